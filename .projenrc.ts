@@ -1,0 +1,86 @@
+import { cdk8s, javascript } from 'projen';
+
+const crds = '../shared/crds';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-raven-prometheus',
+  description:
+    'cdk8s constructs that let a cloud Prometheus scrape OpenYurt edge nodes through the Raven L7 proxy: CoreDNS tunnel-nodes wiring, kubelet and node-exporter ScrapeConfigs, RBAC and Gateway ports.',
+  author: 'cdk8s-raven-prometheus developers',
+  authorAddress: 'dev@cdk8s-raven-prometheus.local',
+  repositoryUrl: 'https://github.com/cdk8s-raven-prometheus/cdk8s-raven-prometheus.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk8s', 'openyurt', 'raven', 'prometheus', 'prometheus-operator', 'coredns', 'edge', 'kubernetes'],
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  projenrcTsOptions: { projenCodeDir: '.projen/rc' },
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+
+  // jsii and TypeScript must share a minor version.
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+
+  // Peer dependencies, as construct libraries declare them.
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.4.2',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+
+  devDeps: [
+    'cdk8s-cli@^2.207.0',
+    'ajv@^8.17.0',
+    'fast-check@^4.0.0',
+    'yaml@^2.8.0',
+    'kubernetes-models@^5.1.0',
+  ],
+
+  github: false,
+  release: false,
+  docgen: true,
+
+  jestOptions: {
+    // CI must compare snapshots, never rewrite them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      coveragePathIgnorePatterns: ['/node_modules/', '/imports/'],
+      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/', '/test/lab/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', '.projenrc.ts'],
+    ignorePatterns: ['imports/', 'lib/', 'dist/', 'node_modules/'],
+  },
+  tsconfig: {
+    compilerOptions: {
+      rootDir: '.',
+    },
+    include: ['imports/**/*.ts'],
+  },
+  tsconfigDev: {
+    include: ['imports/**/*.ts'],
+  },
+  gitignore: ['dist/', '/.tmp/'],
+  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/'] },
+});
+
+// Entry points live under lib/src because imports/ is compiled beside src/.
+project.package.addField('main', 'lib/src/index.js');
+project.package.addField('types', 'lib/src/index.d.ts');
+
+// Regenerate the typed CRD classes from the pinned upstream CRDs.
+project.addTask('import', {
+  description: 'Regenerate imports/ from the pinned upstream CRDs in ../shared/crds',
+  steps: [
+    { exec: `cdk8s import ${crds}/monitoring.coreos.com_scrapeconfigs.yaml -l typescript -o imports --no-save --no-check-upgrade` },
+    { exec: `cdk8s import ${crds}/raven.openyurt.io_gateways.yaml -l typescript -o imports --no-save --no-check-upgrade` },
+  ],
+});
+
+// The showcase: synthesize the example platform stack into dist/*.k8s.yaml.
+project.addTask('synth', {
+  description: 'Synthesize the example platform stack into dist/',
+  exec: 'ts-node --project tsconfig.json src/example/main.ts',
+});
+
+project.synth();
