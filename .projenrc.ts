@@ -31,7 +31,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv@^8.17.0',
     'fast-check@^4.0.0',
     'yaml@^2.8.0',
-    'kubernetes-models@^5.1.0',
+    'kubernetes-models@^4.5.1',
   ],
 
   github: false,
@@ -41,6 +41,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jestOptions: {
     // CI must compare snapshots, never rewrite them.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // A run that finds no test must fail, not pass.
+    passWithNoTests: false,
     jestConfig: {
       coveragePathIgnorePatterns: ['/node_modules/', '/imports/'],
       testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/', '/test/lab/'],
@@ -61,8 +63,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     include: ['imports/**/*.ts'],
   },
   gitignore: ['dist/', '/.tmp/'],
-  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/', '/imports/', '/lib/src/example/'] },
 });
+
+// Corefile fixtures are byte-exact test data (CRLF, BOM, tabs, missing final newline).
+project.gitattributes.addAttributes('*.Corefile', '-text');
+project.gitattributes.addAttributes('/test/corefile/cases/**', '-text');
 
 // Entry points live under lib/src because imports/ is compiled beside src/.
 project.package.addField('main', 'lib/src/index.js');
@@ -81,6 +87,12 @@ project.addTask('import', {
 project.addTask('synth', {
   description: 'Synthesize the example platform stack into dist/',
   exec: 'ts-node --project tsconfig.json src/example/main.ts',
+});
+
+// A user of the published package: pack, install into a throwaway app, synthesize.
+project.addTask('test:package', {
+  description: 'Pack the library and synthesize from it in a fresh cdk8s app',
+  exec: 'bash test/consumer/run.sh',
 });
 
 project.synth();

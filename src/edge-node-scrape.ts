@@ -1,13 +1,5 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  ScrapeConfig,
-  ScrapeConfigSpec,
-  ScrapeConfigSpecKubernetesSdConfigsRole,
-  ScrapeConfigSpecRelabelings,
-  ScrapeConfigSpecRelabelingsAction,
-  ScrapeConfigSpecScheme,
-} from '../imports/monitoring.coreos.com';
 import { resolveNamespace } from './namespace';
 import { BearerToken, InstanceLabel, ScrapeScheme, ScrapeTls } from './scrape-options';
 import {
@@ -20,6 +12,14 @@ import {
   invalid,
   toPrometheusDuration,
 } from './validation';
+import {
+  ScrapeConfig,
+  ScrapeConfigSpec,
+  ScrapeConfigSpecKubernetesSdConfigsRole,
+  ScrapeConfigSpecRelabelings,
+  ScrapeConfigSpecRelabelingsAction,
+  ScrapeConfigSpecScheme,
+} from '../imports/monitoring.coreos.com';
 
 /**
  * Props for `EdgeNodeScrape`.

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Packs the library as npm would publish it, installs the tarball into a throwaway cdk8s
+# app that has only the peer dependencies, and synthesizes from it with both the
+# compiled JavaScript and the TypeScript typings. A broken main/types/files entry fails here.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cd "$root"
+npx projen compile >/dev/null
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+
+peer() { node -p "require('$root/node_modules/$1/package.json').version"; }
+mkdir -p "$work/app"
+cp "$root/test/consumer/app.ts" "$work/app/app.ts"
+cd "$work/app"
+cat > package.json <<JSON
+{ "name": "consumer-app", "private": true, "version": "0.0.0" }
+JSON
+npm install --no-audit --no-fund --silent \
+  "cdk8s@$(peer cdk8s)" "cdk8s-plus-28@$(peer cdk8s-plus-28)" "constructs@$(peer constructs)" \
+  "$work/$tarball"
+
+# TypeScript: the published typings must resolve and type-check the app.
+"$root/node_modules/.bin/tsc" --strict --module commonjs --target es2022 --moduleResolution node --skipLibCheck false \
+  --types node --typeRoots "$root/node_modules/@types" app.ts
+node app.js
+
+manifest=dist/consumer.k8s.yaml
+test -s "$manifest" || { echo "consumer app wrote no $manifest" >&2; exit 1; }
+count=$(grep -c '^kind: ScrapeConfig$' "$manifest")
+if [ "$count" -ne 4 ]; then
+  echo "expected 4 ScrapeConfigs from the packed library, found $count" >&2
+  exit 1
+fi
+grep -q '^kind: Secret$' "$manifest" || { echo "the token Secret is missing" >&2; exit 1; }
+if [ -e "node_modules/cdk8s-raven-prometheus/imports" ] || [ -e "node_modules/cdk8s-raven-prometheus/src" ]; then
+  echo "the package ships TypeScript sources it does not need" >&2
+  exit 1
+fi
+echo "package check: 1 passed, 0 failed"

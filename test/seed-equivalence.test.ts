@@ -1,0 +1,88 @@
+import { KubeletScrape, NodeExporterScrape } from '../src';
+import { seedManifests } from './support/seed';
+import { findManifest, synth, testChart } from './support/synth';
+
+/**
+ * The seed's manifests, rebuilt by the constructs with props that state the seed's choices.
+ * Compared field for field; the only normalisation is the API server's default
+ * `action: replace` on relabelings (key order never matters in YAML maps).
+ */
+function normalise(manifest: any): any {
+  const copy = JSON.parse(JSON.stringify(manifest));
+  for (const list of ['relabelings', 'metricRelabelings']) {
+    for (const r of copy.spec?.[list] ?? []) r.action = r.action ?? 'replace';
+  }
+  return copy;
+}
+
+function seedScenario(): any[] {
+  const chart = testChart('monitor');
+  new NodeExporterScrape(chart, 'node-exporter', { name: 'node-exporter-raven', labels: { release: 'foundation-core' }, port: 9100 });
+  new KubeletScrape(chart, 'kubelet', { namePrefix: 'kubelet-raven', labels: { release: 'xxx' }, port: 10250 });
+  return synth(chart);
+}
+
+describe('the seed scenario', () => {
+  const seed = seedManifests();
+  const ours = seedScenario();
+
+  test('the seed document yields the five manifests the constructs replace', () => {
+    expect(Object.values(seed).flat().map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+      'ScrapeConfig/kubelet-raven-cadvisor',
+      'ScrapeConfig/kubelet-raven-metrics',
+      'ScrapeConfig/kubelet-raven-probes',
+      'ScrapeConfig/node-exporter-raven',
+      'Secret/prometheus-sa-token',
+    ]);
+  });
+
+  test.each(['node-exporter-raven', 'kubelet-raven-metrics', 'kubelet-raven-cadvisor', 'kubelet-raven-probes'])(
+    'ScrapeConfig %s matches the seed field for field', (name) => {
+      const expected = Object.values(seed).flat().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === name);
+      expect(normalise(findManifest(ours, 'ScrapeConfig', name))).toEqual(normalise(expected));
+    });
+
+  test('the token Secret matches the seed except that it lives with the ScrapeConfigs', () => {
+    const expected = seed['prometheus-token-secret.yaml'][0];
+    const actual = findManifest(ours, 'Secret', 'prometheus-sa-token');
+    // The seed's 'namespace' is a placeholder; the operator can only read the Secret from the ScrapeConfigs' namespace.
+    expect(expected.metadata.namespace).toBe('namespace');
+    expect(actual.metadata.namespace).toBe('monitor');
+    expect({ ...actual, metadata: { ...actual.metadata, namespace: undefined } })
+      .toEqual({ ...expected, metadata: { ...expected.metadata, namespace: undefined } });
+  });
+
+  test('the constructs emit nothing the seed does not have', () => {
+    expect(ours.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+      'ScrapeConfig/kubelet-raven-cadvisor',
+      'ScrapeConfig/kubelet-raven-metrics',
+      'ScrapeConfig/kubelet-raven-probes',
+      'ScrapeConfig/node-exporter-raven',
+      'Secret/prometheus-sa-token',
+    ]);
+  });
+});
+
+describe('the comparison', () => {
+  const seed = Object.values(seedManifests()).flat();
+  const expected = normalise(seed.find((m) => m.metadata.name === 'kubelet-raven-cadvisor'));
+
+  test.each([
+    ['a wrong port', { port: 10255 }],
+    ['a wrong job label', { jobLabel: 'kubelets' }],
+    ['a wrong release label', { labels: { release: 'other' } }],
+    ['a wrong name prefix', { namePrefix: 'kubelet' }],
+  ])('fails on %s', (_what, props) => {
+    const chart = testChart('monitor');
+    new KubeletScrape(chart, 'kubelet', { namePrefix: 'kubelet-raven', labels: { release: 'xxx' }, ...props });
+    const actual = synth(chart).find((m) => m.kind === 'ScrapeConfig' && m.spec.metricsPath === '/metrics/cadvisor');
+    expect(normalise(actual)).not.toEqual(expected);
+  });
+
+  test('fails when a relabeling is missing', () => {
+    const chart = testChart('monitor');
+    new NodeExporterScrape(chart, 'node-exporter', { labels: { release: 'foundation-core' }, targetLabels: { job: 'node-exporter' } });
+    const withExtra = normalise(synth(chart)[0]);
+    expect(withExtra).not.toEqual(normalise(seed.find((m) => m.metadata.name === 'node-exporter-raven')));
+  });
+});

@@ -1,0 +1,103 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+import * as yaml from 'yaml';
+
+/** The pinned upstream CRDs, read from the shared folder beside the repository. */
+export const CRD_DIR = path.join(__dirname, '..', '..', '..', 'shared', 'crds');
+
+interface CrdVersion {
+  readonly name: string;
+  readonly schema: { readonly openAPIV3Schema: any };
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+// Kubernetes' OpenAPI formats that ajv does not know; the API server does not enforce them either.
+for (const format of ['int32', 'int64', 'byte', 'double', 'float', 'date-time', 'duration', 'uri']) {
+  ajv.addFormat(format, true);
+}
+const validators = new Map<string, ValidateFunction>();
+
+/** The parsed CRD document of a file in the shared CRD folder. */
+export function loadCrd(file: string): any {
+  return yaml.parse(fs.readFileSync(path.join(CRD_DIR, file), 'utf8'));
+}
+
+function validatorFor(apiVersion: string, kind: string): ValidateFunction {
+  const key = `${apiVersion}/${kind}`;
+  const cached = validators.get(key);
+  if (cached) return cached;
+  const [group, version] = apiVersion.split('/');
+  const file = fs.readdirSync(CRD_DIR).find((f) => {
+    if (!f.endsWith('.yaml')) return false;
+    const crd = loadCrd(f);
+    return crd.spec.group === group && crd.spec.names.kind === kind;
+  });
+  if (!file) throw new Error(`no CRD for ${key} in ${CRD_DIR}`);
+  const crdVersion = (loadCrd(file).spec.versions as CrdVersion[]).find((v) => v.name === version);
+  if (!crdVersion) throw new Error(`CRD ${file} has no version ${version}`);
+  const validate = ajv.compile(crdVersion.schema.openAPIV3Schema);
+  validators.set(key, validate);
+  return validate;
+}
+
+/** Errors of a custom resource against its CRD's openAPIV3Schema; empty when valid. */
+export function crdSchemaErrors(manifest: any): string[] {
+  const validate = validatorFor(manifest.apiVersion, manifest.kind);
+  if (validate(manifest)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+}
+
+/**
+ * The ScrapeConfig CRD's CEL rule on spec, evaluated directly: JSON Schema cannot express it.
+ * The rule text is asserted against the CRD in the schema tests, so a change upstream is noticed.
+ */
+export const SCRAPECONFIG_AUTH_RULE = '[has(self.basicAuth), has(self.authorization), has(self.oauth2)].filter(x, x).size() <= 1';
+export function scrapeConfigCelErrors(manifest: any): string[] {
+  const spec = manifest.spec ?? {};
+  const set = ['basicAuth', 'authorization', 'oauth2'].filter((k) => spec[k] !== undefined);
+  return set.length <= 1 ? [] : [`at most one of basicAuth, authorization, or oauth2 can be configured, got ${set.join(', ')}`];
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const coreModels: { [apiVersionKind: string]: () => any } = {
+  'v1/Secret': () => require('kubernetes-models/v1').Secret,
+  'v1/ConfigMap': () => require('kubernetes-models/v1').ConfigMap,
+  'v1/Service': () => require('kubernetes-models/v1').Service,
+  'v1/ServiceAccount': () => require('kubernetes-models/v1').ServiceAccount,
+  'apps/v1/Deployment': () => require('kubernetes-models/apps/v1').Deployment,
+  'rbac.authorization.k8s.io/v1/ClusterRole': () => require('kubernetes-models/rbac.authorization.k8s.io/v1').ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () => require('kubernetes-models/rbac.authorization.k8s.io/v1').ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': () => require('kubernetes-models/rbac.authorization.k8s.io/v1').Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': () => require('kubernetes-models/rbac.authorization.k8s.io/v1').RoleBinding,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * Errors of any manifest: custom resources against their CRD (plus CEL rules we mirror),
+ * core objects against Kubernetes' own OpenAPI schemas (kubernetes-models).
+ */
+export function manifestErrors(manifest: any): string[] {
+  const key = `${manifest.apiVersion}/${manifest.kind}`;
+  const model = coreModels[key];
+  if (model) {
+    try {
+      const Model = model();
+      new Model(manifest).validate();
+      return [];
+    } catch (e) {
+      return [(e as Error).message];
+    }
+  }
+  const errors = crdSchemaErrors(manifest);
+  if (manifest.kind === 'ScrapeConfig') errors.push(...scrapeConfigCelErrors(manifest));
+  return errors;
+}
+
+/** Asserts every manifest is valid; the failure lists each object's errors. */
+export function expectValidManifests(manifests: any[]): void {
+  const problems = manifests
+    .map((m) => ({ id: `${m.kind} ${m.metadata?.namespace ?? ''}/${m.metadata?.name}`, errors: manifestErrors(m) }))
+    .filter((p) => p.errors.length > 0);
+  expect(problems).toEqual([]);
+}
