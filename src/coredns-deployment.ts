@@ -1,0 +1,256 @@
+import { Yaml } from 'cdk8s';
+import { checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
+
+/**
+ * Options for `CoreDnsDeployment.kubeadm()`.
+ */
+export interface KubeadmCoreDnsDeploymentOptions {
+  /**
+   * The CoreDNS image.
+   *
+   * @default "registry.k8s.io/coredns/coredns:v1.11.3"
+   */
+  readonly image?: string;
+
+  /**
+   * How many CoreDNS pods.
+   *
+   * @default 2
+   */
+  readonly replicas?: number;
+}
+
+/**
+ * Which CoreDNS Deployment `RavenCoreDns` writes next to the edited Corefile.
+ */
+export class CoreDnsDeployment {
+  /**
+   * Patch the cluster's own Deployment, as exported with
+   * `kubectl get deploy coredns -n kube-system -o yaml` and passed as an object.
+   * Server-populated fields are stripped; the tunnel-nodes volume and mount are added
+   * unless they are already there.
+   */
+  public static fromManifest(manifest: { [key: string]: any }): CoreDnsDeployment {
+    return new CoreDnsDeployment('manifest', JSON.parse(JSON.stringify(manifest)));
+  }
+
+  /**
+   * Patch the cluster's own Deployment, read from a YAML file written by
+   * `kubectl get deploy coredns -n kube-system -o yaml > coredns-deployment.yaml`.
+   * A `kind: List` export is accepted when it holds exactly one Deployment.
+   */
+  public static fromFile(path: string): CoreDnsDeployment {
+    const docs = Yaml.load(path).flatMap((d: any) => (d && d.kind === 'List' ? d.items ?? [] : [d]));
+    const deployments = docs.filter((d: any) => d && d.kind === 'Deployment');
+    if (deployments.length !== 1) {
+      throw new Error(`CoreDnsDeployment.fromFile: '${path}' must hold exactly one Deployment, got ${deployments.length}. `
+        + 'Export it with: kubectl get deploy coredns -n kube-system -o yaml');
+    }
+    return new CoreDnsDeployment('manifest', deployments[0]);
+  }
+
+  /**
+   * Write a complete CoreDNS Deployment equal to the one kubeadm installs, for clusters
+   * whose Deployment was not exported. Its selector is `k8s-app: kube-dns`, as kubeadm's is;
+   * other distributions label CoreDNS differently, and a Deployment's selector cannot change,
+   * so export theirs with `fromManifest()` / `fromFile()` instead.
+   */
+  public static kubeadm(options: KubeadmCoreDnsDeploymentOptions = {}): CoreDnsDeployment {
+    const replicas = options.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      invalid('CoreDnsDeployment.kubeadm', 'replicas', replicas, 'a whole number of at least 1', 'Cluster DNS needs at least one pod.');
+    }
+    const image = options.image ?? 'registry.k8s.io/coredns/coredns:v1.11.3';
+    if (image.trim() === '' || /\s/.test(image)) {
+      invalid('CoreDnsDeployment.kubeadm', 'image', image, 'a container image reference without spaces');
+    }
+    return new CoreDnsDeployment('kubeadm', undefined, image, replicas);
+  }
+
+  /**
+   * Write no Deployment: only the ConfigMap. For clusters whose CoreDNS Deployment is
+   * managed elsewhere and already mounts the tunnel-nodes ConfigMap at the hosts file's folder.
+   */
+  public static none(): CoreDnsDeployment {
+    return new CoreDnsDeployment('none');
+  }
+
+  private constructor(
+    /** `manifest`, `kubeadm` or `none`. */
+    public readonly kind: string,
+    private readonly manifest?: any,
+    /** The image of a kubeadm Deployment. */
+    public readonly image?: string,
+    /** The replicas of a kubeadm Deployment. */
+    public readonly replicas?: number,
+  ) {}
+
+  /** @internal */
+  public _render(wiring: CoreDnsWiring): any | undefined {
+    switch (this.kind) {
+      case 'manifest': return patchDeployment(this.manifest, wiring);
+      case 'kubeadm': return patchDeployment(kubeadmDeployment(this.image!, this.replicas!, wiring), wiring);
+      default: return undefined;
+    }
+  }
+}
+
+/** What the Deployment needs to know to mount the tunnel-nodes hosts file. */
+export interface CoreDnsWiring {
+  readonly owner: string;
+  readonly namespace: string;
+  readonly corefileConfigMap: string;
+  readonly containerName: string;
+  readonly volumeName: string;
+  readonly tunnelNodesConfigMap: string;
+  readonly mountPath: string;
+  readonly checksumAnnotation: string;
+  readonly checksum: string;
+}
+
+const SERVER_POPULATED_METADATA = ['uid', 'resourceVersion', 'managedFields', 'generation', 'creationTimestamp', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences'];
+const SERVER_POPULATED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
+
+/** The tunnel-nodes volume: optional, so CoreDNS starts before yurt-manager creates the ConfigMap. */
+export function tunnelNodesVolume(name: string, configMap: string): any {
+  return { name, configMap: { name: configMap, optional: true, items: [{ key: 'tunnel-nodes', path: 'tunnel-nodes' }] } };
+}
+
+/**
+ * Seed Step 2 applied to a Deployment object: strip what the API server wrote, add the
+ * tunnel-nodes volume and read-only mount (never twice), stamp the Corefile checksum on
+ * the pod template so a changed Corefile rolls the pods.
+ */
+export function patchDeployment(source: any, w: CoreDnsWiring): any {
+  const d = JSON.parse(JSON.stringify(source ?? {}));
+  const where = `the CoreDNS Deployment '${d.metadata?.namespace ?? '?'}/${d.metadata?.name ?? '?'}'`;
+  if (d.apiVersion !== 'apps/v1' || d.kind !== 'Deployment') {
+    invalid(w.owner, 'deployment', `${d.apiVersion}/${d.kind}`, 'an apps/v1 Deployment', 'Export it with: kubectl get deploy coredns -n kube-system -o yaml');
+  }
+  if (typeof d.metadata?.name !== 'string') {
+    invalid(w.owner, 'deployment.metadata.name', d.metadata?.name, 'the Deployment\'s name');
+  }
+  checkDnsSubdomain(w.owner, 'deployment.metadata.name', d.metadata.name);
+  const ns = d.metadata.namespace ?? w.namespace;
+  if (ns !== w.namespace) {
+    invalid(w.owner, 'deployment.metadata.namespace', ns, `the ConfigMap's namespace '${w.namespace}'`,
+      'A Deployment can only mount ConfigMaps of its own namespace; set namespace to the Deployment\'s.');
+  }
+  delete d.status;
+  for (const field of SERVER_POPULATED_METADATA) delete d.metadata[field];
+  d.metadata.namespace = ns;
+  if (d.metadata.annotations) {
+    for (const a of SERVER_POPULATED_ANNOTATIONS) delete d.metadata.annotations[a];
+    if (Object.keys(d.metadata.annotations).length === 0) delete d.metadata.annotations;
+  }
+
+  const pod = d.spec?.template?.spec;
+  if (!pod || !Array.isArray(pod.containers)) {
+    invalid(w.owner, 'deployment.spec.template.spec.containers', undefined, 'a list of containers', `Check that ${where} was exported whole.`);
+  }
+  const container = pod.containers.find((c: any) => c.name === w.containerName);
+  if (!container) {
+    invalid(w.owner, 'containerName', w.containerName, `one of the Deployment's containers (${pod.containers.map((c: any) => `'${c.name}'`).join(', ')})`,
+      'Pass the name of the CoreDNS container.');
+  }
+  pod.volumes = pod.volumes ?? [];
+  const mountsCorefile = pod.volumes.some((v: any) => v.configMap?.name === w.corefileConfigMap);
+  if (!mountsCorefile) {
+    invalid(w.owner, 'name', w.corefileConfigMap,
+      `the ConfigMap ${where} mounts (${pod.volumes.filter((v: any) => v.configMap).map((v: any) => `'${v.configMap.name}'`).join(', ') || 'none'})`,
+      'Set name to the ConfigMap that holds this cluster\'s Corefile (RKE2: rke2-coredns-rke2-coredns).');
+  }
+
+  // Reuse a volume that already serves the tunnel-nodes ConfigMap; refuse a clash of names.
+  let volume = pod.volumes.find((v: any) => v.configMap?.name === w.tunnelNodesConfigMap);
+  const sameName = pod.volumes.find((v: any) => v.name === w.volumeName);
+  if (!volume) {
+    if (sameName) {
+      invalid(w.owner, 'deployment', `volume '${w.volumeName}'`, `a Deployment whose volume '${w.volumeName}' is free or mounts ConfigMap '${w.tunnelNodesConfigMap}'`,
+        `${where} already has a volume of that name for something else; rename it or remove it.`);
+    }
+    volume = tunnelNodesVolume(w.volumeName, w.tunnelNodesConfigMap);
+    pod.volumes.push(volume);
+  }
+
+  container.volumeMounts = container.volumeMounts ?? [];
+  const atPath = container.volumeMounts.find((m: any) => m.mountPath === w.mountPath);
+  if (atPath) {
+    if (atPath.name !== volume.name) {
+      invalid(w.owner, 'deployment', `mount '${w.mountPath}' of volume '${atPath.name}'`, `'${w.mountPath}' free or mounting volume '${volume.name}'`,
+        `Container '${w.containerName}' of ${where} already mounts something else at ${w.mountPath}; choose another tunnelNodesMountPath.`);
+    }
+  } else {
+    container.volumeMounts.push({ name: volume.name, mountPath: w.mountPath, readOnly: true });
+  }
+
+  d.spec.template.metadata = d.spec.template.metadata ?? {};
+  d.spec.template.metadata.annotations = { ...(d.spec.template.metadata.annotations ?? {}), [w.checksumAnnotation]: w.checksum };
+  checkKubernetesLabels(w.owner, 'deployment.metadata.labels', d.metadata.labels);
+  return d;
+}
+
+/** kubeadm's CoreDNS Deployment (cmd/kubeadm/app/phases/addons/dns), rendered. */
+export function kubeadmDeployment(image: string, replicas: number, w: CoreDnsWiring): any {
+  const labels = { 'k8s-app': 'kube-dns' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'coredns', namespace: w.namespace, labels },
+    spec: {
+      replicas,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          priorityClassName: 'system-cluster-critical',
+          serviceAccountName: 'coredns',
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [{
+                weight: 100,
+                podAffinityTerm: {
+                  labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] },
+                  topologyKey: 'kubernetes.io/hostname',
+                },
+              }],
+            },
+          },
+          tolerations: [
+            { key: 'CriticalAddonsOnly', operator: 'Exists' },
+            { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' },
+          ],
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          containers: [{
+            name: w.containerName,
+            image,
+            imagePullPolicy: 'IfNotPresent',
+            resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
+            args: ['-conf', '/etc/coredns/Corefile'],
+            volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
+            ports: [
+              { containerPort: 53, name: 'dns', protocol: 'UDP' },
+              { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
+              { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
+              { containerPort: 8080, name: 'liveness-probe', protocol: 'TCP' },
+              { containerPort: 8181, name: 'readiness-probe', protocol: 'TCP' },
+            ],
+            livenessProbe: {
+              httpGet: { path: '/health', port: 'liveness-probe', scheme: 'HTTP' },
+              initialDelaySeconds: 60, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 5,
+            },
+            readinessProbe: { httpGet: { path: '/ready', port: 'readiness-probe', scheme: 'HTTP' } },
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+              readOnlyRootFilesystem: true,
+            },
+          }],
+          dnsPolicy: 'Default',
+          volumes: [{ name: 'config-volume', configMap: { name: w.corefileConfigMap, items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { createHash } from 'crypto';
+import { ApiObject, Duration } from 'cdk8s';
+import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { CoreDnsDeployment } from './coredns-deployment';
+import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
+import { Corefile } from './corefile';
+import { checkDnsLabel, checkDnsSubdomain, invalid } from './validation';
+
+/**
+ * Props for `RavenCoreDns`.
+ */
+export interface RavenCoreDnsProps {
+  /**
+   * The cluster's current Corefile, e.g. from
+   * `kubectl get configmap coredns -n kube-system -o jsonpath='{.data.Corefile}'`.
+   *
+   * Applying the ConfigMap replaces the whole Corefile, so there is no default: a fresh
+   * kubeadm cluster passes `Corefile.kubeadmDefault().toString()`.
+   */
+  readonly corefile: string;
+
+  /**
+   * The name of the CoreDNS ConfigMap (RKE2: `rke2-coredns-rke2-coredns`).
+   *
+   * @default "coredns"
+   */
+  readonly name?: string;
+
+  /**
+   * The namespace of CoreDNS.
+   *
+   * @default "kube-system"
+   */
+  readonly namespace?: string;
+
+  /**
+   * Other data keys of the ConfigMap, kept as they are (e.g. `NodeHosts` on k3s).
+   *
+   * @default - none
+   */
+  readonly extraData?: { [key: string]: string };
+
+  /**
+   * How often the hosts plugin re-reads the tunnel-nodes file; `Duration.millis(0)` disables reloading.
+   *
+   * @default Duration.millis(300)
+   * @see https://coredns.io/plugins/hosts/
+   */
+  readonly reloadInterval?: Duration;
+
+  /**
+   * The TTL of the answers for node names.
+   *
+   * @default - the hosts plugin's default, 3600 seconds
+   */
+  readonly ttl?: Duration;
+
+  /**
+   * Zones for which names missing from the file fall through to the next plugin.
+   *
+   * @default - all zones (a bare `fallthrough`)
+   */
+  readonly fallthroughZones?: string[];
+
+  /**
+   * Contents of files imported inside server blocks (e.g. k3s's `/etc/coredns/custom/*.override`),
+   * keyed by the path or glob exactly as the `import` line writes it, so they can be checked for
+   * a second `hosts` plugin. Imports not given here are listed as unchecked.
+   *
+   * @default - imported files are not checked
+   */
+  readonly importedFiles?: { [pathOrGlob: string]: string };
+
+  /**
+   * Which CoreDNS Deployment to write.
+   *
+   * @default CoreDnsDeployment.kubeadm()
+   */
+  readonly deployment?: CoreDnsDeployment;
+
+  /**
+   * The name of the CoreDNS container in the Deployment.
+   *
+   * @default "coredns"
+   */
+  readonly containerName?: string;
+
+  /**
+   * The ConfigMap yurt-manager maintains with one `IP<TAB>nodeName` line per node.
+   *
+   * @default "edge-tunnel-nodes"
+   */
+  readonly tunnelNodesConfigMap?: string;
+
+  /**
+   * Where the tunnel-nodes ConfigMap is mounted in the CoreDNS container; the hosts file is
+   * `<path>/tunnel-nodes`.
+   *
+   * @default "/etc/edge"
+   */
+  readonly tunnelNodesMountPath?: string;
+}
+
+/**
+ * Wires OpenYurt's tunnel-nodes hosts file into the cluster CoreDNS (seed Steps 1-3), so that
+ * node names resolve to the Raven proxy for every pod in the cluster.
+ *
+ * Synthesizes the CoreDNS ConfigMap with a `hosts <file> { reload 300ms; fallthrough }` plugin added
+ * to each server block that serves the root zone over plain DNS, and the CoreDNS Deployment with
+ * the `edge-tunnel-nodes` ConfigMap mounted and a Corefile checksum that rolls the pods. The edit
+ * only adds lines; a Corefile that cannot be edited safely is refused with the reason.
+ *
+ * Use `RavenProxyDns` instead where the cluster CoreDNS must not change.
+ */
+export class RavenCoreDns extends Construct {
+  /** The pod-template annotation that carries the Corefile checksum, so a changed Corefile rolls the pods. */
+  public static readonly CHECKSUM_ANNOTATION = 'raven-prometheus.cdk8s.io/corefile-sha256';
+  /** The ConfigMap annotation that lists file imports whose contents were not checked. */
+  public static readonly UNCHECKED_IMPORTS_ANNOTATION = 'raven-prometheus.cdk8s.io/unchecked-imports';
+
+  /** The CoreDNS ConfigMap. */
+  public readonly configMap: ApiObject;
+  /** The CoreDNS Deployment, unless `CoreDnsDeployment.none()` was chosen. */
+  public readonly deployment?: ApiObject;
+  /** The edited Corefile. */
+  public readonly corefile: Corefile;
+  /** Whether the input needed the edit (false when an equivalent tunnel-nodes hosts block was already there). */
+  public readonly changed: boolean;
+  /** The keys of the server blocks that carry the tunnel-nodes hosts plugin. */
+  public readonly editedBlocks: string[];
+  /** Things the edit could not check, such as imported files whose contents were not given. */
+  public readonly warnings: string[];
+
+  public constructor(scope: Construct, id: string, props: RavenCoreDnsProps) {
+    super(scope, id);
+    const owner = 'RavenCoreDns';
+    if (typeof props.corefile !== 'string' || props.corefile.trim() === '') {
+      invalid(owner, 'corefile', props.corefile, 'the cluster\'s current Corefile text',
+        'Export it with kubectl get configmap coredns -n kube-system -o jsonpath=\'{.data.Corefile}\', or pass Corefile.kubeadmDefault().toString() for a fresh kubeadm cluster.');
+    }
+    const name = checkDnsSubdomain(owner, 'name', props.name ?? 'coredns');
+    const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
+    const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
+    const mountPath = props.tunnelNodesMountPath ?? '/etc/edge';
+    if (!/^\/[^\s#"{}]*[^/\s#"{}]$/.test(mountPath)) {
+      invalid(owner, 'tunnelNodesMountPath', mountPath, 'an absolute folder path without spaces, quotes, braces or a trailing slash');
+    }
+    const containerName = checkDnsLabel(owner, 'containerName', props.containerName ?? 'coredns');
+    const extraData = { ...(props.extraData ?? {}) };
+    if ('Corefile' in extraData) {
+      invalid(owner, 'extraData', 'Corefile', 'keys other than Corefile', 'Pass the Corefile through the corefile prop.');
+    }
+    for (const key of Object.keys(extraData)) {
+      if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+        invalid(owner, 'extraData', key, 'ConfigMap data keys of alphanumerics, \'-\', \'_\' and \'.\'');
+      }
+    }
+
+    const edit = Corefile.parse(props.corefile).addTunnelHosts({
+      hostsFile: `${mountPath}/tunnel-nodes`,
+      reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
+      ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),
+      fallthroughZones: props.fallthroughZones,
+      importedFiles: props.importedFiles,
+    });
+    this.corefile = edit.corefile;
+    this.changed = edit.changed;
+    this.editedBlocks = edit.editedBlocks;
+    this.warnings = edit.warnings;
+
+    const data = { ...extraData, Corefile: edit.corefile.toString() };
+    const unchecked = edit.warnings.length > 0 ? { [RavenCoreDns.UNCHECKED_IMPORTS_ANNOTATION]: edit.warnings.join('\n') } : undefined;
+    this.configMap = new KubeConfigMap(this, 'ConfigMap', {
+      metadata: { name, namespace, annotations: unchecked },
+      data,
+    });
+
+    const checksum = createHash('sha256').update(JSON.stringify(Object.entries(data).sort())).digest('hex');
+    const rendered = (props.deployment ?? CoreDnsDeployment.kubeadm())._render({
+      owner,
+      namespace,
+      corefileConfigMap: name,
+      containerName,
+      volumeName: 'edge-hosts',
+      tunnelNodesConfigMap,
+      mountPath,
+      checksumAnnotation: RavenCoreDns.CHECKSUM_ANNOTATION,
+      checksum,
+    });
+    if (rendered) {
+      this.deployment = new ApiObject(this, 'Deployment', rendered);
+    }
+  }
+}

@@ -1,0 +1,267 @@
+import { ApiObject, Duration } from 'cdk8s';
+import {
+  KubeClusterRole,
+  KubeClusterRoleBinding,
+  KubeConfigMap,
+  KubeDeployment,
+  KubeService,
+  KubeServiceAccount,
+  IntOrString,
+  Quantity,
+} from 'cdk8s-plus-28/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import { markClusterScoped } from './cluster-scoped';
+import { tunnelNodesVolume } from './coredns-deployment';
+import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
+import { Corefile } from './corefile';
+import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
+
+/**
+ * Props for `RavenProxyDns`.
+ */
+export interface RavenProxyDnsProps {
+  /**
+   * The fixed ClusterIP of the DNS Service. Pods point at it through `dnsConfig.nameservers`,
+   * which only takes IP addresses, so it cannot be left to the API server. Pick a free address
+   * of the cluster's Service CIDR.
+   */
+  readonly clusterIp: string;
+
+  /**
+   * The name of the Deployment, Service, ConfigMap and ServiceAccount.
+   *
+   * @default "raven-proxy-dns"
+   */
+  readonly name?: string;
+
+  /**
+   * Where the DNS server runs; yurt-manager writes the tunnel-nodes ConfigMap to kube-system,
+   * and a pod can only mount ConfigMaps of its own namespace.
+   *
+   * @default "kube-system"
+   */
+  readonly namespace?: string;
+
+  /**
+   * The cluster's DNS domain, for the default Corefile.
+   *
+   * @default "cluster.local"
+   */
+  readonly clusterDomain?: string;
+
+  /**
+   * The Corefile to serve, before the tunnel-nodes hosts plugin is added.
+   *
+   * @default - kubeadm's default Corefile for `clusterDomain`
+   */
+  readonly corefile?: string;
+
+  /**
+   * The CoreDNS image.
+   *
+   * @default "registry.k8s.io/coredns/coredns:v1.11.3"
+   */
+  readonly image?: string;
+
+  /**
+   * How many DNS pods.
+   *
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * Node labels the DNS pods must run on.
+   *
+   * @default { 'kubernetes.io/os': 'linux', 'openyurt.io/is-edge-worker': 'false' } - cloud nodes
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * How often the hosts plugin re-reads the tunnel-nodes file; `Duration.millis(0)` disables reloading.
+   *
+   * @default Duration.millis(300)
+   */
+  readonly reloadInterval?: Duration;
+
+  /**
+   * The TTL of the answers for node names.
+   *
+   * @default - the hosts plugin's default, 3600 seconds
+   */
+  readonly ttl?: Duration;
+
+  /**
+   * The ConfigMap yurt-manager maintains with one `IP<TAB>nodeName` line per node.
+   *
+   * @default "edge-tunnel-nodes"
+   */
+  readonly tunnelNodesConfigMap?: string;
+}
+
+/**
+ * OpenYurt's own DNS recipe: a dedicated CoreDNS that answers node names with the Raven proxy
+ * address from the tunnel-nodes file and everything else like the cluster DNS, leaving the cluster
+ * CoreDNS untouched. Only pods pointed at it (Prometheus, via `dnsPolicy: None` and
+ * `dnsConfig.nameservers: [clusterIp]`) see node names resolve to the proxy.
+ *
+ * Synthesizes a ServiceAccount, ClusterRole and ClusterRoleBinding for the `kubernetes` plugin,
+ * a ConfigMap with the Corefile, a Deployment on cloud nodes and a Service with a fixed ClusterIP.
+ *
+ * @see https://openyurt.io/docs/user-manuals/network/raven
+ */
+export class RavenProxyDns extends Construct {
+  /** The Service whose ClusterIP Prometheus uses as its nameserver. */
+  public readonly service: ApiObject;
+  /** The Deployment. */
+  public readonly deployment: ApiObject;
+  /** The ConfigMap with the Corefile. */
+  public readonly configMap: ApiObject;
+  /** The served Corefile. */
+  public readonly corefile: Corefile;
+  /** The fixed ClusterIP. */
+  public readonly clusterIp: string;
+
+  public constructor(scope: Construct, id: string, props: RavenProxyDnsProps) {
+    super(scope, id);
+    const owner = 'RavenProxyDns';
+    this.clusterIp = checkIp(owner, props.clusterIp);
+    const name = checkDnsLabel(owner, 'name', props.name ?? 'raven-proxy-dns');
+    const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
+    const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
+    const replicas = props.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      invalid(owner, 'replicas', replicas, 'a whole number of at least 1');
+    }
+    const image = props.image ?? 'registry.k8s.io/coredns/coredns:v1.11.3';
+    if (image.trim() === '' || /\s/.test(image)) {
+      invalid(owner, 'image', image, 'a container image reference without spaces');
+    }
+    const nodeSelector = props.nodeSelector ?? { 'kubernetes.io/os': 'linux', 'openyurt.io/is-edge-worker': 'false' };
+    checkKubernetesLabels(owner, 'nodeSelector', nodeSelector);
+
+    const base = props.corefile !== undefined
+      ? Corefile.parse(props.corefile)
+      : Corefile.kubeadmDefault({ clusterDomain: props.clusterDomain ?? 'cluster.local' });
+    if (props.corefile !== undefined && props.clusterDomain !== undefined) {
+      invalid(owner, 'clusterDomain', props.clusterDomain, 'unset when corefile is given', 'The corefile already names its cluster domain.');
+    }
+    const edit = base.addTunnelHosts({
+      hostsFile: '/etc/edge/tunnel-nodes',
+      reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
+      ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),
+    });
+    this.corefile = edit.corefile;
+    const corefileText = edit.corefile.toString();
+    const labels = { 'k8s-app': name };
+
+    new KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace } });
+    const roleName = `system:${name}`;
+    markClusterScoped(new KubeClusterRole(this, 'ClusterRole', {
+      metadata: { name: roleName },
+      rules: [
+        { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+      ],
+    }));
+    markClusterScoped(new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: roleName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    }));
+
+    this.configMap = new KubeConfigMap(this, 'ConfigMap', { metadata: { name, namespace }, data: { Corefile: corefileText } });
+
+    this.deployment = new KubeDeployment(this, 'Deployment', {
+      metadata: { name, namespace, labels },
+      spec: {
+        replicas,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } },
+        selector: { matchLabels: labels },
+        template: {
+          metadata: {
+            labels,
+            annotations: { 'raven-prometheus.cdk8s.io/corefile-sha256': createHash('sha256').update(corefileText).digest('hex') },
+          },
+          spec: {
+            serviceAccountName: name,
+            priorityClassName: 'system-cluster-critical',
+            tolerations: [{ operator: 'Exists' }],
+            nodeSelector,
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [{
+                  weight: 100,
+                  podAffinityTerm: {
+                    labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: [name] }] },
+                    topologyKey: 'kubernetes.io/hostname',
+                  },
+                }],
+              },
+            },
+            containers: [{
+              name: 'coredns',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              resources: {
+                limits: { memory: Quantity.fromString('170Mi') },
+                requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('70Mi') },
+              },
+              args: ['-conf', '/etc/coredns/Corefile'],
+              volumeMounts: [
+                { name: 'config-volume', mountPath: '/etc/coredns', readOnly: true },
+                { name: 'edge-hosts', mountPath: '/etc/edge', readOnly: true },
+              ],
+              ports: [
+                { containerPort: 53, name: 'dns', protocol: 'UDP' },
+                { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
+                { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
+              ],
+              livenessProbe: {
+                httpGet: { path: '/health', port: IntOrString.fromNumber(8080), scheme: 'HTTP' },
+                initialDelaySeconds: 60, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 5,
+              },
+              readinessProbe: { httpGet: { path: '/ready', port: IntOrString.fromNumber(8181), scheme: 'HTTP' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+                readOnlyRootFilesystem: true,
+              },
+            }],
+            // The server resolves upstream names through the node, like the cluster CoreDNS.
+            dnsPolicy: 'Default',
+            volumes: [
+              { name: 'config-volume', configMap: { name, items: [{ key: 'Corefile', path: 'Corefile' }] } },
+              tunnelNodesVolume('edge-hosts', tunnelNodesConfigMap),
+            ],
+          },
+        },
+      },
+    });
+
+    this.service = new KubeService(this, 'Service', {
+      metadata: { name, namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        clusterIp: this.clusterIp,
+        selector: labels,
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: IntOrString.fromNumber(53) },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: IntOrString.fromNumber(53) },
+          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: IntOrString.fromNumber(9153) },
+        ],
+      },
+    });
+  }
+}
+
+function checkIp(owner: string, value: string): string {
+  const v4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+  const v6 = /^[0-9a-fA-F:]+$/;
+  const isV6 = v6.test(value) && value.includes(':') && (value.match(/::/g) ?? []).length <= 1 && value.split(':').length <= 8;
+  if (typeof value !== 'string' || (!v4.test(value) && !isV6) || value === '0.0.0.0') {
+    invalid(owner, 'clusterIp', value, 'an IPv4 or IPv6 address from the cluster\'s Service CIDR', 'dnsConfig.nameservers only takes IP addresses.');
+  }
+  return value;
+}
