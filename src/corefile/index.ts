@@ -1,0 +1,3 @@
+export * from './corefile';
+export * from './model';
+export * from './options';

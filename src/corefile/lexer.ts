@@ -1,0 +1,166 @@
+/**
+ * Tokenizer for the Corefile grammar (the caddyfile lexer CoreDNS uses).
+ *
+ * Rules followed (coredns/caddy `caddyfile/lexer.go`):
+ * - tokens are separated by whitespace (Go's `unicode.IsSpace`); `\r` is skipped
+ *   everywhere outside quotes without ending a token;
+ * - `#` outside quotes starts a comment up to the end of the line, even in the middle of a token;
+ * - a token is quoted only if `"` is its first character; inside quotes the only escape is `\"`
+ *   and newlines are kept, so a quoted token may span lines;
+ * - a UTF-8 byte order mark at the very start is dropped.
+ *
+ * Every token keeps its offsets in the original text, so the text itself is never rebuilt.
+ */
+
+/** A lexical token with its place in the original text. */
+export interface Token {
+  /** The token's value: quotes removed, `\"` unescaped, `\r` dropped (outside quotes). */
+  readonly value: string;
+  /** Offset (UTF-16 index) of the token's first character (the opening quote for quoted tokens). */
+  readonly start: number;
+  /** Offset just after the token's last character (after the closing quote). */
+  readonly end: number;
+  /** 1-based line of the first character. */
+  readonly line: number;
+  /** 1-based column (in code points, BOM not counted) of the first character. */
+  readonly column: number;
+  /** 1-based line of the last character (differs from `line` for multi-line quoted tokens). */
+  readonly endLine: number;
+  /** Whether the token was written in double quotes. */
+  readonly quoted: boolean;
+  /** Whether the quoted token reached the end of the text without its closing quote. */
+  readonly unterminated: boolean;
+  /** Position of the token in the token list. */
+  readonly index: number;
+}
+
+/** The result of tokenizing a Corefile. */
+export interface LexResult {
+  readonly tokens: Token[];
+  /** Offset at which each 1-based line starts (index 0 is unused). */
+  readonly lineStarts: number[];
+  /** Length of the BOM that was skipped (0 or 1). */
+  readonly bomLength: number;
+}
+
+const BOM = 0xfeff;
+
+/** Go's `unicode.IsSpace`. */
+export function isGoSpace(cp: number): boolean {
+  switch (cp) {
+    case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x20:
+    case 0x85: case 0xa0:
+    case 0x1680: case 0x2028: case 0x2029: case 0x202f: case 0x205f: case 0x3000:
+      return true;
+    default:
+      return cp >= 0x2000 && cp <= 0x200a;
+  }
+}
+
+/** Splits `text` into tokens following CoreDNS's lexer. */
+export function lex(text: string): LexResult {
+  const tokens: Token[] = [];
+  const lineStarts: number[] = [0, 0];
+  const bomLength = text.length > 0 && text.charCodeAt(0) === BOM ? 1 : 0;
+
+  let line = 1;
+  let column = 0; // column of the current character (1-based once incremented)
+  let comment = false;
+  let quoted = false;
+  let escaped = false;
+  let inToken = false;
+  let value = '';
+  let start = 0;
+  let startLine = 0;
+  let startColumn = 0;
+  let lastEnd = 0;
+
+  const emit = (end: number, unterminated: boolean) => {
+    tokens.push({ value, start, end, line: startLine, column: startColumn, endLine: line, quoted, unterminated, index: tokens.length });
+    inToken = false;
+    quoted = false;
+    escaped = false;
+    value = '';
+  };
+
+  let i = bomLength;
+  while (i < text.length) {
+    const cp = text.codePointAt(i) as number;
+    const ch = String.fromCodePoint(cp);
+    const width = ch.length;
+    column++;
+
+    if (quoted) {
+      if (!escaped && cp === 0x5c /* \ */) {
+        escaped = true;
+      } else if (!escaped && cp === 0x22 /* " */) {
+        emit(i + width, false);
+      } else {
+        if (escaped && cp !== 0x22) {
+          value += '\\';
+        }
+        value += ch;
+        escaped = false;
+      }
+      if (cp === 0x0a) {
+        line++;
+        column = 0;
+        lineStarts.push(i + 1);
+      }
+      i += width;
+      continue;
+    }
+
+    if (isGoSpace(cp)) {
+      if (cp === 0x0d) {
+        i += width;
+        continue;
+      }
+      if (inToken && value.length > 0) {
+        emit(lastEnd, false);
+      }
+      if (cp === 0x0a) {
+        line++;
+        column = 0;
+        comment = false;
+        lineStarts.push(i + 1);
+      }
+      i += width;
+      continue;
+    }
+
+    if (cp === 0x23 /* # */) {
+      comment = true;
+    }
+    if (comment) {
+      i += width;
+      continue;
+    }
+
+    if (!inToken) {
+      inToken = true;
+      start = i;
+      startLine = line;
+      startColumn = column;
+      if (cp === 0x22) {
+        quoted = true;
+        i += width;
+        continue;
+      }
+    }
+    value += ch;
+    lastEnd = i + width;
+    i += width;
+  }
+
+  if (inToken && (quoted || value.length > 0)) {
+    if (quoted && value.length === 0) {
+      // CoreDNS drops a lone opening quote at the end of the text.
+      inToken = false;
+    } else {
+      emit(quoted ? text.length : lastEnd, quoted);
+    }
+  }
+
+  return { tokens, lineStarts, bomLength };
+}
