@@ -1,4 +1,5 @@
 import { Yaml } from 'cdk8s';
+import { stripServerFields } from './server-fields';
 import { checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
 
 /**
@@ -108,8 +109,6 @@ export interface CoreDnsWiring {
   readonly checksum: string;
 }
 
-const SERVER_POPULATED_METADATA = ['uid', 'resourceVersion', 'managedFields', 'generation', 'creationTimestamp', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences'];
-const SERVER_POPULATED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
 
 /** The tunnel-nodes volume: optional, so CoreDNS starts before yurt-manager creates the ConfigMap. */
 export function tunnelNodesVolume(name: string, configMap: string): any {
@@ -122,7 +121,7 @@ export function tunnelNodesVolume(name: string, configMap: string): any {
  * the pod template so a changed Corefile rolls the pods.
  */
 export function patchDeployment(source: any, w: CoreDnsWiring): any {
-  const d = JSON.parse(JSON.stringify(source ?? {}));
+  const d = stripServerFields(source);
   const where = `the CoreDNS Deployment '${d.metadata?.namespace ?? '?'}/${d.metadata?.name ?? '?'}'`;
   if (d.apiVersion !== 'apps/v1' || d.kind !== 'Deployment') {
     invalid(w.owner, 'deployment', `${d.apiVersion}/${d.kind}`, 'an apps/v1 Deployment', 'Export it with: kubectl get deploy coredns -n kube-system -o yaml');
@@ -136,13 +135,7 @@ export function patchDeployment(source: any, w: CoreDnsWiring): any {
     invalid(w.owner, 'deployment.metadata.namespace', ns, `the ConfigMap's namespace '${w.namespace}'`,
       'A Deployment can only mount ConfigMaps of its own namespace; set namespace to the Deployment\'s.');
   }
-  delete d.status;
-  for (const field of SERVER_POPULATED_METADATA) delete d.metadata[field];
   d.metadata.namespace = ns;
-  if (d.metadata.annotations) {
-    for (const a of SERVER_POPULATED_ANNOTATIONS) delete d.metadata.annotations[a];
-    if (Object.keys(d.metadata.annotations).length === 0) delete d.metadata.annotations;
-  }
 
   const pod = d.spec?.template?.spec;
   if (!pod || !Array.isArray(pod.containers)) {

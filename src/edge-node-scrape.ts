@@ -1,7 +1,29 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import {
+  ScrapeConfig,
+  ScrapeConfigSpec,
+  ScrapeConfigSpecKubernetesSdConfigs,
+  ScrapeConfigSpecKubernetesSdConfigsRole,
+  ScrapeConfigSpecKubernetesSdConfigsSelectorsRole,
+  ScrapeConfigSpecMetricRelabelings,
+  ScrapeConfigSpecMetricRelabelingsAction,
+  ScrapeConfigSpecRelabelings,
+  ScrapeConfigSpecRelabelingsAction,
+  ScrapeConfigSpecScheme,
+  ScrapeConfigSpecTlsConfig,
+} from '../imports/monitoring.coreos.com';
 import { resolveNamespace } from './namespace';
-import { BearerToken, InstanceLabel, ScrapeScheme, ScrapeTls } from './scrape-options';
+import {
+  BearerToken,
+  InstanceLabel,
+  MetricRelabeling,
+  NodeAddressing,
+  NodeSelection,
+  ScrapeScheme,
+  ScrapeTls,
+  TargetDiscovery,
+} from './scrape-options';
 import {
   checkDnsSubdomain,
   checkHttpPath,
@@ -12,31 +34,12 @@ import {
   invalid,
   toPrometheusDuration,
 } from './validation';
-import {
-  ScrapeConfig,
-  ScrapeConfigSpec,
-  ScrapeConfigSpecKubernetesSdConfigsRole,
-  ScrapeConfigSpecRelabelings,
-  ScrapeConfigSpecRelabelingsAction,
-  ScrapeConfigSpecScheme,
-} from '../imports/monitoring.coreos.com';
+import { ClusterVersions, requireVersion, resolveVersions } from './versions';
 
 /**
- * Props for `EdgeNodeScrape`.
+ * Options shared by every per-node scrape of the library.
  */
-export interface EdgeNodeScrapeProps {
-  /**
-   * The port the exporter listens on, on every node. The Raven Gateway must proxy it.
-   */
-  readonly port: number;
-
-  /**
-   * The ScrapeConfig's name; prometheus-operator names the job `scrapeConfig/<namespace>/<name>`.
-   *
-   * @default - the construct id
-   */
-  readonly name?: string;
-
+export interface EdgeNodeScrapeOptions {
   /**
    * The ScrapeConfig's namespace. prometheus-operator reads the Secrets it references from here.
    *
@@ -51,6 +54,88 @@ export interface EdgeNodeScrapeProps {
    * @default - no labels
    */
   readonly labels?: { [key: string]: string };
+
+  /**
+   * How often to scrape.
+   *
+   * @default - the Prometheus resource's global interval
+   */
+  readonly scrapeInterval?: Duration;
+
+  /**
+   * How long one scrape may take; at most `scrapeInterval`.
+   *
+   * @default - the Prometheus resource's global timeout
+   */
+  readonly scrapeTimeout?: Duration;
+
+  /**
+   * Which nodes to scrape.
+   *
+   * @default NodeSelection.all()
+   */
+  readonly nodes?: NodeSelection;
+
+  /**
+   * How targets are addressed through the Raven proxy.
+   *
+   * @default NodeAddressing.nodeName()
+   */
+  readonly addressing?: NodeAddressing;
+
+  /**
+   * Where the `instance` label comes from.
+   *
+   * @default InstanceLabel.internalIp()
+   */
+  readonly instance?: InstanceLabel;
+
+  /**
+   * Write a `node` label with the node name on every series, as prometheus-operator does for
+   * its own node-backed targets.
+   *
+   * @default true
+   */
+  readonly nodeLabel?: boolean;
+
+  /**
+   * Write `scrape_via="raven"` on every target, which `cdk8s-raven-prometheus verify` uses to
+   * find the library's targets.
+   *
+   * @default true
+   */
+  readonly markerLabel?: boolean;
+
+  /**
+   * Copy every node label onto the series (`labelmap` of `__meta_kubernetes_node_label_(.+)`).
+   *
+   * @default true
+   */
+  readonly keepNodeLabels?: boolean;
+
+  /**
+   * The versions running in the cluster; options they do not support are refused.
+   *
+   * @default - current versions (prometheus-operator 0.93.0, raven 0.4.4, OpenYurt 1.7.0)
+   */
+  readonly versions?: ClusterVersions;
+}
+
+/**
+ * Props for `EdgeNodeScrape`.
+ */
+export interface EdgeNodeScrapeProps extends EdgeNodeScrapeOptions {
+  /**
+   * The port the exporter listens on, on every node. The Raven Gateway must proxy it.
+   */
+  readonly port: number;
+
+  /**
+   * The ScrapeConfig's name; prometheus-operator names the job `scrapeConfig/<namespace>/<name>`.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
 
   /**
    * The HTTP path of the metrics.
@@ -81,39 +166,25 @@ export interface EdgeNodeScrapeProps {
   readonly bearerToken?: BearerToken;
 
   /**
-   * How often to scrape.
+   * How targets are found: the nodes themselves, or the exporter's pods.
    *
-   * @default - the Prometheus resource's global interval
+   * @default TargetDiscovery.nodes()
    */
-  readonly scrapeInterval?: Duration;
+  readonly discovery?: TargetDiscovery;
 
   /**
-   * How long one scrape may take; at most `scrapeInterval`.
-   *
-   * @default - the Prometheus resource's global timeout
-   */
-  readonly scrapeTimeout?: Duration;
-
-  /**
-   * Copy every node label onto the series (`labelmap` of `__meta_kubernetes_node_label_(.+)`).
-   *
-   * @default true
-   */
-  readonly keepNodeLabels?: boolean;
-
-  /**
-   * Where the `instance` label comes from.
-   *
-   * @default InstanceLabel.nodeName()
-   */
-  readonly instance?: InstanceLabel;
-
-  /**
-   * Fixed labels written onto every target by relabeling, in order, e.g. `{ job: 'kubelet' }`.
+   * Fixed labels written onto every target by relabeling, in order, e.g. `{ job: 'dcgm-exporter' }`.
    *
    * @default - none
    */
   readonly targetLabels?: { [name: string]: string };
+
+  /**
+   * Relabelings applied to scraped series before they are stored.
+   *
+   * @default - none
+   */
+  readonly metricRelabelings?: MetricRelabeling[];
 
   /**
    * Keep the target's own labels when they clash with the labels Prometheus attaches.
@@ -130,14 +201,30 @@ export interface EdgeNodeScrapeProps {
   readonly honorTimestamps?: boolean;
 }
 
+const REPLACE = ScrapeConfigSpecRelabelingsAction.REPLACE;
+
+/** A Kubernetes label name as Prometheus writes it into `__meta_*` label names. */
+function metaLabelName(key: string): string {
+  return key.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+/** A literal as an anchored RE2 pattern. */
+function literalRegex(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function labelSelector(labels: { [key: string]: string }): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
 /**
- * A ScrapeConfig that scrapes one port of every node through OpenYurt's Raven L7 proxy.
+ * A ScrapeConfig that scrapes one port of every selected node through OpenYurt's Raven L7 proxy.
  *
- * Nodes are discovered with `kubernetes_sd_configs` role `Node`; the target address is
- * rewritten from the unreachable `<InternalIP>:<kubelet port>` to `<node name>:<port>`,
- * which the cluster DNS resolves to the Raven proxy Service once the tunnel-nodes hosts
- * file is wired in (see `RavenCoreDns`). The proxy then picks the edge node from the
- * HTTP `Host` header.
+ * Targets are found as nodes (`role: Node`) or as the exporter's pods (`role: Pod`). Their
+ * unreachable `<InternalIP>` address is replaced by the node name: either `<node name>:<port>`,
+ * which DNS resolves to the Raven proxy once the tunnel-nodes hosts file is wired in
+ * (`RavenCoreDns`, `RavenProxyDns`), or DNS-free, the proxy Service with `?nodeName=<node>`.
+ * The proxy then forwards to the node.
  *
  * @see https://prometheus-operator.dev/docs/developer/scrapeconfig/
  */
@@ -152,76 +239,137 @@ export class EdgeNodeScrape extends Construct {
   public readonly port: number;
   /** The HTTP path scraped. */
   public readonly metricsPath: string;
-  /** The Prometheus job name prometheus-operator gives this scrape. */
+  /** The scheme scraped. */
+  public readonly scheme: ScrapeScheme;
+  /** The Prometheus job name prometheus-operator gives this scrape (`scrapeConfig/<namespace>/<name>`). */
   public readonly prometheusJobName: string;
+  /** How the targets are found. */
+  public readonly discovery: TargetDiscovery;
+  /** How the targets are addressed. */
+  public readonly addressing: NodeAddressing;
 
   public constructor(scope: Construct, id: string, props: EdgeNodeScrapeProps) {
     super(scope, id);
     const owner = this.constructor.name;
+    const versions = resolveVersions(owner, props.versions);
+    // ScrapeConfig with capitalised role and scheme, as written here.
+    requireVersion(owner, versions, 'prometheusOperator', '0.67.0', 'a ScrapeConfig with role Node/Pod and scheme HTTPS',
+      'Upgrade prometheus-operator; earlier versions have no stable ScrapeConfig CRD.');
 
     this.name = checkDnsSubdomain(owner, 'name', props.name ?? id);
     this.namespace = resolveNamespace(this, owner, props.namespace);
     this.port = checkPort(owner, 'port', props.port);
     this.metricsPath = checkHttpPath(owner, 'metricsPath', props.metricsPath ?? '/metrics');
     this.prometheusJobName = `scrapeConfig/${this.namespace}/${this.name}`;
+    this.discovery = props.discovery ?? TargetDiscovery.nodes();
+    this.addressing = props.addressing ?? NodeAddressing.nodeName();
     checkKubernetesLabels(owner, 'labels', props.labels);
     checkIntervalAndTimeout(owner, props.scrapeInterval, props.scrapeTimeout);
 
-    const scheme = props.scheme ?? ScrapeScheme.HTTP;
-    if (props.tls && scheme !== ScrapeScheme.HTTPS) {
+    if (!this.addressing.needsDns) {
+      requireVersion(owner, versions, 'raven', '0.4.4', 'DNS-free addressing (NodeAddressing.proxyQuery(), the ?nodeName= parameter)',
+        'Upgrade raven, or use NodeAddressing.nodeName() with RavenCoreDns or RavenProxyDns.');
+    }
+
+    this.scheme = props.scheme ?? ScrapeScheme.HTTP;
+    if (props.tls && this.scheme !== ScrapeScheme.HTTPS) {
       invalid(owner, 'tls', 'set', 'unset when scheme is HTTP', 'Use scheme: ScrapeScheme.HTTPS or drop tls.');
     }
-    const tls = scheme === ScrapeScheme.HTTPS ? props.tls ?? ScrapeTls.insecureSkipVerify() : undefined;
+    const tls = this.scheme === ScrapeScheme.HTTPS ? props.tls ?? ScrapeTls.insecureSkipVerify() : undefined;
+
+    const instance = props.instance ?? InstanceLabel.internalIp();
+    const byPod = this.discovery.role === 'Pod';
+    if (instance.source === 'discovered' && (byPod || !this.addressing.needsDns)) {
+      invalid(owner, 'instance', 'InstanceLabel.discovered()', 'InstanceLabel.internalIp() or InstanceLabel.nodeName() with pod discovery or DNS-free addressing',
+        'There discovery\'s instance is the pod address or the shared Raven Service, which would merge all nodes into one series.');
+    }
 
     const targetLabels = props.targetLabels ?? {};
+    const reserved = ['instance', '__address__', 'node', 'scrape_via', 'namespace', 'pod'];
     for (const [label, value] of Object.entries(targetLabels)) {
       checkPrometheusLabelName(owner, 'targetLabels', label);
-      if (label === 'instance' || label === '__address__') {
-        invalid(owner, 'targetLabels', label, 'a label other than instance and __address__', 'Use the instance prop for instance.');
+      if (reserved.includes(label) || label.startsWith('__')) {
+        invalid(owner, 'targetLabels', label, `a label other than ${reserved.join(', ')} and __*`, 'The library writes those itself; see the instance, nodeLabel and markerLabel props.');
       }
       if (typeof value !== 'string' || value === '') {
         invalid(owner, `targetLabels.${label}`, value, 'a non-empty string');
       }
     }
 
+    const nodeSelection = (props.nodes ?? NodeSelection.all()).labels;
+    const keepNodeLabels = props.keepNodeLabels ?? true;
+    const attachNode = byPod && (keepNodeLabels || Object.keys(nodeSelection).length > 0);
+    const nodeNameLabel = byPod ? '__meta_kubernetes_pod_node_name' : '__meta_kubernetes_node_name';
+
     const relabelings: ScrapeConfigSpecRelabelings[] = [];
-    if (props.keepNodeLabels ?? true) {
+    if (byPod) {
+      // One target per declared container port: keep the exporter's, and running pods only.
+      relabelings.push({ sourceLabels: ['__meta_kubernetes_pod_container_port_number'], regex: String(this.port), action: ScrapeConfigSpecRelabelingsAction.KEEP });
+      relabelings.push({ sourceLabels: ['__meta_kubernetes_pod_phase'], regex: '(Failed|Succeeded)', action: ScrapeConfigSpecRelabelingsAction.DROP });
+      for (const [key, value] of Object.entries(nodeSelection)) {
+        relabelings.push({ sourceLabels: [`__meta_kubernetes_node_label_${metaLabelName(key)}`], regex: literalRegex(value), action: ScrapeConfigSpecRelabelingsAction.KEEP });
+      }
+    }
+    if (keepNodeLabels) {
       relabelings.push({ action: ScrapeConfigSpecRelabelingsAction.LABELMAP, regex: '__meta_kubernetes_node_label_(.+)' });
     }
-    relabelings.push({
-      sourceLabels: ['__meta_kubernetes_node_name'],
-      action: ScrapeConfigSpecRelabelingsAction.REPLACE,
-      targetLabel: '__address__',
-      replacement: `\${1}:${this.port}`,
-    });
-    if ((props.instance ?? InstanceLabel.nodeName()).fromInternalIp) {
-      relabelings.push({
-        sourceLabels: ['__meta_kubernetes_node_address_InternalIP'],
-        action: ScrapeConfigSpecRelabelingsAction.REPLACE,
-        targetLabel: 'instance',
-        replacement: `\${1}:${this.port}`,
-      });
+    if (this.addressing.needsDns) {
+      relabelings.push({ sourceLabels: [nodeNameLabel], action: REPLACE, targetLabel: '__address__', replacement: `\${1}:${this.port}` });
+    } else {
+      relabelings.push({ sourceLabels: [nodeNameLabel], action: REPLACE, targetLabel: '__param_nodeName', replacement: '${1}' });
+      relabelings.push({ action: REPLACE, targetLabel: '__address__', replacement: `${this.addressing.proxyHost}:${this.port}` });
+    }
+    if (byPod) {
+      relabelings.push({ sourceLabels: ['__meta_kubernetes_namespace'], action: REPLACE, targetLabel: 'namespace' });
+      relabelings.push({ sourceLabels: ['__meta_kubernetes_pod_name'], action: REPLACE, targetLabel: 'pod' });
+    }
+    if (instance.source === 'internalIp') {
+      const ip = byPod ? '__meta_kubernetes_pod_host_ip' : '__meta_kubernetes_node_address_InternalIP';
+      relabelings.push({ sourceLabels: [ip], action: REPLACE, targetLabel: 'instance', replacement: `\${1}:${this.port}` });
+    } else if (instance.source === 'nodeName') {
+      relabelings.push({ sourceLabels: [nodeNameLabel], action: REPLACE, targetLabel: 'instance' });
+    }
+    if (props.nodeLabel ?? true) {
+      relabelings.push({ sourceLabels: [nodeNameLabel], action: REPLACE, targetLabel: 'node' });
     }
     for (const [label, value] of Object.entries(targetLabels)) {
-      relabelings.push({ action: ScrapeConfigSpecRelabelingsAction.REPLACE, targetLabel: label, replacement: value });
+      relabelings.push({ action: REPLACE, targetLabel: label, replacement: value });
+    }
+    if (props.markerLabel ?? true) {
+      relabelings.push({ action: REPLACE, targetLabel: 'scrape_via', replacement: 'raven' });
     }
 
+    const sd: ScrapeConfigSpecKubernetesSdConfigs = byPod
+      ? {
+        role: ScrapeConfigSpecKubernetesSdConfigsRole.POD,
+        selectors: [{ role: ScrapeConfigSpecKubernetesSdConfigsSelectorsRole.POD, label: labelSelector(this.discovery.podLabels) }],
+        namespaces: this.discovery.namespaces.length > 0 ? { names: this.discovery.namespaces } : undefined,
+        attachMetadata: attachNode ? { node: true } : undefined,
+      }
+      : {
+        role: ScrapeConfigSpecKubernetesSdConfigsRole.NODE,
+        selectors: Object.keys(nodeSelection).length > 0
+          ? [{ role: ScrapeConfigSpecKubernetesSdConfigsSelectorsRole.NODE, label: labelSelector(nodeSelection) }]
+          : undefined,
+      };
+
     const spec: ScrapeConfigSpec = {
-      kubernetesSdConfigs: [{ role: ScrapeConfigSpecKubernetesSdConfigsRole.NODE }],
+      kubernetesSdConfigs: [sd],
       // The generated enum only carries the lowercase spelling; see ScrapeScheme.
-      scheme: scheme === ScrapeScheme.HTTPS ? scheme as unknown as ScrapeConfigSpecScheme : undefined,
+      scheme: this.scheme === ScrapeScheme.HTTPS ? this.scheme as unknown as ScrapeConfigSpecScheme : undefined,
       // Prometheus' default path is /metrics; written only when asked for.
       metricsPath: props.metricsPath === undefined ? undefined : this.metricsPath,
       scrapeInterval: props.scrapeInterval && toPrometheusDuration(owner, 'scrapeInterval', props.scrapeInterval),
       scrapeTimeout: props.scrapeTimeout && toPrometheusDuration(owner, 'scrapeTimeout', props.scrapeTimeout),
       honorLabels: props.honorLabels,
       honorTimestamps: props.honorTimestamps,
-      tlsConfig: tls ? { insecureSkipVerify: tls.skipVerify } : undefined,
+      tlsConfig: tls && renderTls(tls),
       authorization: props.bearerToken
         // type is left to the operator's default, Bearer.
         ? { credentials: { name: props.bearerToken.secretName, key: props.bearerToken.key } }
         : undefined,
       relabelings,
+      metricRelabelings: props.metricRelabelings && props.metricRelabelings.map((r, i) => renderMetricRelabeling(owner, i, r)),
     };
 
     this.resource = new ScrapeConfig(this, 'Resource', {
@@ -229,4 +377,40 @@ export class EdgeNodeScrape extends Construct {
       spec,
     });
   }
+}
+
+function renderTls(tls: ScrapeTls): ScrapeConfigSpecTlsConfig {
+  if (tls.skipVerify) return { insecureSkipVerify: true };
+  const ca = tls.ca!;
+  return {
+    ca: ca.kind === 'secret' ? { secret: { name: ca.name, key: ca.key } } : { configMap: { name: ca.name, key: ca.key } },
+    serverName: tls.serverName,
+  };
+}
+
+function renderMetricRelabeling(owner: string, index: number, r: MetricRelabeling): ScrapeConfigSpecMetricRelabelings {
+  for (const label of r.sourceLabels ?? []) checkPrometheusLabelName(owner, `metricRelabelings[${index}].sourceLabels`, label);
+  if (r.targetLabel !== undefined) checkPrometheusLabelName(owner, `metricRelabelings[${index}].targetLabel`, r.targetLabel);
+  const action = r.action ?? 'replace';
+  if (action === 'replace' && r.targetLabel === undefined) {
+    invalid(owner, `metricRelabelings[${index}].targetLabel`, undefined, 'set for a replace action', 'Name the label to write, or choose another action.');
+  }
+  if ((action === 'keep' || action === 'drop') && (r.sourceLabels ?? []).length === 0) {
+    invalid(owner, `metricRelabelings[${index}].sourceLabels`, [], `at least one label for a ${action} action`);
+  }
+  if (r.regex !== undefined) {
+    try {
+      new RegExp(r.regex);
+    } catch (e) {
+      invalid(owner, `metricRelabelings[${index}].regex`, r.regex, 'a valid regular expression', (e as Error).message);
+    }
+  }
+  return {
+    sourceLabels: r.sourceLabels,
+    separator: r.separator,
+    regex: r.regex,
+    targetLabel: r.targetLabel,
+    replacement: r.replacement,
+    action: action as unknown as ScrapeConfigSpecMetricRelabelingsAction,
+  };
 }

@@ -7,3 +7,6 @@ export * from './kubelet-scrape';
 export { CoreDnsDeployment, KubeadmCoreDnsDeploymentOptions } from './coredns-deployment';
 export * from './raven-core-dns';
 export * from './raven-proxy-dns';
+export * from './versions';
+export * from './prometheus-node-rbac';
+export * from './raven-gateway-ports';

@@ -1,8 +1,8 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EdgeNodeScrape } from './edge-node-scrape';
+import { EdgeNodeScrape, EdgeNodeScrapeOptions } from './edge-node-scrape';
 import { resolveNamespace } from './namespace';
-import { BearerToken, InstanceLabel, ScrapeScheme, ScrapeTls } from './scrape-options';
+import { BearerToken, MetricRelabeling, RelabelAction, ScrapeScheme, ScrapeTls } from './scrape-options';
 import { ServiceAccountTokenSecret } from './service-account-token-secret';
 import { checkDnsLabel, checkDnsSubdomain, checkHttpPath, checkPort, invalid } from './validation';
 
@@ -42,29 +42,28 @@ export class KubeletEndpoint {
 }
 
 /**
+ * The metric relabelings kube-prometheus-stack applies to cAdvisor: drops of high-cardinality
+ * or duplicated series that its dashboards and rules do not use.
+ */
+const CADVISOR_DROPS: MetricRelabeling[] = [
+  { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_cpu_(cfs_throttled_seconds_total|load_average_10s|system_seconds_total|user_seconds_total)' },
+  { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_fs_(io_current|io_time_seconds_total|io_time_weighted_seconds_total|reads_merged_total|sector_reads_total|sector_writes_total|writes_merged_total)' },
+  { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_memory_(mapped_file|swap)' },
+  { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_(file_descriptors|tasks_state|threads_max)' },
+  { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_spec.*' },
+  { sourceLabels: ['id', 'pod'], action: RelabelAction.DROP, regex: '.+;' },
+];
+
+/**
  * Props for `KubeletScrape`.
  */
-export interface KubeletScrapeProps {
+export interface KubeletScrapeProps extends EdgeNodeScrapeOptions {
   /**
    * The ScrapeConfigs are named `<namePrefix>-<endpoint suffix>`, e.g. `kubelet-raven-cadvisor`.
    *
    * @default "kubelet-raven"
    */
   readonly namePrefix?: string;
-
-  /**
-   * The namespace of the ScrapeConfigs (and of the token Secret the construct creates).
-   *
-   * @default - the chart's namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * Labels on each ScrapeConfig, e.g. `{ release: '<helm release>' }`.
-   *
-   * @default - no labels
-   */
-  readonly labels?: { [key: string]: string };
 
   /**
    * The kubelet endpoints to scrape, one ScrapeConfig each.
@@ -81,7 +80,7 @@ export interface KubeletScrapeProps {
   readonly port?: number;
 
   /**
-   * The token Prometheus presents to the kubelet.
+   * The token Prometheus presents to the kubelet; its ServiceAccount needs `get` on `nodes/metrics`.
    *
    * @default BearerToken.fromServiceAccount() - a token Secret `prometheus-sa-token` for ServiceAccount `prometheus`
    */
@@ -95,32 +94,32 @@ export interface KubeletScrapeProps {
   readonly tls?: ScrapeTls;
 
   /**
-   * How often to scrape.
-   *
-   * @default - the Prometheus resource's global interval
-   */
-  readonly scrapeInterval?: Duration;
-
-  /**
-   * How long one scrape may take; at most `scrapeInterval`.
-   *
-   * @default - the Prometheus resource's global timeout
-   */
-  readonly scrapeTimeout?: Duration;
-
-  /**
-   * Where the `instance` label comes from.
-   *
-   * @default InstanceLabel.internalIp()
-   */
-  readonly instance?: InstanceLabel;
-
-  /**
-   * The value of the `job` label.
+   * The value of the `job` label, which kubernetes-mixin's rules and dashboards select on.
    *
    * @default "kubelet"
    */
   readonly jobLabel?: string;
+
+  /**
+   * Keep the kubelet's own `namespace`, `pod` and `container` labels on cAdvisor series.
+   *
+   * @default true
+   */
+  readonly honorLabels?: boolean;
+
+  /**
+   * Use the timestamps cAdvisor exposes.
+   *
+   * @default true
+   */
+  readonly honorTimestamps?: boolean;
+
+  /**
+   * Drop the high-cardinality cAdvisor series kube-prometheus-stack drops.
+   *
+   * @default true
+   */
+  readonly cadvisorMetricDrops?: boolean;
 }
 
 /**
@@ -173,18 +172,18 @@ export class KubeletScrape extends Construct {
 
     for (const endpoint of endpoints) {
       this._scrapes.push(new EdgeNodeScrape(this, endpoint.suffix, {
+        ...props,
         name: `${prefix}-${endpoint.suffix}`,
         namespace: this.namespace,
-        labels: props.labels,
         port,
         scheme: ScrapeScheme.HTTPS,
         metricsPath: endpoint.path,
         tls: props.tls ?? ScrapeTls.insecureSkipVerify(),
         bearerToken: token,
-        scrapeInterval: props.scrapeInterval,
-        scrapeTimeout: props.scrapeTimeout,
-        instance: props.instance ?? InstanceLabel.internalIp(),
+        honorLabels: props.honorLabels ?? true,
+        honorTimestamps: props.honorTimestamps ?? true,
         targetLabels: { job: props.jobLabel ?? 'kubelet', metrics_path: endpoint.path },
+        metricRelabelings: endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true) ? CADVISOR_DROPS : undefined,
       }));
     }
   }

@@ -1,32 +1,17 @@
-import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EdgeNodeScrape } from './edge-node-scrape';
-import { InstanceLabel } from './scrape-options';
+import { EdgeNodeScrape, EdgeNodeScrapeOptions } from './edge-node-scrape';
+import { TargetDiscovery } from './scrape-options';
 
 /**
  * Props for `NodeExporterScrape`.
  */
-export interface NodeExporterScrapeProps {
+export interface NodeExporterScrapeProps extends EdgeNodeScrapeOptions {
   /**
    * The ScrapeConfig's name.
    *
    * @default "node-exporter-raven"
    */
   readonly name?: string;
-
-  /**
-   * The ScrapeConfig's namespace.
-   *
-   * @default - the chart's namespace
-   */
-  readonly namespace?: string;
-
-  /**
-   * Labels on the ScrapeConfig, e.g. `{ release: '<helm release>' }` for kube-prometheus-stack's selector.
-   *
-   * @default - no labels
-   */
-  readonly labels?: { [key: string]: string };
 
   /**
    * node-exporter's port on every node.
@@ -36,45 +21,42 @@ export interface NodeExporterScrapeProps {
   readonly port?: number;
 
   /**
-   * How often to scrape.
+   * How node-exporter targets are found.
    *
-   * @default - the Prometheus resource's global interval
+   * `TargetDiscovery.nodeExporterPods()` finds the prometheus-node-exporter pods and keeps their
+   * `namespace` and `pod` labels, on which node-mixin's recording rules (and so the stock "Node
+   * Exporter" dashboards) join; `TargetDiscovery.nodes()` is the seed's node discovery, which
+   * cannot supply those labels.
+   *
+   * @default TargetDiscovery.nodeExporterPods()
    */
-  readonly scrapeInterval?: Duration;
+  readonly discovery?: TargetDiscovery;
 
   /**
-   * How long one scrape may take; at most `scrapeInterval`.
+   * The `job` label, which node-mixin's rules and dashboards select on. An empty string writes
+   * no job relabeling, leaving `job` to the ScrapeConfig's job name (the seed's behaviour).
    *
-   * @default - the Prometheus resource's global timeout
+   * @default "node-exporter"
    */
-  readonly scrapeTimeout?: Duration;
-
-  /**
-   * Where the `instance` label comes from.
-   *
-   * @default InstanceLabel.nodeName()
-   */
-  readonly instance?: InstanceLabel;
-
-  /**
-   * Fixed labels written onto every target, e.g. `{ job: 'node-exporter' }`.
-   *
-   * @default - none
-   */
-  readonly targetLabels?: { [name: string]: string };
+  readonly jobLabel?: string;
 }
 
 /**
- * Scrapes node-exporter (`http://<node name>:9100/metrics`) on every node through Raven.
+ * Scrapes node-exporter (`http://<node name>:9100/metrics`) on every selected node through Raven,
+ * labelled as kube-prometheus-stack's own node-exporter scrape: `job="node-exporter"`,
+ * `instance="<InternalIP>:9100"`, `node`, and with pod discovery `namespace` and `pod`.
  *
  * @see https://github.com/prometheus/node_exporter
  */
 export class NodeExporterScrape extends EdgeNodeScrape {
   public constructor(scope: Construct, id: string, props: NodeExporterScrapeProps = {}) {
+    const job = props.jobLabel ?? 'node-exporter';
     super(scope, id, {
       ...props,
       name: props.name ?? 'node-exporter-raven',
       port: props.port ?? 9100,
+      discovery: props.discovery ?? TargetDiscovery.nodeExporterPods(),
+      targetLabels: job === '' ? undefined : { job },
     });
   }
 }

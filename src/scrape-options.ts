@@ -1,4 +1,4 @@
-import { checkDnsLabel, checkDnsSubdomain, invalid } from './validation';
+import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
 
 /**
  * The protocol Prometheus uses to scrape a target.
@@ -15,31 +15,85 @@ export enum ScrapeScheme {
 
 /**
  * Where the `instance` label of a scraped series comes from.
+ *
+ * With DNS-free addressing every target's address is the same Raven Service, so `instance`
+ * must never be left to the address: that would merge all nodes into one series.
  */
 export class InstanceLabel {
   /**
-   * Keep the label Prometheus' node discovery sets before relabeling: the node name.
-   *
-   * No relabeling is written.
+   * `<node InternalIP>:<port>`, as kube-prometheus-stack's own kubelet and node-exporter
+   * scrapes produce it, so series from Raven scrapes line up with the stock dashboards.
+   * With pod discovery the pod's host IP is used, which is the node's InternalIP.
    */
+  public static internalIp(): InstanceLabel {
+    return new InstanceLabel('internalIp');
+  }
+
+  /** The node name. */
   public static nodeName(): InstanceLabel {
-    return new InstanceLabel(false);
+    return new InstanceLabel('nodeName');
   }
 
   /**
-   * `<node InternalIP>:<port>`, as kube-prometheus-stack's own kubelet and node-exporter
-   * scrapes produce it, so series from Raven scrapes line up with the stock dashboards.
+   * Write no relabeling and keep what discovery sets: with node discovery the node name.
+   * This is the seed's node-exporter scrape. Refused with pod discovery and with DNS-free
+   * addressing, where discovery's value would not identify the node.
    */
-  public static internalIp(): InstanceLabel {
-    return new InstanceLabel(true);
+  public static discovered(): InstanceLabel {
+    return new InstanceLabel('discovered');
   }
 
-  /** Whether a relabeling writes `<InternalIP>:<port>` into `instance`. */
-  public readonly fromInternalIp: boolean;
+  /** `internalIp`, `nodeName` or `discovered`. */
+  public readonly source: string;
 
-  private constructor(fromInternalIp: boolean) {
-    this.fromInternalIp = fromInternalIp;
+  private constructor(source: string) {
+    this.source = source;
   }
+}
+
+/**
+ * Where the CA certificate that verifies a target comes from. prometheus-operator reads it
+ * from the ScrapeConfig's namespace.
+ */
+export class CertificateAuthority {
+  /** A key of a Secret. */
+  public static fromSecret(name: string, key: string): CertificateAuthority {
+    checkDnsSubdomain('CertificateAuthority.fromSecret', 'name', name);
+    checkDataKey('CertificateAuthority.fromSecret', key);
+    return new CertificateAuthority('secret', name, key);
+  }
+
+  /** A key of a ConfigMap. */
+  public static fromConfigMap(name: string, key: string): CertificateAuthority {
+    checkDnsSubdomain('CertificateAuthority.fromConfigMap', 'name', name);
+    checkDataKey('CertificateAuthority.fromConfigMap', key);
+    return new CertificateAuthority('configMap', name, key);
+  }
+
+  private constructor(
+    /** `secret` or `configMap`. */
+    public readonly kind: string,
+    /** The object's name. */
+    public readonly name: string,
+    /** The key holding the PEM certificate. */
+    public readonly key: string,
+  ) {}
+}
+
+/**
+ * Options for `ScrapeTls.verify()`.
+ */
+export interface VerifiedTlsOptions {
+  /** The CA that signed the certificate the Raven proxy presents. */
+  readonly ca: CertificateAuthority;
+
+  /**
+   * The name to verify the certificate against. The Raven proxy's certificate names the
+   * gateway and its Service, not the edge nodes, so this is usually the Service's name.
+   *
+   * @default - the target's host (the node name), which the Raven proxy's certificate does not carry
+   */
+  readonly serverName?: string;
 }
 
 /**
@@ -49,18 +103,182 @@ export class ScrapeTls {
   /**
    * Do not verify the target's certificate.
    *
-   * Needed behind the Raven proxy: its certificate names the gateway and its Service,
+   * The default behind the Raven proxy: its certificate names the gateway and its Service,
    * never the edge node a scrape addresses, so verification by node name always fails.
    */
   public static insecureSkipVerify(): ScrapeTls {
     return new ScrapeTls(true);
   }
 
-  /** Whether certificate verification is skipped. */
-  public readonly skipVerify: boolean;
+  /** Verify the certificate with a CA, optionally against a fixed server name. */
+  public static verify(options: VerifiedTlsOptions): ScrapeTls {
+    if (options.serverName !== undefined) {
+      checkDnsSubdomain('ScrapeTls.verify', 'serverName', options.serverName);
+    }
+    return new ScrapeTls(false, options.ca, options.serverName);
+  }
 
-  private constructor(skipVerify: boolean) {
-    this.skipVerify = skipVerify;
+  private constructor(
+    /** Whether certificate verification is skipped. */
+    public readonly skipVerify: boolean,
+    /** The CA, when verifying. */
+    public readonly ca?: CertificateAuthority,
+    /** The server name checked, when verifying. */
+    public readonly serverName?: string,
+  ) {}
+}
+
+const EDGE_WORKER_LABEL = 'openyurt.io/is-edge-worker';
+
+/**
+ * Which nodes a scrape targets.
+ */
+export class NodeSelection {
+  /** The node label OpenYurt sets to "true" on edge nodes and "false" on cloud nodes. */
+  public static readonly EDGE_WORKER_LABEL = EDGE_WORKER_LABEL;
+
+  /** Every node, cloud nodes included (the seed). */
+  public static all(): NodeSelection {
+    return new NodeSelection({});
+  }
+
+  /**
+   * Only edge nodes (`openyurt.io/is-edge-worker=true`), so cloud nodes stay with the stock
+   * ServiceMonitors that scrape them by IP, without duplicate series.
+   */
+  public static edgeOnly(): NodeSelection {
+    return new NodeSelection({ [EDGE_WORKER_LABEL]: 'true' });
+  }
+
+  /** Nodes carrying all of these labels, e.g. `{ 'apps.openyurt.io/nodepool': 'gpu-pool' }`. */
+  public static withLabels(labels: { [key: string]: string }): NodeSelection {
+    if (Object.keys(labels).length === 0) {
+      invalid('NodeSelection.withLabels', 'labels', labels, 'at least one node label', 'Use NodeSelection.all() to select every node.');
+    }
+    checkKubernetesLabels('NodeSelection.withLabels', 'labels', labels);
+    return new NodeSelection({ ...labels });
+  }
+
+  private readonly _labels: { [key: string]: string };
+
+  private constructor(labels: { [key: string]: string }) {
+    this._labels = labels;
+  }
+
+  /** The node labels required; empty for every node. */
+  public get labels(): { [key: string]: string } {
+    return { ...this._labels };
+  }
+}
+
+/**
+ * Options for `NodeAddressing.proxyQuery()`.
+ */
+export interface ProxyQueryOptions {
+  /**
+   * The host of the Raven L7 proxy Service as Prometheus resolves it.
+   *
+   * @default "x-raven-proxy-internal-svc.kube-system.svc"
+   */
+  readonly proxyHost?: string;
+}
+
+/**
+ * How a scrape addresses a node through the Raven proxy.
+ */
+export class NodeAddressing {
+  /**
+   * `<node name>:<port>`: the node name must resolve to the Raven proxy Service, through
+   * the cluster CoreDNS (`RavenCoreDns`) or a dedicated DNS (`RavenProxyDns`). The seed's way.
+   */
+  public static nodeName(): NodeAddressing {
+    return new NodeAddressing(undefined);
+  }
+
+  /**
+   * DNS-free: `__address__` is the Raven proxy Service and the node name travels as the
+   * `nodeName` query parameter (`?nodeName=<node>`). Needs raven v0.4.4 or later; no DNS change.
+   */
+  public static proxyQuery(options: ProxyQueryOptions = {}): NodeAddressing {
+    const host = options.proxyHost ?? 'x-raven-proxy-internal-svc.kube-system.svc';
+    checkDnsSubdomain('NodeAddressing.proxyQuery', 'proxyHost', host);
+    return new NodeAddressing(host);
+  }
+
+  private constructor(
+    /** The Raven proxy host for DNS-free addressing; undefined when addressing by node name. */
+    public readonly proxyHost?: string,
+  ) {}
+
+  /** Whether node names must resolve through DNS. */
+  public get needsDns(): boolean {
+    return this.proxyHost === undefined;
+  }
+}
+
+/**
+ * Options for `TargetDiscovery.pods()`.
+ */
+export interface PodDiscoveryOptions {
+  /**
+   * Labels of the exporter pods, e.g. `{ 'app.kubernetes.io/name': 'prometheus-node-exporter' }`.
+   */
+  readonly podLabels: { [key: string]: string };
+
+  /**
+   * Namespaces to look for the pods in.
+   *
+   * @default - all namespaces
+   */
+  readonly namespaces?: string[];
+}
+
+/**
+ * How a scrape finds its targets.
+ */
+export class TargetDiscovery {
+  /** Discover nodes (`role: Node`): one target per node. The seed's way. */
+  public static nodes(): TargetDiscovery {
+    return new TargetDiscovery('Node', {}, []);
+  }
+
+  /**
+   * Discover the exporter's pods (`role: Pod`) and address each through its node's name, so
+   * series keep the pod's `namespace` and `pod` labels, on which node-mixin's rules join.
+   */
+  public static pods(options: PodDiscoveryOptions): TargetDiscovery {
+    const owner = 'TargetDiscovery.pods';
+    if (!options.podLabels || Object.keys(options.podLabels).length === 0) {
+      invalid(owner, 'podLabels', options.podLabels ?? {}, 'at least one pod label',
+        'Without a selector every pod of the cluster would become a target; e.g. { \'app.kubernetes.io/name\': \'prometheus-node-exporter\' }.');
+    }
+    checkKubernetesLabels(owner, 'podLabels', options.podLabels);
+    for (const ns of options.namespaces ?? []) checkDnsLabel(owner, 'namespaces', ns);
+    return new TargetDiscovery('Pod', { ...options.podLabels }, [...(options.namespaces ?? [])]);
+  }
+
+  /**
+   * The pods of the prometheus-node-exporter Helm chart (as installed by kube-prometheus-stack).
+   */
+  public static nodeExporterPods(): TargetDiscovery {
+    return TargetDiscovery.pods({ podLabels: { 'app.kubernetes.io/name': 'prometheus-node-exporter' } });
+  }
+
+  private constructor(
+    /** `Node` or `Pod`. */
+    public readonly role: string,
+    private readonly _podLabels: { [key: string]: string },
+    private readonly _namespaces: string[],
+  ) {}
+
+  /** The pod labels selected (pod discovery only). */
+  public get podLabels(): { [key: string]: string } {
+    return { ...this._podLabels };
+  }
+
+  /** The namespaces searched (pod discovery only); empty for all. */
+  public get namespaces(): string[] {
+    return [...this._namespaces];
   }
 }
 
@@ -122,9 +340,7 @@ export class BearerToken {
   public static fromSecret(secretName: string, key: string = 'token'): BearerToken {
     const owner = 'BearerToken.fromSecret';
     checkDnsSubdomain(owner, 'secretName', secretName);
-    if (!/^[-._a-zA-Z0-9]+$/.test(key)) {
-      invalid(owner, 'key', key, 'a Secret data key (alphanumerics, \'-\', \'_\' and \'.\')');
-    }
+    checkDataKey(owner, key);
     return new BearerToken(secretName, key);
   }
 
@@ -148,4 +364,77 @@ export class BearerToken {
   public get createsSecret(): boolean {
     return this.serviceAccountName !== undefined;
   }
+}
+
+function checkDataKey(owner: string, key: string): void {
+  if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+    invalid(owner, 'key', key, 'a data key of alphanumerics, \'-\', \'_\' and \'.\'');
+  }
+}
+
+/**
+ * A relabeling action, spelled as Prometheus spells it.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#relabel_config
+ */
+export enum RelabelAction {
+  /** Write `replacement` into `targetLabel` when `regex` matches. */
+  REPLACE = 'replace',
+  /** Keep only series (or targets) whose source labels match. */
+  KEEP = 'keep',
+  /** Drop series (or targets) whose source labels match. */
+  DROP = 'drop',
+  /** Copy labels whose names match to new names. */
+  LABELMAP = 'labelmap',
+  /** Remove labels whose names match. */
+  LABELDROP = 'labeldrop',
+  /** Remove labels whose names do not match. */
+  LABELKEEP = 'labelkeep',
+}
+
+/**
+ * A relabeling applied to scraped series before they are stored (`metricRelabelings`).
+ */
+export interface MetricRelabeling {
+  /**
+   * The action.
+   *
+   * @default RelabelAction.REPLACE
+   */
+  readonly action?: RelabelAction;
+
+  /**
+   * Labels whose values, joined by `separator`, are matched against `regex`.
+   *
+   * @default - none
+   */
+  readonly sourceLabels?: string[];
+
+  /**
+   * The regular expression (RE2, anchored).
+   *
+   * @default "(.*)"
+   */
+  readonly regex?: string;
+
+  /**
+   * The label written by `replace`.
+   *
+   * @default - none
+   */
+  readonly targetLabel?: string;
+
+  /**
+   * The value written by `replace`.
+   *
+   * @default "$1"
+   */
+  readonly replacement?: string;
+
+  /**
+   * The separator between joined source label values.
+   *
+   * @default ";"
+   */
+  readonly separator?: string;
 }

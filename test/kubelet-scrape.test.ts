@@ -27,9 +27,36 @@ describe('KubeletScrape', () => {
     expect(scrape.spec.relabelings.slice(1)).toEqual([
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: '__address__', replacement: '${1}:10250' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:10250' },
+      { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: 'node' },
       { action: 'replace', targetLabel: 'job', replacement: 'kubelet' },
       { action: 'replace', targetLabel: 'metrics_path', replacement: '/metrics/cadvisor' },
+      { action: 'replace', targetLabel: 'scrape_via', replacement: 'raven' },
     ]);
+  });
+
+  test('kubelet scrapes honor the kubelet\'s labels and timestamps, as kube-prometheus-stack does', () => {
+    const chart = testChart();
+    new KubeletScrape(chart, 'kubelet');
+    for (const scrape of synth(chart).filter((m) => m.kind === 'ScrapeConfig')) {
+      expect(scrape.spec).toMatchObject({ honorLabels: true, honorTimestamps: true });
+    }
+  });
+
+  test('cAdvisor carries kube-prometheus-stack\'s drops of high-cardinality series, the other endpoints none', () => {
+    const chart = testChart();
+    new KubeletScrape(chart, 'kubelet');
+    const manifests = synth(chart);
+    const drops = findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-cadvisor').spec.metricRelabelings;
+    expect(drops.map((d: any) => d.regex)).toContain('container_spec.*');
+    expect(drops).toContainEqual({ sourceLabels: ['id', 'pod'], action: 'drop', regex: '.+;' });
+    expect(drops.every((d: any) => d.action === 'drop')).toBe(true);
+    expect(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-metrics').spec.metricRelabelings).toBeUndefined();
+  });
+
+  test('the cAdvisor drops can be turned off', () => {
+    const chart = testChart();
+    new KubeletScrape(chart, 'kubelet', { cadvisorMetricDrops: false });
+    expect(findManifest(synth(chart), 'ScrapeConfig', 'kubelet-raven-cadvisor').spec.metricRelabelings).toBeUndefined();
   });
 
   test('the token Secret is created in the ScrapeConfigs\' namespace for ServiceAccount prometheus', () => {

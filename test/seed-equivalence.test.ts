@@ -1,24 +1,48 @@
-import { KubeletScrape, NodeExporterScrape } from '../src';
+import { InstanceLabel, KubeletScrape, NodeExporterScrape, NodeSelection, TargetDiscovery } from '../src';
 import { seedManifests } from './support/seed';
 import { findManifest, synth, testChart } from './support/synth';
 
 /**
  * The seed's manifests, rebuilt by the constructs with props that state the seed's choices.
- * Compared field for field; the only normalisation is the API server's default
- * `action: replace` on relabelings (key order never matters in YAML maps).
+ * Compared field for field; the only normalisations are defaults the seed leaves implicit:
+ * the API server's `action: replace` on relabelings and Prometheus' own `honor_labels: false`
+ * and `honor_timestamps: true` (key order never matters in YAML maps).
  */
 function normalise(manifest: any): any {
   const copy = JSON.parse(JSON.stringify(manifest));
   for (const list of ['relabelings', 'metricRelabelings']) {
     for (const r of copy.spec?.[list] ?? []) r.action = r.action ?? 'replace';
   }
+  if (copy.spec?.honorLabels === false) delete copy.spec.honorLabels;
+  if (copy.spec?.honorTimestamps === true) delete copy.spec.honorTimestamps;
   return copy;
 }
 
+/** The seed's choices where the library's defaults follow kube-prometheus-stack instead. */
+const SEED_CHOICES = { nodes: NodeSelection.all(), nodeLabel: false, markerLabel: false };
+
 function seedScenario(): any[] {
   const chart = testChart('monitor');
-  new NodeExporterScrape(chart, 'node-exporter', { name: 'node-exporter-raven', labels: { release: 'foundation-core' }, port: 9100 });
-  new KubeletScrape(chart, 'kubelet', { namePrefix: 'kubelet-raven', labels: { release: 'xxx' }, port: 10250 });
+  new NodeExporterScrape(chart, 'node-exporter', {
+    ...SEED_CHOICES,
+    name: 'node-exporter-raven',
+    labels: { release: 'foundation-core' },
+    port: 9100,
+    discovery: TargetDiscovery.nodes(),
+    instance: InstanceLabel.discovered(),
+    jobLabel: '',
+  });
+  new KubeletScrape(chart, 'kubelet', {
+    ...SEED_CHOICES,
+    namePrefix: 'kubelet-raven',
+    labels: { release: 'xxx' },
+    port: 10250,
+    instance: InstanceLabel.internalIp(),
+    jobLabel: 'kubelet',
+    honorLabels: false,
+    honorTimestamps: true,
+    cadvisorMetricDrops: false,
+  });
   return synth(chart);
 }
 
@@ -72,16 +96,23 @@ describe('the comparison', () => {
     ['a wrong job label', { jobLabel: 'kubelets' }],
     ['a wrong release label', { labels: { release: 'other' } }],
     ['a wrong name prefix', { namePrefix: 'kubelet' }],
+    ['the library\'s honorLabels default', { honorLabels: true }],
+    ['the library\'s cAdvisor drops', { cadvisorMetricDrops: true }],
+    ['the library\'s node label', { nodeLabel: true }],
   ])('fails on %s', (_what, props) => {
     const chart = testChart('monitor');
-    new KubeletScrape(chart, 'kubelet', { namePrefix: 'kubelet-raven', labels: { release: 'xxx' }, ...props });
+    new KubeletScrape(chart, 'kubelet', {
+      ...SEED_CHOICES, namePrefix: 'kubelet-raven', labels: { release: 'xxx' }, honorLabels: false, cadvisorMetricDrops: false, ...props,
+    });
     const actual = synth(chart).find((m) => m.kind === 'ScrapeConfig' && m.spec.metricsPath === '/metrics/cadvisor');
     expect(normalise(actual)).not.toEqual(expected);
   });
 
-  test('fails when a relabeling is missing', () => {
+  test('fails when a relabeling is added', () => {
     const chart = testChart('monitor');
-    new NodeExporterScrape(chart, 'node-exporter', { labels: { release: 'foundation-core' }, targetLabels: { job: 'node-exporter' } });
+    new NodeExporterScrape(chart, 'node-exporter', {
+      ...SEED_CHOICES, labels: { release: 'foundation-core' }, discovery: TargetDiscovery.nodes(), instance: InstanceLabel.discovered(), jobLabel: 'node-exporter',
+    });
     const withExtra = normalise(synth(chart)[0]);
     expect(withExtra).not.toEqual(normalise(seed.find((m) => m.metadata.name === 'node-exporter-raven')));
   });

@@ -1,0 +1,76 @@
+import { ApiObject } from 'cdk8s';
+import { KubeClusterRole, KubeClusterRoleBinding } from 'cdk8s-plus-28/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { markClusterScoped } from './cluster-scoped';
+import { resolveNamespace } from './namespace';
+import { checkDnsSubdomain } from './validation';
+
+/**
+ * Props for `PrometheusNodeRbac`.
+ */
+export interface PrometheusNodeRbacProps {
+  /**
+   * The ServiceAccount Prometheus runs as.
+   *
+   * @default "prometheus"
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * The ServiceAccount's namespace.
+   *
+   * @default - the chart's namespace
+   */
+  readonly serviceAccountNamespace?: string;
+
+  /**
+   * The name of the ClusterRole and ClusterRoleBinding.
+   *
+   * @default "raven-prometheus-node-scraper"
+   */
+  readonly name?: string;
+
+  /**
+   * Grant get/list/watch on pods, which pod discovery needs.
+   *
+   * @default false
+   */
+  readonly podDiscovery?: boolean;
+}
+
+/**
+ * The least privilege Prometheus needs to scrape nodes through Raven: get/list/watch `nodes`
+ * (discovery), get `nodes/metrics` (every kubelet `/metrics*` endpoint), and get/list/watch
+ * `pods` only with pod discovery. No `nodes/proxy`, no secrets, no wildcards.
+ *
+ * @see https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
+ */
+export class PrometheusNodeRbac extends Construct {
+  /** The ClusterRole. */
+  public readonly clusterRole: ApiObject;
+  /** The ClusterRoleBinding. */
+  public readonly clusterRoleBinding: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: PrometheusNodeRbacProps = {}) {
+    super(scope, id);
+    const owner = 'PrometheusNodeRbac';
+    const name = props.name ?? 'raven-prometheus-node-scraper';
+    checkDnsSubdomain(owner, 'name', name.replace(/:/g, '-'));
+    const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
+    const serviceAccountNamespace = resolveNamespace(this, owner, props.serviceAccountNamespace);
+
+    const rules = [
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+    ];
+    if (props.podDiscovery) {
+      rules.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] });
+    }
+    this.clusterRole = markClusterScoped(new KubeClusterRole(this, 'ClusterRole', { metadata: { name }, rules }));
+    this.clusterRoleBinding = markClusterScoped(new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace: serviceAccountNamespace }],
+    }));
+  }
+}
