@@ -231,7 +231,10 @@ export function kubeadmDeployment(image: string, replicas: number, w: CoreDnsWir
             ],
             livenessProbe: {
               httpGet: { path: '/health', port: 'liveness-probe', scheme: 'HTTP' },
-              initialDelaySeconds: 60, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 5,
+              initialDelaySeconds: 60,
+              timeoutSeconds: 5,
+              successThreshold: 1,
+              failureThreshold: 5,
             },
             readinessProbe: { httpGet: { path: '/ready', port: 'readiness-probe', scheme: 'HTTP' } },
             securityContext: {

@@ -1,18 +1,5 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  ScrapeConfig,
-  ScrapeConfigSpec,
-  ScrapeConfigSpecKubernetesSdConfigs,
-  ScrapeConfigSpecKubernetesSdConfigsRole,
-  ScrapeConfigSpecKubernetesSdConfigsSelectorsRole,
-  ScrapeConfigSpecMetricRelabelings,
-  ScrapeConfigSpecMetricRelabelingsAction,
-  ScrapeConfigSpecRelabelings,
-  ScrapeConfigSpecRelabelingsAction,
-  ScrapeConfigSpecScheme,
-  ScrapeConfigSpecTlsConfig,
-} from '../imports/monitoring.coreos.com';
 import { resolveNamespace } from './namespace';
 import {
   BearerToken,
@@ -35,6 +22,19 @@ import {
   toPrometheusDuration,
 } from './validation';
 import { ClusterVersions, requireVersion, resolveVersions } from './versions';
+import {
+  ScrapeConfig,
+  ScrapeConfigSpec,
+  ScrapeConfigSpecKubernetesSdConfigs,
+  ScrapeConfigSpecKubernetesSdConfigsRole,
+  ScrapeConfigSpecKubernetesSdConfigsSelectorsRole,
+  ScrapeConfigSpecMetricRelabelings,
+  ScrapeConfigSpecMetricRelabelingsAction,
+  ScrapeConfigSpecRelabelings,
+  ScrapeConfigSpecRelabelingsAction,
+  ScrapeConfigSpecScheme,
+  ScrapeConfigSpecTlsConfig,
+} from '../imports/monitoring.coreos.com';
 
 /**
  * Options shared by every per-node scrape of the library.

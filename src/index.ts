@@ -10,3 +10,5 @@ export * from './raven-proxy-dns';
 export * from './versions';
 export * from './prometheus-node-rbac';
 export * from './raven-gateway-ports';
+export * from './dns-strategy';
+export * from './raven-prometheus';

@@ -133,6 +133,8 @@ export class KubeletScrape extends Construct {
   public readonly tokenSecret?: ApiObject;
   /** The namespace of the ScrapeConfigs. */
   public readonly namespace: string;
+  /** The kubelet port scraped. */
+  public readonly port: number;
   private readonly _scrapes: EdgeNodeScrape[] = [];
 
   public constructor(scope: Construct, id: string, props: KubeletScrapeProps = {}) {
@@ -141,6 +143,7 @@ export class KubeletScrape extends Construct {
     this.namespace = resolveNamespace(this, owner, props.namespace);
     const prefix = checkDnsSubdomain(owner, 'namePrefix', props.namePrefix ?? 'kubelet-raven');
     const port = checkPort(owner, 'port', props.port ?? 10250);
+    this.port = port;
     const endpoints = props.endpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
     if (endpoints.length === 0) {
       invalid(owner, 'endpoints', [], 'at least one KubeletEndpoint', 'Omit endpoints for /metrics, /metrics/cadvisor and /metrics/probes.');

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GatewayV1Beta1, GatewayV1Beta1Spec } from '../imports/raven.openyurt.io';
 import { markClusterScoped } from './cluster-scoped';
 import { stripServerFields } from './server-fields';
 import { checkDnsSubdomain, checkPort, invalid } from './validation';
+import { GatewayV1Beta1, GatewayV1Beta1Spec } from '../imports/raven.openyurt.io';
 
 /**
  * Props for `RavenGatewayPorts`.
@@ -75,29 +75,13 @@ export class RavenGatewayPorts extends Construct {
   public constructor(scope: Construct, id: string, props: RavenGatewayPortsProps) {
     super(scope, id);
     const owner = 'RavenGatewayPorts';
-    const gw = stripServerFields(props.gateway);
-    if (gw.apiVersion !== 'raven.openyurt.io/v1beta1' || gw.kind !== 'Gateway') {
-      invalid(owner, 'gateway', `${gw.apiVersion}/${gw.kind}`, 'a raven.openyurt.io/v1beta1 Gateway',
-        'Export it with: kubectl get gateways.raven.openyurt.io <name> -o yaml (v1alpha1 has no proxyConfig).');
-    }
-    const name = checkDnsSubdomain(owner, 'gateway.metadata.name', gw.metadata?.name ?? '');
-    if (!isCloudGateway(gw)) {
-      invalid(owner, 'gateway.spec.exposeType', gw.spec?.exposeType ?? 'unset', `one of ${CLOUD_EXPOSE_TYPES.join(', ')} (a cloud gateway)`,
-        `Gateway '${name}' is not exposed, so the proxy Service does not take its ports; pass the cloud Gateway.`);
-    }
-    const proxyConfig = gw.spec.proxyConfig;
-    if (!proxyConfig || typeof proxyConfig.Replicas !== 'number') {
-      invalid(owner, 'gateway.spec.proxyConfig.Replicas', proxyConfig?.Replicas, 'the number of proxy replicas the Gateway already has',
-        `Gateway '${name}' has no L7 proxy configured; enable it (ConfigMap kube-system/raven-cfg enable-l7-proxy: "true") and export the Gateway again.`);
-    }
+    const { gw, name, hadHttp, hadHttps } = readCloudGateway(owner, props.gateway);
 
     const wantedHttp = (props.httpPorts ?? []).map((p) => checkPort(owner, 'httpPorts', p));
     const wantedHttps = (props.httpsPorts ?? []).map((p) => checkPort(owner, 'httpsPorts', p));
     for (const p of wantedHttp) {
       if (wantedHttps.includes(p)) invalid(owner, 'httpPorts', p, 'a port not also in httpsPorts', 'A port is proxied either as HTTP or as HTTPS.');
     }
-    const hadHttp = parsePorts(owner, 'gateway.spec.proxyConfig.proxyHTTPPort', proxyConfig.proxyHTTPPort);
-    const hadHttps = parsePorts(owner, 'gateway.spec.proxyConfig.proxyHTTPSPort', proxyConfig.proxyHTTPSPort);
     for (const p of wantedHttp) {
       if (hadHttps.includes(p)) invalid(owner, 'httpPorts', p, `a port Gateway '${name}' does not already proxy as HTTPS`, 'Scrape it over HTTPS, or remove it from proxyHTTPSPort.');
     }
@@ -140,6 +124,34 @@ export class RavenGatewayPorts extends Construct {
     }
     this.resource = markClusterScoped(gateway);
   }
+}
+
+/**
+ * Checks an exported Gateway is a v1beta1 cloud Gateway with the L7 proxy configured and reads
+ * the ports it already proxies.
+ */
+export function readCloudGateway(owner: string, source: any): { gw: any; name: string; hadHttp: number[]; hadHttps: number[] } {
+  const gw = stripServerFields(source);
+  if (gw.apiVersion !== 'raven.openyurt.io/v1beta1' || gw.kind !== 'Gateway') {
+    invalid(owner, 'gateway', `${gw.apiVersion}/${gw.kind}`, 'a raven.openyurt.io/v1beta1 Gateway',
+      'Export it with: kubectl get gateways.raven.openyurt.io <name> -o yaml (v1alpha1 has no proxyConfig).');
+  }
+  const name = checkDnsSubdomain(owner, 'gateway.metadata.name', gw.metadata?.name ?? '');
+  if (!isCloudGateway(gw)) {
+    invalid(owner, 'gateway.spec.exposeType', gw.spec?.exposeType ?? 'unset', `one of ${CLOUD_EXPOSE_TYPES.join(', ')} (a cloud gateway)`,
+      `Gateway '${name}' is not exposed, so the proxy Service does not take its ports; pass the cloud Gateway.`);
+  }
+  const proxyConfig = gw.spec.proxyConfig;
+  if (!proxyConfig || typeof proxyConfig.Replicas !== 'number') {
+    invalid(owner, 'gateway.spec.proxyConfig.Replicas', proxyConfig?.Replicas, 'the number of proxy replicas the Gateway already has',
+      `Gateway '${name}' has no L7 proxy configured; enable it (ConfigMap kube-system/raven-cfg enable-l7-proxy: "true") and export the Gateway again.`);
+  }
+  return {
+    gw,
+    name,
+    hadHttp: parsePorts(owner, 'gateway.spec.proxyConfig.proxyHTTPPort', proxyConfig.proxyHTTPPort),
+    hadHttps: parsePorts(owner, 'gateway.spec.proxyConfig.proxyHTTPSPort', proxyConfig.proxyHTTPSPort),
+  };
 }
 
 function toGatewaySpec(spec: any): GatewayV1Beta1Spec {

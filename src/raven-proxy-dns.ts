@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
 import {
   KubeClusterRole,
@@ -10,7 +11,6 @@ import {
   Quantity,
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { createHash } from 'crypto';
 import { markClusterScoped } from './cluster-scoped';
 import { tunnelNodesVolume } from './coredns-deployment';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
@@ -220,7 +220,10 @@ export class RavenProxyDns extends Construct {
               ],
               livenessProbe: {
                 httpGet: { path: '/health', port: IntOrString.fromNumber(8080), scheme: 'HTTP' },
-                initialDelaySeconds: 60, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 5,
+                initialDelaySeconds: 60,
+                timeoutSeconds: 5,
+                successThreshold: 1,
+                failureThreshold: 5,
               },
               readinessProbe: { httpGet: { path: '/ready', port: IntOrString.fromNumber(8181), scheme: 'HTTP' } },
               securityContext: {

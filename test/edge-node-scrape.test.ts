@@ -1,6 +1,15 @@
 import { Duration } from 'cdk8s';
 import {
-  BearerToken, CertificateAuthority, EdgeNodeScrape, InstanceLabel, NodeAddressing, NodeSelection, RelabelAction, ScrapeScheme, ScrapeTls, TargetDiscovery,
+  BearerToken,
+  CertificateAuthority,
+  EdgeNodeScrape,
+  InstanceLabel,
+  NodeAddressing,
+  NodeSelection,
+  RelabelAction,
+  ScrapeScheme,
+  ScrapeTls,
+  TargetDiscovery,
 } from '../src';
 import { expectValidManifests } from './support/schemas';
 import { synth, testChart } from './support/synth';
@@ -87,11 +96,16 @@ describe('EdgeNodeScrape', () => {
 
   test('honor flags, metric relabelings and bearer token are passed through', () => {
     const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', {
-      port: 8080, honorLabels: true, honorTimestamps: false, bearerToken: BearerToken.fromSecret('t'),
+      port: 8080,
+      honorLabels: true,
+      honorTimestamps: false,
+      bearerToken: BearerToken.fromSecret('t'),
       metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'go_.*', action: RelabelAction.DROP }],
     }));
     expect(spec).toMatchObject({
-      honorLabels: true, honorTimestamps: false, authorization: { credentials: { name: 't', key: 'token' } },
+      honorLabels: true,
+      honorTimestamps: false,
+      authorization: { credentials: { name: 't', key: 'token' } },
       metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'go_.*', action: 'drop' }],
     });
   });

@@ -75,8 +75,12 @@ describe('NodeExporterScrape', () => {
   test('props set name, namespace, labels, port, interval and timeout', () => {
     const chart = testChart(null);
     new NodeExporterScrape(chart, 'node-exporter', {
-      name: 'edge-nodes', namespace: 'monitoring', labels: { release: 'kps' }, port: 9101,
-      scrapeInterval: Duration.seconds(90), scrapeTimeout: Duration.millis(1500),
+      name: 'edge-nodes',
+      namespace: 'monitoring',
+      labels: { release: 'kps' },
+      port: 9101,
+      scrapeInterval: Duration.seconds(90),
+      scrapeTimeout: Duration.millis(1500),
     });
     const [scrape] = synth(chart);
     expect(scrape.metadata).toEqual({ name: 'edge-nodes', namespace: 'monitoring', labels: { release: 'kps' } });

@@ -2,7 +2,8 @@ import { App, Chart, Testing } from 'cdk8s';
 
 /** A chart in a fresh app, with the namespace most tests use; null for a chart without namespace. */
 export function testChart(namespace: string | null = 'monitor'): Chart {
-  const app: App = Testing.app();
+  // A plain App writes nothing until synth(); Testing.app() would leave a temp folder per test.
+  const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
   return new Chart(app, 'test', { namespace: namespace ?? undefined });
 }
 

@@ -1,0 +1,358 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DnsStrategy } from './dns-strategy';
+import { EdgeNodeScrape } from './edge-node-scrape';
+import { KubeletEndpoint, KubeletScrape } from './kubelet-scrape';
+import { resolveNamespace } from './namespace';
+import { NodeExporterScrape } from './node-exporter-scrape';
+import { PrometheusNodeRbac } from './prometheus-node-rbac';
+import { RavenGatewayPorts, readCloudGateway } from './raven-gateway-ports';
+import {
+  BearerToken,
+  NodeAddressing,
+  NodeSelection,
+  ScrapeScheme,
+  ScrapeTls,
+  TargetDiscovery,
+} from './scrape-options';
+import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, checkPort, invalid } from './validation';
+import { ClusterVersions, requireVersion, resolveVersions } from './versions';
+
+/**
+ * An extra per-node exporter scraped through Raven, e.g. NVIDIA's dcgm-exporter.
+ */
+export interface ExtraEdgeScrape {
+  /** The ScrapeConfig's name, an RFC 1123 subdomain. */
+  readonly name: string;
+
+  /** The exporter's port on every node. */
+  readonly port: number;
+
+  /**
+   * The `job` label.
+   *
+   * @default - the name
+   */
+  readonly jobLabel?: string;
+
+  /**
+   * HTTP or HTTPS.
+   *
+   * @default ScrapeScheme.HTTP
+   */
+  readonly scheme?: ScrapeScheme;
+
+  /**
+   * The HTTP path of the metrics.
+   *
+   * @default "/metrics"
+   */
+  readonly metricsPath?: string;
+
+  /**
+   * How targets are found.
+   *
+   * @default TargetDiscovery.nodes()
+   */
+  readonly discovery?: TargetDiscovery;
+
+  /**
+   * Which nodes run the exporter.
+   *
+   * @default - the stack's node selection
+   */
+  readonly nodes?: NodeSelection;
+
+  /**
+   * Send Prometheus' ServiceAccount token.
+   *
+   * @default false
+   */
+  readonly authenticate?: boolean;
+}
+
+/**
+ * Props for `RavenPrometheus`.
+ */
+export interface RavenPrometheusProps {
+  /**
+   * The Helm release of kube-prometheus-stack. Its Prometheus selects ScrapeConfigs labelled
+   * `release: <release>`, and its ServiceAccount is `<release>-kube-prometheus-prometheus`.
+   *
+   * @default - no release label; ServiceAccount `prometheus`
+   */
+  readonly release?: string;
+
+  /**
+   * The namespace of Prometheus: the ScrapeConfigs and the token Secret go here.
+   *
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * The ServiceAccount Prometheus runs as.
+   *
+   * @default - `<release>-kube-prometheus-prometheus` with a release, else `prometheus`
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * Labels on every ScrapeConfig, added to the release label.
+   *
+   * @default - only the release label
+   */
+  readonly scrapeConfigLabels?: { [key: string]: string };
+
+  /**
+   * How node names resolve to the Raven proxy.
+   *
+   * @default DnsStrategy.none()
+   */
+  readonly dns?: DnsStrategy;
+
+  /**
+   * How targets are addressed.
+   *
+   * @default - NodeAddressing.nodeName() with a DNS strategy, NodeAddressing.proxyQuery() without one
+   */
+  readonly addressing?: NodeAddressing;
+
+  /**
+   * Which nodes are scraped through Raven. Cloud nodes are left to the stock ServiceMonitors,
+   * which reach them by IP.
+   *
+   * @default NodeSelection.edgeOnly()
+   */
+  readonly nodes?: NodeSelection;
+
+  /**
+   * Scrape node-exporter.
+   *
+   * @default true
+   */
+  readonly nodeExporter?: boolean;
+
+  /**
+   * How node-exporter targets are found.
+   *
+   * @default TargetDiscovery.nodeExporterPods()
+   */
+  readonly nodeExporterDiscovery?: TargetDiscovery;
+
+  /**
+   * node-exporter's port.
+   *
+   * @default 9100
+   */
+  readonly nodeExporterPort?: number;
+
+  /**
+   * The kubelet endpoints to scrape; an empty list scrapes no kubelet.
+   *
+   * @default [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES]
+   */
+  readonly kubeletEndpoints?: KubeletEndpoint[];
+
+  /**
+   * How the kubelet certificate is checked.
+   *
+   * @default ScrapeTls.insecureSkipVerify()
+   */
+  readonly kubeletTls?: ScrapeTls;
+
+  /**
+   * Other per-node exporters to scrape through Raven.
+   *
+   * @default - none
+   */
+  readonly extraScrapes?: ExtraEdgeScrape[];
+
+  /**
+   * How often to scrape.
+   *
+   * @default - the Prometheus resource's global interval
+   */
+  readonly scrapeInterval?: Duration;
+
+  /**
+   * The cloud Raven Gateway as exported (`kubectl get gateways.raven.openyurt.io <name> -o yaml`);
+   * the ports the scrapes need are added to it.
+   *
+   * @default - no Gateway is written; declare the ports by hand (see the README)
+   */
+  readonly gateway?: { [key: string]: any };
+
+  /**
+   * The cluster's other exported Gateways, checked for port clashes.
+   *
+   * @default - none checked
+   */
+  readonly otherGateways?: { [key: string]: any }[];
+
+  /**
+   * Add the scrapes' ports to the Gateway. When false, the Gateway is only checked: a scrape
+   * port it does not proxy is refused.
+   *
+   * @default true
+   */
+  readonly addGatewayPorts?: boolean;
+
+  /**
+   * Create the ClusterRole and ClusterRoleBinding Prometheus needs (`nodes`, `nodes/metrics`,
+   * and `pods` with pod discovery). Turn off when the Prometheus chart already grants them.
+   *
+   * @default true
+   */
+  readonly rbac?: boolean;
+
+  /**
+   * Create the ServiceAccount token Secret for the kubelet scrapes; when false, an existing
+   * Secret named `tokenSecretName` must hold the token under `token`.
+   *
+   * @default true
+   */
+  readonly createTokenSecret?: boolean;
+
+  /**
+   * The token Secret's name.
+   *
+   * @default "prometheus-sa-token"
+   */
+  readonly tokenSecretName?: string;
+
+  /**
+   * The versions running in the cluster.
+   *
+   * @default - current versions
+   */
+  readonly versions?: ClusterVersions;
+}
+
+/**
+ * Everything a cloud Prometheus needs to scrape OpenYurt edge nodes through Raven, in one
+ * construct: the DNS side (cluster CoreDNS edit, dedicated raven-proxy-dns, or none for DNS-free
+ * addressing), the Gateway ports, least-privilege RBAC, the token Secret, the node-exporter and
+ * kubelet scrapes labelled as kube-prometheus-stack labels its own, and any extra exporters.
+ */
+export class RavenPrometheus extends Construct {
+  /** The node-exporter scrape, if enabled. */
+  public readonly nodeExporter?: NodeExporterScrape;
+  /** The kubelet scrapes, if any endpoint is enabled. */
+  public readonly kubelet?: KubeletScrape;
+  /** The patched Gateway, if one was given. */
+  public readonly gatewayPorts?: RavenGatewayPorts;
+  /** The RBAC, if enabled. */
+  public readonly rbac?: PrometheusNodeRbac;
+  /** The DNS construct (RavenCoreDns or RavenProxyDns), if any. */
+  public readonly dns?: Construct;
+  private readonly _extraScrapes: EdgeNodeScrape[] = [];
+
+  public constructor(scope: Construct, id: string, props: RavenPrometheusProps = {}) {
+    super(scope, id);
+    const owner = 'RavenPrometheus';
+    const versions = resolveVersions(owner, props.versions);
+    const namespace = resolveNamespace(this, owner, props.namespace);
+    if (props.release !== undefined) checkDnsLabel(owner, 'release', props.release);
+    const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName',
+      props.serviceAccountName ?? (props.release ? `${props.release}-kube-prometheus-prometheus` : 'prometheus'));
+    const labels = { ...(props.release ? { release: props.release } : {}), ...(props.scrapeConfigLabels ?? {}) };
+    checkKubernetesLabels(owner, 'scrapeConfigLabels', labels);
+
+    const dns = props.dns ?? DnsStrategy.none();
+    const addressing = props.addressing ?? (dns.resolvesNodeNames ? NodeAddressing.nodeName() : NodeAddressing.proxyQuery());
+    if (!addressing.needsDns && dns.resolvesNodeNames) {
+      invalid(owner, 'dns', `DnsStrategy.${dns.kind}()`, 'DnsStrategy.none() with DNS-free addressing (NodeAddressing.proxyQuery())',
+        'DNS-free addressing never resolves node names; drop the DNS strategy, or address by node name.');
+    }
+    if (dns.resolvesNodeNames) {
+      requireVersion(owner, versions, 'openYurt', '1.4.0', 'the edge-tunnel-nodes ConfigMap (yurt-manager\'s gateway DNS controller)',
+        'Upgrade OpenYurt, or use DNS-free addressing (NodeAddressing.proxyQuery()) with DnsStrategy.none().');
+    }
+    this.dns = dns._build(this);
+
+    const nodes = props.nodes ?? NodeSelection.edgeOnly();
+    const common = { namespace, labels, nodes, addressing, scrapeInterval: props.scrapeInterval, versions: props.versions };
+    const tokenSecretName = props.tokenSecretName ?? 'prometheus-sa-token';
+    const token = (props.createTokenSecret ?? true)
+      ? BearerToken.fromServiceAccount({ serviceAccountName, secretName: tokenSecretName, serviceAccountNamespace: namespace })
+      : BearerToken.fromSecret(tokenSecretName);
+
+    const httpPorts: number[] = [];
+    const httpsPorts: number[] = [];
+    let podDiscovery = false;
+
+    if (props.nodeExporter ?? true) {
+      const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
+      this.nodeExporter = new NodeExporterScrape(this, 'NodeExporter', { ...common, discovery, port: props.nodeExporterPort });
+      httpPorts.push(this.nodeExporter.port);
+      podDiscovery = podDiscovery || discovery.role === 'Pod';
+    } else if (props.nodeExporterDiscovery || props.nodeExporterPort) {
+      invalid(owner, 'nodeExporter', false, 'true when nodeExporterDiscovery or nodeExporterPort is set', 'Drop those props or enable the scrape.');
+    }
+
+    const endpoints = props.kubeletEndpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
+    if (endpoints.length > 0) {
+      this.kubelet = new KubeletScrape(this, 'Kubelet', { ...common, endpoints, bearerToken: token, tls: props.kubeletTls });
+      httpsPorts.push(this.kubelet.port);
+    } else if (props.kubeletTls) {
+      invalid(owner, 'kubeletTls', 'set', 'unset when no kubelet endpoint is scraped');
+    }
+
+    const names = new Set<string>();
+    for (const extra of props.extraScrapes ?? []) {
+      if (names.has(extra.name)) invalid(owner, 'extraScrapes', extra.name, 'unique scrape names');
+      names.add(extra.name);
+      checkPort(owner, `extraScrapes[${extra.name}].port`, extra.port);
+      const scrape = new EdgeNodeScrape(this, `Extra-${extra.name}`, {
+        ...common,
+        name: extra.name,
+        port: extra.port,
+        scheme: extra.scheme,
+        metricsPath: extra.metricsPath,
+        discovery: extra.discovery,
+        nodes: extra.nodes ?? nodes,
+        bearerToken: extra.authenticate ? token : undefined,
+        targetLabels: { job: extra.jobLabel ?? extra.name },
+      });
+      this._extraScrapes.push(scrape);
+      (scrape.scheme === ScrapeScheme.HTTPS ? httpsPorts : httpPorts).push(scrape.port);
+      podDiscovery = podDiscovery || scrape.discovery.role === 'Pod';
+    }
+
+    const clash = httpPorts.find((p) => httpsPorts.includes(p));
+    if (clash !== undefined) {
+      invalid(owner, 'extraScrapes', `port ${clash}`, 'a port scraped either over HTTP or over HTTPS, not both',
+        'The Raven Gateway proxies each port as HTTP or as HTTPS.');
+    }
+
+    if (props.gateway) {
+      if (props.addGatewayPorts ?? true) {
+        this.gatewayPorts = new RavenGatewayPorts(this, 'GatewayPorts', {
+          gateway: props.gateway, httpPorts, httpsPorts, otherGateways: props.otherGateways,
+        });
+      } else {
+        const declared = readCloudGateway(owner, props.gateway);
+        const missing = [
+          ...httpPorts.filter((p) => !declared.hadHttp.includes(p)).map((p) => `${p} (HTTP)`),
+          ...httpsPorts.filter((p) => !declared.hadHttps.includes(p)).map((p) => `${p} (HTTPS)`),
+        ];
+        if (missing.length > 0) {
+          invalid(owner, 'gateway', missing.join(', '), `ports the Gateway '${declared.name}' proxies (HTTP: ${declared.hadHttp.join(',') || 'none'}; HTTPS: ${declared.hadHttps.join(',') || 'none'})`,
+            'Set addGatewayPorts to true (the default) or add the ports to spec.proxyConfig by hand.');
+        }
+      }
+    } else if (props.otherGateways || props.addGatewayPorts !== undefined) {
+      invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
+    }
+
+    if (props.rbac ?? true) {
+      this.rbac = new PrometheusNodeRbac(this, 'Rbac', { serviceAccountName, serviceAccountNamespace: namespace, podDiscovery });
+    }
+  }
+
+  /** The extra per-node scrapes. */
+  public get extraScrapes(): EdgeNodeScrape[] {
+    return [...this._extraScrapes];
+  }
+}

@@ -1,0 +1,197 @@
+import { App } from 'cdk8s';
+import {
+  Corefile, DnsStrategy, KubeletEndpoint, NodeAddressing, NodeSelection, RavenPrometheus, ScrapeScheme, ScrapeTls, TargetDiscovery,
+} from '../src';
+import { expectValidManifests } from './support/schemas';
+import { findManifest, synth, testChart } from './support/synth';
+import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
+import { buildExamplePlatform } from '../src/example/platform';
+
+const CLUSTER_SCOPED = ['ClusterRole', 'ClusterRoleBinding', 'Gateway'];
+const scrapes = (manifests: any[]) => manifests.filter((m) => m.kind === 'ScrapeConfig');
+const relabel = (scrape: any, target: string) => scrape.spec.relabelings.filter((r: any) => r.targetLabel === target);
+
+function exampleManifests(): any[] {
+  const app = new App({ outdir: '/nonexistent' });
+  buildExamplePlatform(app);
+  return app.charts.flatMap((c) => c.toJson());
+}
+
+function stack(props: any = {}): any[] {
+  const chart = testChart('monitoring');
+  new RavenPrometheus(chart, 'raven', props);
+  const manifests = synth(chart);
+  expectValidManifests(manifests);
+  return manifests;
+}
+
+describe('the example stack (RavenPrometheus)', () => {
+  const manifests = exampleManifests();
+
+  test('validates against the upstream CRDs and Kubernetes schemas', () => {
+    expectValidManifests(manifests);
+  });
+
+  test('has exactly one set of scrapes', () => {
+    expect(scrapes(manifests).map((s) => s.metadata.name).sort()).toEqual([
+      'dcgm-exporter-raven', 'kubelet-raven-cadvisor', 'kubelet-raven-metrics', 'kubelet-raven-probes', 'node-exporter-raven',
+    ]);
+  });
+
+  test('kubelet targets carry job="kubelet", metrics_path and a per-node instance', () => {
+    for (const s of scrapes(manifests).filter((m) => m.metadata.name.startsWith('kubelet-'))) {
+      expect(relabel(s, 'job')).toEqual([{ action: 'replace', targetLabel: 'job', replacement: 'kubelet' }]);
+      expect(relabel(s, 'metrics_path')).toEqual([{ action: 'replace', targetLabel: 'metrics_path', replacement: s.spec.metricsPath }]);
+      expect(relabel(s, 'instance')).toEqual([{
+        action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:10250',
+      }]);
+    }
+  });
+
+  test('node-exporter targets carry job="node-exporter" and a per-node instance', () => {
+    const s = findManifest(manifests, 'ScrapeConfig', 'node-exporter-raven');
+    expect(relabel(s, 'job')).toEqual([{ action: 'replace', targetLabel: 'job', replacement: 'node-exporter' }]);
+    expect(relabel(s, 'instance')).toEqual([{
+      action: 'replace', sourceLabels: ['__meta_kubernetes_pod_host_ip'], targetLabel: 'instance', replacement: '${1}:9100',
+    }]);
+  });
+
+  test('the ClusterRole grants exactly nodes, nodes/metrics and, for pod discovery, pods', () => {
+    expect(manifests.find((m) => m.kind === 'ClusterRole').rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
+  test('the Gateway declares 9100 and 10250 next to its existing ports', () => {
+    expect(manifests.find((m) => m.kind === 'Gateway').spec.proxyConfig).toEqual({
+      Replicas: 1, proxyHTTPPort: '10255,9100,9400', proxyHTTPSPort: '9445,10250',
+    });
+  });
+
+  test('no cluster-scoped object has a namespace', () => {
+    for (const m of manifests.filter((x) => CLUSTER_SCOPED.includes(x.kind))) {
+      expect(m.metadata.namespace).toBeUndefined();
+    }
+  });
+
+  test('the cluster CoreDNS is edited in kube-system', () => {
+    expect(findManifest(manifests, 'ConfigMap', 'coredns').metadata.namespace).toBe('kube-system');
+    expect(findManifest(manifests, 'ConfigMap', 'coredns').data.Corefile).toContain('hosts /etc/edge/tunnel-nodes {');
+  });
+});
+
+describe('RavenPrometheus', () => {
+  test('defaults work without any cluster data: DNS-free, edge nodes only, kube-prometheus-stack labels', () => {
+    const manifests = stack();
+    expect(manifests.map((m) => m.kind).sort()).toEqual([
+      'ClusterRole', 'ClusterRoleBinding', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig', 'Secret',
+    ]);
+    for (const s of scrapes(manifests)) {
+      expect(relabel(s, '__address__')[0].replacement).toMatch(/^x-raven-proxy-internal-svc\.kube-system\.svc:/);
+      expect(relabel(s, '__param_nodeName')).toHaveLength(1);
+    }
+    const kubelet = findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-metrics');
+    expect(kubelet.spec.kubernetesSDConfigs[0].selectors).toEqual([{ role: 'Node', label: 'openyurt.io/is-edge-worker=true' }]);
+  });
+
+  test('the release label and the chart\'s ServiceAccount name follow kube-prometheus-stack', () => {
+    const manifests = stack({ release: 'kps' });
+    for (const s of scrapes(manifests)) expect(s.metadata.labels).toEqual({ release: 'kps' });
+    expect(findManifest(manifests, 'Secret', 'prometheus-sa-token').metadata.annotations['kubernetes.io/service-account.name'])
+      .toBe('kps-kube-prometheus-prometheus');
+    expect(manifests.find((m) => m.kind === 'ClusterRoleBinding').subjects[0].name).toBe('kps-kube-prometheus-prometheus');
+  });
+
+  test('a dedicated raven-proxy-dns can serve the node names', () => {
+    const manifests = stack({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53' }) });
+    expect(findManifest(manifests, 'Service', 'raven-proxy-dns').spec.clusterIP).toBe('10.96.0.53');
+    expect(relabel(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-metrics'), '__address__')[0].replacement).toBe('${1}:10250');
+  });
+
+  test('an extra exporter gets its port on the Gateway with its scheme', () => {
+    const manifests = stack({
+      gateway: EXAMPLE_CLOUD_GATEWAY,
+      extraScrapes: [{ name: 'smartctl', port: 9633 }, { name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS, authenticate: true }],
+    });
+    expect(manifests.find((m) => m.kind === 'Gateway').spec.proxyConfig).toEqual({
+      Replicas: 1, proxyHTTPPort: '10255,9100,9633', proxyHTTPSPort: '9445,10250,9443',
+    });
+    expect(findManifest(manifests, 'ScrapeConfig', 'secure-exporter').spec.authorization).toEqual({ credentials: { name: 'prometheus-sa-token', key: 'token' } });
+  });
+
+  test('node discovery for node-exporter needs no pods permission', () => {
+    const manifests = stack({ nodeExporterDiscovery: TargetDiscovery.nodes() });
+    expect(JSON.stringify(manifests.find((m) => m.kind === 'ClusterRole').rules)).not.toContain('pods');
+  });
+
+  test('RBAC and the token Secret can be left to the Prometheus chart', () => {
+    const manifests = stack({ rbac: false, createTokenSecret: false, tokenSecretName: 'existing-token' });
+    expect(manifests.map((m) => m.kind)).not.toContain('ClusterRole');
+    expect(manifests.map((m) => m.kind)).not.toContain('Secret');
+    expect(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-probes').spec.authorization.credentials.name).toBe('existing-token');
+  });
+
+  test('a checked Gateway that proxies every port is accepted unchanged', () => {
+    const gateway = JSON.parse(JSON.stringify(EXAMPLE_CLOUD_GATEWAY));
+    gateway.spec.proxyConfig = { Replicas: 1, proxyHTTPPort: '9100', proxyHTTPSPort: '10250' };
+    expect(stack({ gateway, addGatewayPorts: false }).map((m) => m.kind)).not.toContain('Gateway');
+  });
+
+  test('all nodes can be selected, and the kubelet left out', () => {
+    const manifests = stack({ nodes: NodeSelection.all(), kubeletEndpoints: [] });
+    expect(scrapes(manifests).map((s) => s.metadata.name)).toEqual(['node-exporter-raven']);
+    expect(manifests.map((m) => m.kind)).not.toContain('Secret');
+  });
+
+  describe('refuses', () => {
+    test('DNS-free addressing with a CoreDNS edit requested', () => {
+      expect(() => stack({
+        dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString() }), addressing: NodeAddressing.proxyQuery(),
+      })).toThrow(/RavenPrometheus: 'dns' must be DnsStrategy.none\(\) with DNS-free addressing \(NodeAddressing.proxyQuery\(\)\), got 'DnsStrategy.editClusterCoreDns\(\)'/);
+    });
+
+    test('a DNS strategy on an OpenYurt without the tunnel-nodes DNS controller', () => {
+      expect(() => stack({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53' }), versions: { openYurt: '1.3.4' } }))
+        .toThrow(/needs OpenYurt v1.4.0 or later, but versions.openYurt is '1.3.4'/);
+    });
+
+    test('DNS-free addressing (the default without DNS) on raven older than v0.4.4', () => {
+      expect(() => stack({ versions: { raven: '0.4.0' } })).toThrow(/needs raven v0.4.4 or later/);
+    });
+
+    test('a port outside what a checked Gateway proxies', () => {
+      expect(() => stack({ gateway: EXAMPLE_CLOUD_GATEWAY, addGatewayPorts: false }))
+        .toThrow(/RavenPrometheus: 'gateway' must be ports the Gateway 'gw-cloud' proxies \(HTTP: 10255; HTTPS: 9445\), got '9100 \(HTTP\), 10250 \(HTTPS\)'/);
+    });
+
+    test('the same port scraped over HTTP and HTTPS', () => {
+      expect(() => stack({ extraScrapes: [{ name: 'x', port: 10250 }] })).toThrow(/a port scraped either over HTTP or over HTTPS, not both/);
+    });
+
+    test('two extra scrapes with one name', () => {
+      expect(() => stack({ extraScrapes: [{ name: 'x', port: 9400 }, { name: 'x', port: 9401 }] })).toThrow(/'extraScrapes' must be unique scrape names, got 'x'/);
+    });
+
+    test('Gateway options without a Gateway', () => {
+      expect(() => stack({ addGatewayPorts: false })).toThrow(/'gateway' must be set when otherGateways or addGatewayPorts is set/);
+    });
+
+    test('node-exporter options with node-exporter off', () => {
+      expect(() => stack({ nodeExporter: false, nodeExporterPort: 9101 })).toThrow(/'nodeExporter' must be true when nodeExporterDiscovery or nodeExporterPort is set/);
+    });
+
+    test('kubelet TLS with no kubelet endpoint', () => {
+      expect(() => stack({ kubeletEndpoints: [], kubeletTls: ScrapeTls.insecureSkipVerify() })).toThrow(/'kubeletTls' must be unset when no kubelet endpoint is scraped/);
+    });
+
+    test('an invalid release name', () => {
+      expect(() => stack({ release: 'Foundation Core' })).toThrow(/RavenPrometheus: 'release' must be an RFC 1123 label/);
+    });
+
+    test('a kubelet endpoint list with a repeated endpoint', () => {
+      expect(() => stack({ kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.METRICS] })).toThrow(/repeated endpoints/);
+    });
+  });
+});
