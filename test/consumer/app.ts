@@ -2,10 +2,18 @@
 import { App, Chart } from 'cdk8s';
 // Resolved only inside the throwaway app that installs the packed tarball.
 // eslint-disable-next-line import/no-unresolved
-import { KubeletScrape, NodeExporterScrape } from 'cdk8s-raven-prometheus';
+import { Corefile, DnsStrategy, KubeletScrape, NodeExporterScrape, RavenPrometheus } from 'cdk8s-raven-prometheus';
 
 const app = new App({ outdir: 'dist' });
-const chart = new Chart(app, 'consumer', { namespace: 'monitoring' });
-new NodeExporterScrape(chart, 'node-exporter', { labels: { release: 'kube-prometheus-stack' } });
-new KubeletScrape(chart, 'kubelet', { labels: { release: 'kube-prometheus-stack' } });
+
+const single = new Chart(app, 'consumer', { namespace: 'monitoring' });
+new NodeExporterScrape(single, 'node-exporter', { labels: { release: 'kube-prometheus-stack' } });
+new KubeletScrape(single, 'kubelet', { labels: { release: 'kube-prometheus-stack' } });
+
+const stack = new Chart(app, 'stack', { namespace: 'monitoring' });
+new RavenPrometheus(stack, 'raven', {
+  release: 'kube-prometheus-stack',
+  dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString() }),
+});
+
 app.synth();

@@ -35,6 +35,11 @@ if [ "$count" -ne 4 ]; then
   exit 1
 fi
 grep -q '^kind: Secret$' "$manifest" || { echo "the token Secret is missing" >&2; exit 1; }
+stack=dist/stack.k8s.yaml
+for kind in ConfigMap Deployment ClusterRole ClusterRoleBinding; do
+  grep -q "^kind: $kind\$" "$stack" || { echo "the RavenPrometheus stack has no $kind" >&2; exit 1; }
+done
+grep -q 'hosts /etc/edge/tunnel-nodes {' "$stack" || { echo "the Corefile edit is missing from the packed library's output" >&2; exit 1; }
 if [ -e "node_modules/cdk8s-raven-prometheus/imports" ] || [ -e "node_modules/cdk8s-raven-prometheus/src" ]; then
   echo "the package ships TypeScript sources it does not need" >&2
   exit 1
