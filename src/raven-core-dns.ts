@@ -57,7 +57,9 @@ export interface RavenCoreDnsProps {
   readonly ttl?: Duration;
 
   /**
-   * Zones for which names missing from the file fall through to the next plugin.
+   * Zones for which names missing from the file fall through to the next plugin. When set, it must
+   * include the root zone `.`: the plugin serves the root zone, so any other name outside these zones
+   * would be answered NXDOMAIN.
    *
    * @default - all zones (a bare `fallthrough`)
    */

@@ -128,8 +128,8 @@ describe('RavenCoreDns', () => {
   });
 
   test('reload, ttl and fallthrough zones reach the hosts block', () => {
-    const corefile = findManifest(coreDns({ reloadInterval: Duration.seconds(2), ttl: Duration.seconds(30), fallthroughZones: ['cluster.local'] }), 'ConfigMap', 'coredns').data.Corefile;
-    expect(corefile).toMatch(/hosts \/etc\/edge\/tunnel-nodes \{\n\s+ttl 30\n\s+reload 2s\n\s+fallthrough cluster.local\n\s+\}|hosts \/etc\/edge\/tunnel-nodes \{\n\s+reload 2s\n\s+ttl 30\n\s+fallthrough cluster.local\n\s+\}/);
+    const corefile = findManifest(coreDns({ reloadInterval: Duration.seconds(2), ttl: Duration.seconds(30), fallthroughZones: ['.'] }), 'ConfigMap', 'coredns').data.Corefile;
+    expect(corefile).toContain('    hosts /etc/edge/tunnel-nodes {\n       ttl 30\n       reload 2s\n       fallthrough .\n    }\n');
   });
 
   test('a custom mount path moves the hosts file with it', () => {
@@ -204,6 +204,10 @@ describe('RavenCoreDns', () => {
 
     test('a relative mount path', () => {
       expect(() => coreDns({ tunnelNodesMountPath: 'etc/edge' })).toThrow(/'tunnelNodesMountPath' must be an absolute folder path/);
+    });
+
+    test('fallthrough zones that would answer NXDOMAIN for every other name', () => {
+      expect(() => coreDns({ fallthroughZones: ['cluster.local'] })).toThrow(/'fallthroughZones' must include the root zone/);
     });
 
     test('a fractional TTL', () => {

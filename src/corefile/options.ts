@@ -24,7 +24,8 @@ export interface TunnelHostsOptions {
   readonly ttlSeconds?: number;
 
   /**
-   * Zones for which a name missing from the hosts file is passed on to the next plugin.
+   * Zones for which a name missing from the hosts file is passed on to the next plugin. When set,
+   * it must include the root zone `.`, or every other name would be answered NXDOMAIN.
    *
    * @default - a bare `fallthrough`: every zone falls through (required, or cluster DNS breaks)
    */

@@ -62,6 +62,13 @@ export function resolveTunnelHostsOptions(options: TunnelHostsOptions = {}): Res
       throw new Error(`Corefile: 'fallthroughZones' must hold zone names such as 'cluster.local' or 'in-addr.arpa', got ${quote(zone)}; leave it empty to fall through for every zone`);
     }
   }
+  if (fallthroughZones.length > 0 && !fallthroughZones.some((z) => z === '.' || z === '.:53')) {
+    // The plugin answers for the whole root zone of the blocks it is added to: a name outside the
+    // listed zones that is not in the file would get NXDOMAIN, i.e. every external name.
+    throw new Error(`Corefile: 'fallthroughZones' must include the root zone '.' when set, got ${quote(fallthroughZones.join(' '))}; `
+      + 'the tunnel-nodes hosts plugin serves the root zone, so every name outside these zones that is not a node name would be answered NXDOMAIN '
+      + '(CoreDNS issue 3276) and cluster DNS would break; leave fallthroughZones empty for a bare fallthrough');
+  }
   const importedFiles = { ...(options.importedFiles ?? {}) };
   return { hostsFile, reloadInterval, reloadNanos, ttlSeconds: ttl, fallthroughZones, importedFiles };
 }

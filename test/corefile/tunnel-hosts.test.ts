@@ -107,12 +107,12 @@ describe('addTunnelHosts placement and layout', () => {
   });
 
   test('GIVEN a ttl and fallthrough zones WHEN adding THEN ttl and the zones are written in the seed shape', () => {
-    const edit = Corefile.parse(KUBEADM).addTunnelHosts({ ttlSeconds: 30, fallthroughZones: ['cluster.local', 'in-addr.arpa'], reloadInterval: '1s' });
+    const edit = Corefile.parse(KUBEADM).addTunnelHosts({ ttlSeconds: 30, fallthroughZones: ['.', 'in-addr.arpa'], reloadInterval: '1s' });
     expect(edit.corefile.toString()).toBe(kubeadmWithHosts([
       '    hosts /etc/edge/tunnel-nodes {',
       '       ttl 30',
       '       reload 1s',
-      '       fallthrough cluster.local in-addr.arpa',
+      '       fallthrough . in-addr.arpa',
       '    }',
       '',
     ].join('\n')));
@@ -147,8 +147,8 @@ describe('addTunnelHosts idempotence', () => {
   test.each([
     ['reload written as 0.3s', '    hosts /etc/edge/tunnel-nodes {\n        reload 0.3s\n        fallthrough\n    }\n', {}],
     ['ttl 3600 written explicitly', '    hosts /etc/edge/tunnel-nodes {\n        ttl 3600\n        reload 300ms\n        fallthrough\n    }\n', {}],
-    ['fallthrough zones in another order and case', '    hosts /etc/edge/tunnel-nodes {\n        reload 300ms\n        fallthrough IN-ADDR.ARPA. cluster.local\n    }\n',
-      { fallthroughZones: ['cluster.local', 'in-addr.arpa'] }],
+    ['fallthrough zones in another order and case', '    hosts /etc/edge/tunnel-nodes {\n        reload 300ms\n        fallthrough IN-ADDR.ARPA. .\n    }\n',
+      { fallthroughZones: ['.', 'in-addr.arpa'] }],
     ['a one-line block', '    hosts /etc/edge/tunnel-nodes { fallthrough }\n', { reloadInterval: '5s' }],
     ['fallthrough for the root zone', '    hosts /etc/edge/tunnel-nodes {\n        reload 300ms\n        fallthrough .\n    }\n', {}],
     ['the default reload of 5s', '    hosts /etc/edge/tunnel-nodes {\n        fallthrough\n    }\n', { reloadInterval: '5s' }],
@@ -313,7 +313,12 @@ describe('TunnelHostsOptions validation', () => {
   });
 
   test.each(['.', 'cluster.local.', '10.0.0.0/8', 'fd00::/8', '_tcp.example.org'])('GIVEN the fallthrough zone %p WHEN adding THEN it is accepted', (zone) => {
-    expect(Corefile.parse(KUBEADM).addTunnelHosts({ fallthroughZones: [zone] }).changed).toBe(true);
+    expect(Corefile.parse(KUBEADM).addTunnelHosts({ fallthroughZones: ['.', zone] }).changed).toBe(true);
+  });
+
+  test('GIVEN fallthrough zones without the root zone WHEN adding THEN it throws, since every other name would get NXDOMAIN', () => {
+    expect(() => Corefile.parse(KUBEADM).addTunnelHosts({ fallthroughZones: ['cluster.local'] }))
+      .toThrow(/^Corefile: 'fallthroughZones' must include the root zone '.' when set, got 'cluster.local'; .*NXDOMAIN/);
   });
 
   test.each(['0', '300ms', '1.5s', '1m30s', '2h', '10us', '10\u00b5s', '+5s', '.5s', '1.s'])('GIVEN the Go duration %p WHEN adding THEN it is accepted', (reloadInterval) => {
