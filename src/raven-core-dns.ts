@@ -129,7 +129,7 @@ export class RavenCoreDns extends Construct {
   public readonly corefile: Corefile;
   /** Whether the input needed the edit (false when an equivalent tunnel-nodes hosts block was already there). */
   public readonly changed: boolean;
-  /** The keys of the server blocks that carry the tunnel-nodes hosts plugin. */
+  /** The keys of the server blocks the edit changed (empty when nothing changed). */
   public readonly editedBlocks: string[];
   /** Things the edit could not check, such as imported files whose contents were not given. */
   public readonly warnings: string[];
