@@ -73,6 +73,8 @@ project.gitattributes.addAttributes('/test/corefile/cases/**', '-text');
 // Entry points live under lib/src because imports/ is compiled beside src/.
 project.package.addField('main', 'lib/src/index.js');
 project.package.addField('types', 'lib/src/index.d.ts');
+// `npx cdk8s-raven-prometheus verify --prometheus <url>`: the seed's Step 6 as a command.
+project.addBins({ 'cdk8s-raven-prometheus': 'lib/src/cli.js' });
 
 // Regenerate the typed CRD classes from the pinned upstream CRDs.
 project.addTask('import', {
@@ -93,6 +95,13 @@ project.addTask('synth', {
 project.addTask('test:package', {
   description: 'Pack the library and synthesize from it in a fresh cdk8s app',
   exec: 'bash test/consumer/run.sh',
+});
+
+// The lab: real Prometheus and node-exporter in a network namespace of its own (needs root and
+// Debian's prometheus and prometheus-node-exporter); not part of `npm test`.
+project.addTask('test:lab', {
+  description: 'Run the lab: real Prometheus scraping stand-in edge nodes in a private network namespace',
+  exec: 'jest --coverage=false --testPathIgnorePatterns=/node_modules/ --testPathPatterns test/lab',
 });
 
 project.synth();

@@ -21,7 +21,8 @@ import {
   invalid,
   toPrometheusDuration,
 } from './validation';
-import { ClusterVersions, requireVersion, resolveVersions } from './versions';
+import { requireVersion, resolveVersions } from './version-checks';
+import { ClusterVersions } from './versions';
 import {
   ScrapeConfig,
   ScrapeConfigSpec,

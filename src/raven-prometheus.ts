@@ -16,7 +16,8 @@ import {
   TargetDiscovery,
 } from './scrape-options';
 import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, checkPort, invalid } from './validation';
-import { ClusterVersions, requireVersion, resolveVersions } from './versions';
+import { requireVersion, resolveVersions } from './version-checks';
+import { ClusterVersions } from './versions';
 
 /**
  * An extra per-node exporter scraped through Raven, e.g. NVIDIA's dcgm-exporter.

@@ -12,7 +12,7 @@ import {
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
-import { tunnelNodesVolume } from './coredns-deployment';
+import { tunnelNodesVolume } from './coredns-deployment-patch';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
 import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';

@@ -1,0 +1,222 @@
+/**
+ * The `verify` check: reads Prometheus' `/api/v1/targets` answer, picks the targets the library
+ * created and explains every one that is not up from its scrape URL and last error, in the
+ * terms of the Raven setup (tunnel-nodes DNS, Gateway ports, token Secret, RBAC).
+ *
+ * Pure: JSON in, report out. The command line lives in `cli.ts`.
+ */
+
+/** The marker label every target of the library carries. */
+const MARKER_LABEL = 'scrape_via';
+const MARKER_VALUE = 'raven';
+/** The Raven L7 proxy's Service, as the DNS-free addressing writes it. */
+const RAVEN_PROXY_SERVICE = 'x-raven-proxy-internal-svc';
+
+/** Why a target of the library is not up. */
+export enum TargetProblem {
+  /** Not scraped yet: the target was just discovered. */
+  NOT_SCRAPED_YET = 'not-scraped-yet',
+  /** The scrape address is an IP: the relabeling to the node name is missing. */
+  ADDRESS_NOT_REWRITTEN = 'address-not-rewritten',
+  /** The node name does not resolve: the tunnel-nodes hosts file is not wired into the DNS Prometheus uses. */
+  TUNNEL_DNS_NOT_WIRED = 'tunnel-dns-not-wired',
+  /** The Raven proxy Service name does not resolve: the L7 proxy is not enabled. */
+  PROXY_SERVICE_MISSING = 'proxy-service-missing',
+  /** The node name resolves but the port does not answer through the proxy. */
+  PORT_NOT_PROXIED = 'port-not-proxied',
+  /** The DNS-free address (Service + nodeName parameter) fails. */
+  NODE_NAME_PARAMETER_FAILED = 'node-name-parameter-failed',
+  /** HTTP 401: the bearer token is missing or not accepted. */
+  TOKEN_REJECTED = 'token-rejected',
+  /** HTTP 403: the token's ServiceAccount may not read node metrics. */
+  RBAC_DENIED = 'rbac-denied',
+  /** The TLS handshake or certificate check fails. */
+  TLS_FAILED = 'tls-failed',
+  /** Anything else; the last error says more. */
+  OTHER = 'other',
+}
+
+/** One selected target and, when it is not up, why. */
+export interface TargetDiagnosis {
+  /** The Prometheus job (`scrapeConfig/<namespace>/<name>` with prometheus-operator). */
+  readonly scrapePool: string;
+  /** The URL Prometheus scrapes. */
+  readonly scrapeUrl: string;
+  /** `up`, `down` or `unknown`. */
+  readonly health: string;
+  /** Prometheus' last scrape error; empty when up. */
+  readonly lastError: string;
+  /** Why the target is not up; absent when up. */
+  readonly problem?: TargetProblem;
+  /** What to check or change; absent when up. */
+  readonly explanation?: string;
+}
+
+/** Which targets the check looks at. */
+export interface VerifyOptions {
+  /**
+   * A regular expression matched (unanchored) against each target's job and scrape pool, for
+   * setups whose targets lack the library's `scrape_via="raven"` label, e.g. the seed's
+   * hand-written ScrapeConfigs: `scrapeConfig/monitor/(node-exporter|kubelet)-raven`.
+   *
+   * @default - targets labelled scrape_via="raven"
+   */
+  readonly jobPattern?: string;
+}
+
+/**
+ * The result of checking a Prometheus' targets.
+ */
+export class TargetsReport {
+  /**
+   * Checks the JSON answer of Prometheus' `GET /api/v1/targets`.
+   *
+   * @param response the parsed answer (`{ status: 'success', data: { activeTargets: [...] } }`)
+   * @throws when the answer is not a successful targets answer, or the pattern is not a regex
+   */
+  public static fromTargetsResponse(response: any, options: VerifyOptions = {}): TargetsReport {
+    if (response === null || typeof response !== 'object' || response.status !== 'success'
+      || !Array.isArray(response.data?.activeTargets)) {
+      throw new Error('not a Prometheus /api/v1/targets answer: expected {"status":"success","data":{"activeTargets":[...]}}, got '
+        + JSON.stringify(response).slice(0, 200));
+    }
+    let pattern: RegExp | undefined;
+    if (options.jobPattern !== undefined) {
+      try {
+        pattern = new RegExp(options.jobPattern);
+      } catch (e) {
+        throw new Error(`the job pattern '${options.jobPattern}' is not a regular expression: ${(e as Error).message}`);
+      }
+    }
+    const selection = pattern
+      ? `job or scrape pool matching /${options.jobPattern}/`
+      : `label ${MARKER_LABEL}="${MARKER_VALUE}"`;
+    const selected = (response.data.activeTargets as any[]).filter((t) => pattern
+      ? pattern.test(String(t.scrapePool ?? '')) || pattern.test(String(t.labels?.job ?? ''))
+      : t.labels?.[MARKER_LABEL] === MARKER_VALUE);
+    return new TargetsReport(selection, selected.map(diagnose));
+  }
+
+  /** The selected targets, in Prometheus' order. */
+  public readonly targets: TargetDiagnosis[];
+  /** How the targets were selected, for the report's first line. */
+  public readonly selection: string;
+
+  private constructor(selection: string, targets: TargetDiagnosis[]) {
+    this.selection = selection;
+    this.targets = targets;
+  }
+
+  /** True when at least one target was selected and every selected target is up. */
+  public get ok(): boolean {
+    return this.targets.length > 0 && this.targets.every((t) => t.health === 'up');
+  }
+
+  /** The report for a terminal: a summary, then one line per target and the explanation of each failure. */
+  public toText(): string {
+    const up = this.targets.filter((t) => t.health === 'up').length;
+    const lines = [`Raven scrape targets (${this.selection}): ${this.targets.length} found, ${up} up, ${this.targets.length - up} not up`];
+    if (this.targets.length === 0) {
+      lines.push('No target selected. Check that the ScrapeConfigs are picked up by the Prometheus resource '
+        + '(its scrapeConfigSelector, e.g. the label release: <helm release>, and scrapeConfigNamespaceSelector), '
+        + 'that prometheus-operator accepted them (its log names rejected ScrapeConfigs, e.g. for a missing Secret), '
+        + 'and, for ScrapeConfigs not made by this library, pass --job with a pattern of their job names.');
+    }
+    const width = Math.max(0, ...this.targets.map((t) => t.scrapeUrl.length));
+    for (const t of this.targets) {
+      lines.push(`${t.health.padEnd(7)} ${t.scrapeUrl.padEnd(width)}  ${t.scrapePool}`);
+      if (t.health !== 'up') {
+        if (t.lastError) {
+          lines.push(`        error: ${t.lastError}`);
+        }
+        lines.push(`        cause: ${t.explanation}`);
+      }
+    }
+    return lines.join('\n') + '\n';
+  }
+}
+
+function diagnose(target: any): TargetDiagnosis {
+  const base = {
+    scrapePool: String(target.scrapePool ?? ''),
+    scrapeUrl: String(target.scrapeUrl ?? ''),
+    health: String(target.health ?? 'unknown'),
+    lastError: String(target.lastError ?? ''),
+  };
+  if (base.health === 'up') {
+    return base;
+  }
+  const [problem, explanation] = explain(base.scrapeUrl, base.lastError, base.health);
+  return { ...base, problem, explanation };
+}
+
+function explain(scrapeUrl: string, error: string, health: string): [TargetProblem, string] {
+  if (health !== 'down') {
+    return [TargetProblem.NOT_SCRAPED_YET, 'not scraped yet; run the check again after one scrape interval.'];
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(scrapeUrl);
+  } catch {
+    url = undefined;
+  }
+  const host = url ? url.hostname.replace(/^\[|\]$/g, '') : '';
+  const port = url?.port || (url?.protocol === 'https:' ? '443' : '80');
+  const nodeNameParam = url?.searchParams.get('nodeName') ?? undefined;
+  const ipHost = isIpLiteral(host);
+  const viaService = host === RAVEN_PROXY_SERVICE || host.startsWith(`${RAVEN_PROXY_SERVICE}.`) || (ipHost && nodeNameParam !== undefined);
+  const err = error.toLowerCase();
+  const status = /server returned http status (\d{3})/.exec(err)?.[1];
+
+  if (ipHost && !viaService) {
+    return [TargetProblem.ADDRESS_NOT_REWRITTEN,
+      `the target is addressed by the IP ${host}, so the scrape goes straight to the node's network, which the cloud cannot reach, `
+      + 'and the Raven proxy would refuse an IP anyway: the address was not rewritten to the node name. Add the relabeling '
+      + `that sets __address__ to <node name>:${port} (from __meta_kubernetes_node_name, or __meta_kubernetes_pod_node_name for pod discovery).`];
+  }
+  if (err.includes('no such host') || err.includes('server misbehaving') || /lookup [^ ]+ on [^ ]+: .*(timeout|refused)/.test(err)) {
+    if (viaService) {
+      return [TargetProblem.PROXY_SERVICE_MISSING,
+        `the Raven proxy Service ${host} does not resolve: the Raven L7 proxy is not enabled (ConfigMap kube-system/raven-cfg `
+        + 'enable-l7-proxy: "true" creates Service kube-system/x-raven-proxy-internal-svc), or the address names another namespace.'];
+    }
+    return [TargetProblem.TUNNEL_DNS_NOT_WIRED,
+      `the node name ${host} does not resolve in the DNS Prometheus uses: the tunnel-nodes hosts file is not wired in. Check the `
+      + 'CoreDNS hosts plugin (hosts /etc/edge/tunnel-nodes { ... fallthrough }), the edge-tunnel-nodes ConfigMap mounted at /etc/edge '
+      + 'in the CoreDNS pods (and that yurt-manager filled it), and the Prometheus pod\'s DNS policy (ClusterFirst, or a dnsConfig '
+      + 'pointing at the DNS that has the hosts file).'];
+  }
+  if (status === '401') {
+    return [TargetProblem.TOKEN_REJECTED,
+      'the kubelet rejected the bearer token (401): the token Secret is missing, not filled yet (a service-account-token Secret '
+      + 'is filled only when its ServiceAccount exists), in another namespace than the ScrapeConfig (prometheus-operator reads it '
+      + 'from the ScrapeConfig\'s namespace), or holds the token of another ServiceAccount.'];
+  }
+  if (status === '403') {
+    return [TargetProblem.RBAC_DENIED,
+      'the kubelet accepted the token but denied access (403): the ServiceAccount needs get on nodes/metrics '
+      + '(and non-resource URLs /metrics, /metrics/cadvisor) through a ClusterRole and ClusterRoleBinding.'];
+  }
+  if (err.includes('x509') || err.includes('tls:') || err.includes('certificate')) {
+    return [TargetProblem.TLS_FAILED,
+      'the TLS check failed: the Raven proxy\'s certificate names the gateway and its Service, not the edge nodes, so verifying '
+      + 'the node name fails; use insecureSkipVerify or a serverName the certificate carries.'];
+  }
+  if (viaService) {
+    return [TargetProblem.NODE_NAME_PARAMETER_FAILED,
+      `the scrape through the Raven proxy Service with nodeName=${nodeNameParam ?? '<missing>'} fails: raven-agent before v0.4.4 `
+      + 'ignores the nodeName parameter, or the node name is wrong, or the port is not proxied on the Gateway.'];
+  }
+  if (/connection refused|deadline exceeded|i\/o timeout|timeout|no route to host|connection reset|eof|unreachable/.test(err)
+    || (status !== undefined && status.startsWith('5'))) {
+    return [TargetProblem.PORT_NOT_PROXIED,
+      `the node name resolves but port ${port} does not answer through the Raven proxy: the port is not proxied on the cloud `
+      + `Gateway (spec.proxyConfig.${url?.protocol === 'https:' ? 'proxyHTTPSPort' : 'proxyHTTPPort'} must list ${port}), `
+      + 'or the exporter is not running on the node.'];
+  }
+  return [TargetProblem.OTHER, `unrecognized failure${status ? ` (HTTP ${status})` : ''}; see the error above.`];
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || (host.includes(':') && /^[0-9a-f:.]+$/i.test(host));
+}
