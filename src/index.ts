@@ -14,3 +14,4 @@ export * from './dns-strategy';
 export * from './raven-prometheus';
 export * from './prometheus-config';
 export * from './verify';
+export * from './scrape-output';

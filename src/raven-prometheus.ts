@@ -1,10 +1,12 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Yaml } from 'cdk8s';
+import { KubeConfigMap, KubeSecret } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { DnsStrategy } from './dns-strategy';
 import { EdgeNodeScrape } from './edge-node-scrape';
 import { KubeletEndpoint, KubeletScrape } from './kubelet-scrape';
 import { resolveNamespace } from './namespace';
 import { NodeExporterScrape } from './node-exporter-scrape';
+import { toPlainPrometheusScrapeConfig } from './prometheus-config';
 import { PrometheusNodeRbac } from './prometheus-node-rbac';
 import { RavenGatewayPorts, readCloudGateway } from './raven-gateway-ports';
 import {
@@ -15,6 +17,7 @@ import {
   ScrapeTls,
   TargetDiscovery,
 } from './scrape-options';
+import { ScrapeOutput } from './scrape-output';
 import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, checkPort, invalid } from './validation';
 import { requireVersion, resolveVersions } from './version-checks';
 import { ClusterVersions } from './versions';
@@ -228,6 +231,14 @@ export interface RavenPrometheusProps {
    * @default - current versions
    */
   readonly versions?: ClusterVersions;
+
+  /**
+   * What the scrapes are synthesized as: prometheus-operator ScrapeConfigs, or a prometheus.yml
+   * fragment for a Prometheus without the operator.
+   *
+   * @default ScrapeOutput.scrapeConfigResources()
+   */
+  readonly output?: ScrapeOutput;
 }
 
 /**
@@ -247,6 +258,10 @@ export class RavenPrometheus extends Construct {
   public readonly rbac?: PrometheusNodeRbac;
   /** The DNS construct (RavenCoreDns or RavenProxyDns), if any. */
   public readonly dns?: Construct;
+  /** The ConfigMap or Secret holding the prometheus.yml fragment, with `ScrapeOutput.prometheusConfigFragment()`. */
+  public readonly fragmentObject?: ApiObject;
+  /** The prometheus.yml `scrape_configs` fragment (YAML), with `ScrapeOutput.prometheusConfigFragment()`. */
+  public readonly scrapeConfigsYaml?: string;
   private readonly _extraScrapes: EdgeNodeScrape[] = [];
 
   public constructor(scope: Construct, id: string, props: RavenPrometheusProps = {}) {
@@ -272,10 +287,19 @@ export class RavenPrometheus extends Construct {
     }
     this.dns = dns._build(this);
 
+    const output = props.output ?? ScrapeOutput.scrapeConfigResources();
+    const fragment = output.fragment;
+    if (fragment && (props.createTokenSecret !== undefined || props.tokenSecretName !== undefined)) {
+      invalid(owner, fragment && props.createTokenSecret !== undefined ? 'createTokenSecret' : 'tokenSecretName', 'set',
+        'unset with ScrapeOutput.prometheusConfigFragment()', 'The fragment reads the Prometheus pod\'s own ServiceAccount token file; no Secret is used.');
+    }
+    // A fragment is rendered from scrapes built in a private app that is never synthesized.
+    const scrapeScope: Construct = fragment ? new Chart(new App({ outdir: '/nonexistent-raven-render' }), 'Render', { namespace }) : this;
+
     const nodes = props.nodes ?? NodeSelection.edgeOnly();
     const common = { namespace, labels, nodes, addressing, scrapeInterval: props.scrapeInterval, versions: props.versions };
     const tokenSecretName = props.tokenSecretName ?? 'prometheus-sa-token';
-    const token = (props.createTokenSecret ?? true)
+    const token = (props.createTokenSecret ?? true) && !fragment
       ? BearerToken.fromServiceAccount({ serviceAccountName, secretName: tokenSecretName, serviceAccountNamespace: namespace })
       : BearerToken.fromSecret(tokenSecretName);
 
@@ -285,7 +309,7 @@ export class RavenPrometheus extends Construct {
 
     if (props.nodeExporter ?? true) {
       const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
-      this.nodeExporter = new NodeExporterScrape(this, 'NodeExporter', { ...common, discovery, port: props.nodeExporterPort });
+      this.nodeExporter = new NodeExporterScrape(scrapeScope, 'NodeExporter', { ...common, discovery, port: props.nodeExporterPort });
       httpPorts.push(this.nodeExporter.port);
       podDiscovery = podDiscovery || discovery.role === 'Pod';
     } else if (props.nodeExporterDiscovery || props.nodeExporterPort) {
@@ -294,7 +318,7 @@ export class RavenPrometheus extends Construct {
 
     const endpoints = props.kubeletEndpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
     if (endpoints.length > 0) {
-      this.kubelet = new KubeletScrape(this, 'Kubelet', { ...common, endpoints, bearerToken: token, tls: props.kubeletTls });
+      this.kubelet = new KubeletScrape(scrapeScope, 'Kubelet', { ...common, endpoints, bearerToken: token, tls: props.kubeletTls });
       httpsPorts.push(this.kubelet.port);
     } else if (props.kubeletTls) {
       invalid(owner, 'kubeletTls', 'set', 'unset when no kubelet endpoint is scraped');
@@ -305,7 +329,7 @@ export class RavenPrometheus extends Construct {
       if (names.has(extra.name)) invalid(owner, 'extraScrapes', extra.name, 'unique scrape names');
       names.add(extra.name);
       checkPort(owner, `extraScrapes[${extra.name}].port`, extra.port);
-      const scrape = new EdgeNodeScrape(this, `Extra-${extra.name}`, {
+      const scrape = new EdgeNodeScrape(scrapeScope, `Extra-${extra.name}`, {
         ...common,
         name: extra.name,
         port: extra.port,
@@ -345,6 +369,18 @@ export class RavenPrometheus extends Construct {
       }
     } else if (props.otherGateways || props.addGatewayPorts !== undefined) {
       invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
+    }
+
+    if (fragment) {
+      const all = [...(this.nodeExporter ? [this.nodeExporter] : []), ...(this.kubelet?.scrapes ?? []), ...this._extraScrapes];
+      const configs = all.map((scrape) => toPlainPrometheusScrapeConfig(scrape.resource.toJson(), {
+        jobNamePrefix: fragment.jobNamePrefix, prometheusVersion: fragment.prometheusVersion,
+      }));
+      this.scrapeConfigsYaml = Yaml.stringify(configs);
+      const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
+      this.fragmentObject = fragment.asSecret
+        ? new KubeSecret(this, 'ScrapeConfigsSecret', { metadata, type: 'Opaque', stringData: { [fragment.key!]: this.scrapeConfigsYaml } })
+        : new KubeConfigMap(this, 'ScrapeConfigsConfigMap', { metadata, data: { [fragment.key!]: this.scrapeConfigsYaml } });
     }
 
     if (props.rbac ?? true) {

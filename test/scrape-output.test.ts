@@ -1,0 +1,68 @@
+import * as YAML from 'yaml';
+import { RavenPrometheus, ScrapeOutput } from '../src';
+import { pointDiscoveryAt, promtoolCheckConfig, promtoolSupportsKubernetesSd } from './support/prometheus-tools';
+import { expectValidManifests } from './support/schemas';
+import { synth, testChart } from './support/synth';
+
+function fragmentStack(props: any = {}): any[] {
+  const chart = testChart('monitoring');
+  new RavenPrometheus(chart, 'raven', { output: ScrapeOutput.prometheusConfigFragment({ prometheusVersion: '2.42.0' }), ...props });
+  const manifests = synth(chart);
+  expectValidManifests(manifests);
+  return manifests;
+}
+
+describe('ScrapeOutput.prometheusConfigFragment()', () => {
+  test('writes the scrapes as a prometheus.yml fragment in a ConfigMap, without ScrapeConfig resources or a token Secret', () => {
+    const manifests = fragmentStack();
+    expect(manifests.map((m) => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap']);
+    const configMap = manifests.find((m) => m.kind === 'ConfigMap');
+    expect(configMap.metadata).toEqual({ name: 'raven-scrape-configs', namespace: 'monitoring' });
+    const jobs = YAML.parse(configMap.data['raven-scrape-configs.yaml']);
+    expect(jobs.map((j: any) => j.job_name)).toEqual([
+      'raven/monitoring/node-exporter-raven',
+      'raven/monitoring/kubelet-raven-metrics',
+      'raven/monitoring/kubelet-raven-cadvisor',
+      'raven/monitoring/kubelet-raven-probes',
+    ]);
+  });
+
+  test('kubelet jobs read the Prometheus pod\'s own ServiceAccount token', () => {
+    const configMap = fragmentStack().find((m) => m.kind === 'ConfigMap');
+    const kubelet = YAML.parse(configMap.data['raven-scrape-configs.yaml']).find((j: any) => j.job_name.endsWith('kubelet-raven-metrics'));
+    expect(kubelet.authorization).toEqual({ type: 'Bearer', credentials_file: '/var/run/secrets/kubernetes.io/serviceaccount/token' });
+    expect(kubelet.scheme).toBe('https');
+  });
+
+  test('Prometheus itself accepts the fragment (promtool check config)', () => {
+    const configMap = fragmentStack().find((m) => m.kind === 'ConfigMap');
+    const jobs = YAML.parse(configMap.data['raven-scrape-configs.yaml']);
+    // Debian's Prometheus has no Kubernetes discovery: the discovery block is swapped for the equivalent HTTP discovery there.
+    const kubernetesSd = promtoolSupportsKubernetesSd();
+    const prometheusYml = YAML.stringify({ scrape_configs: jobs.map((j: any) => pointDiscoveryAt(j, 'http://127.0.0.2:6443', kubernetesSd)) });
+    const { ok, output } = promtoolCheckConfig(prometheusYml, true);
+    expect({ ok, output }).toEqual({ ok: true, output: expect.stringContaining('SUCCESS') });
+  });
+
+  test('a Secret for kube-prometheus-stack\'s additionalScrapeConfigsSecret', () => {
+    const chart = testChart('monitoring');
+    new RavenPrometheus(chart, 'raven', { output: ScrapeOutput.prometheusConfigFragment({ asSecret: true, name: 'additional-scrape-configs', key: 'raven.yaml' }) });
+    const secret = synth(chart).find((m) => m.kind === 'Secret');
+    expect(secret.metadata.name).toBe('additional-scrape-configs');
+    expect(YAML.parse(secret.stringData['raven.yaml'])).toHaveLength(4);
+  });
+
+  test('the job name prefix is configurable', () => {
+    const chart = testChart('monitoring');
+    const stack = new RavenPrometheus(chart, 'raven', { output: ScrapeOutput.prometheusConfigFragment({ jobNamePrefix: 'edge' }), kubeletEndpoints: [] });
+    expect(YAML.parse(stack.scrapeConfigsYaml!)[0].job_name).toBe('edge/monitoring/node-exporter-raven');
+  });
+
+  test('rejects token Secret options, which a fragment does not use', () => {
+    expect(() => fragmentStack({ tokenSecretName: 'x' })).toThrow(/RavenPrometheus: 'tokenSecretName' must be unset with ScrapeOutput.prometheusConfigFragment\(\)/);
+  });
+
+  test('rejects a job name prefix of the operator\'s own', () => {
+    expect(() => ScrapeOutput.prometheusConfigFragment({ jobNamePrefix: 'scrapeConfig' })).toThrow(/'jobNamePrefix' must be a word .* other than the operator's own prefixes/);
+  });
+});
