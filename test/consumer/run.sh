@@ -44,4 +44,14 @@ if [ -e "node_modules/cdk8s-raven-prometheus/imports" ] || [ -e "node_modules/cd
   echo "the package ships TypeScript sources it does not need" >&2
   exit 1
 fi
+# The bin entry: verify against a loopback port where nothing listens must exit 2 (cannot reach Prometheus).
+set +e
+./node_modules/.bin/cdk8s-raven-prometheus verify --prometheus http://127.0.0.1:9 > verify.out 2>&1
+code=$?
+set -e
+if [ "$code" -ne 2 ]; then
+  echo "cdk8s-raven-prometheus verify exited $code, expected 2; output:" >&2
+  cat verify.out >&2
+  exit 1
+fi
 echo "package check: 1 passed, 0 failed"
