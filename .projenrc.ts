@@ -104,4 +104,10 @@ project.addTask('test:lab', {
   exec: 'jest --coverage=false --testPathIgnorePatterns=/node_modules/ --testPathPatterns test/lab',
 });
 
+// Performance: the library against a bare-cdk8s floor, module load, the Corefile engine. Not a test.
+project.addTask('bench', {
+  description: 'Benchmark: synth vs bare-cdk8s floor, module load, Corefile engine (not a test)',
+  steps: [{ spawn: 'compile' }, { exec: 'node test/bench/bench.js' }],
+});
+
 project.synth();

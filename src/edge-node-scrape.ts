@@ -7,10 +7,12 @@ import {
   MetricRelabeling,
   NodeAddressing,
   NodeSelection,
+  RelabelAction,
   ScrapeScheme,
   ScrapeTls,
   TargetDiscovery,
 } from './scrape-options';
+import { customResource, SCRAPE_CONFIG_GVK, ScrapeConfigSpecJson } from './typed-api-object';
 import {
   checkDnsSubdomain,
   checkHttpPath,
@@ -23,19 +25,14 @@ import {
 } from './validation';
 import { requireVersion, resolveVersions } from './version-checks';
 import { ClusterVersions } from './versions';
-import {
-  ScrapeConfig,
-  ScrapeConfigSpec,
-  ScrapeConfigSpecKubernetesSdConfigs,
-  ScrapeConfigSpecKubernetesSdConfigsRole,
-  ScrapeConfigSpecKubernetesSdConfigsSelectorsRole,
-  ScrapeConfigSpecMetricRelabelings,
-  ScrapeConfigSpecMetricRelabelingsAction,
-  ScrapeConfigSpecRelabelings,
-  ScrapeConfigSpecRelabelingsAction,
-  ScrapeConfigSpecScheme,
-  ScrapeConfigSpecTlsConfig,
-} from '../imports/monitoring.coreos.com';
+
+// The spec is written in its JSON form, typed from the generated interfaces (see typed-api-object.ts);
+// the generated module is not loaded at run time.
+type Relabeling = NonNullable<ScrapeConfigSpecJson['relabelings']>[number];
+type MetricRelabelingJson = NonNullable<ScrapeConfigSpecJson['metricRelabelings']>[number];
+type KubernetesSdConfig = NonNullable<ScrapeConfigSpecJson['kubernetesSDConfigs']>[number];
+type TlsConfig = NonNullable<ScrapeConfigSpecJson['tlsConfig']>;
+type SchemeJson = NonNullable<ScrapeConfigSpecJson['scheme']>;
 
 /**
  * Options shared by every per-node scrape of the library.
@@ -202,7 +199,7 @@ export interface EdgeNodeScrapeProps extends EdgeNodeScrapeOptions {
   readonly honorTimestamps?: boolean;
 }
 
-const REPLACE = ScrapeConfigSpecRelabelingsAction.REPLACE;
+const REPLACE = 'replace';
 
 /** A Kubernetes label name as Prometheus writes it into `__meta_*` label names. */
 function metaLabelName(key: string): string {
@@ -302,97 +299,97 @@ export class EdgeNodeScrape extends Construct {
     const attachNode = byPod && (keepNodeLabels || Object.keys(nodeSelection).length > 0);
     const nodeNameLabel = byPod ? '__meta_kubernetes_pod_node_name' : '__meta_kubernetes_node_name';
 
-    const relabelings: ScrapeConfigSpecRelabelings[] = [];
+    // Keys in sorted order, as the synthesized manifest has them (also with CDK8S_DISABLE_SORT).
+    const relabelings: Relabeling[] = [];
     if (byPod) {
       // One target per declared container port: keep the exporter's, and running pods only.
-      relabelings.push({ sourceLabels: ['__meta_kubernetes_pod_container_port_number'], regex: String(this.port), action: ScrapeConfigSpecRelabelingsAction.KEEP });
-      relabelings.push({ sourceLabels: ['__meta_kubernetes_pod_phase'], regex: '(Failed|Succeeded)', action: ScrapeConfigSpecRelabelingsAction.DROP });
+      relabelings.push({ action: 'keep', regex: String(this.port), sourceLabels: ['__meta_kubernetes_pod_container_port_number'] });
+      relabelings.push({ action: 'drop', regex: '(Failed|Succeeded)', sourceLabels: ['__meta_kubernetes_pod_phase'] });
       for (const [key, value] of Object.entries(nodeSelection)) {
-        relabelings.push({ sourceLabels: [`__meta_kubernetes_node_label_${metaLabelName(key)}`], regex: literalRegex(value), action: ScrapeConfigSpecRelabelingsAction.KEEP });
+        relabelings.push({ action: 'keep', regex: literalRegex(value), sourceLabels: [`__meta_kubernetes_node_label_${metaLabelName(key)}`] });
       }
     }
     if (keepNodeLabels) {
-      relabelings.push({ action: ScrapeConfigSpecRelabelingsAction.LABELMAP, regex: '__meta_kubernetes_node_label_(.+)' });
+      relabelings.push({ action: 'labelmap', regex: '__meta_kubernetes_node_label_(.+)' });
     }
     if (this.addressing.needsDns) {
-      relabelings.push({ sourceLabels: [nodeNameLabel], action: REPLACE, targetLabel: '__address__', replacement: `\${1}:${this.port}` });
+      relabelings.push({ action: REPLACE, replacement: `\${1}:${this.port}`, sourceLabels: [nodeNameLabel], targetLabel: '__address__' });
     } else {
-      relabelings.push({ sourceLabels: [nodeNameLabel], action: REPLACE, targetLabel: '__param_nodeName', replacement: '${1}' });
-      relabelings.push({ action: REPLACE, targetLabel: '__address__', replacement: `${this.addressing.proxyHost}:${this.port}` });
+      relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__param_nodeName' });
+      relabelings.push({ action: REPLACE, replacement: `${this.addressing.proxyHost}:${this.port}`, targetLabel: '__address__' });
     }
     if (byPod) {
-      relabelings.push({ sourceLabels: ['__meta_kubernetes_namespace'], action: REPLACE, targetLabel: 'namespace' });
-      relabelings.push({ sourceLabels: ['__meta_kubernetes_pod_name'], action: REPLACE, targetLabel: 'pod' });
+      relabelings.push({ action: REPLACE, sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' });
+      relabelings.push({ action: REPLACE, sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'pod' });
     }
     if (instance.source === 'internalIp') {
       const ip = byPod ? '__meta_kubernetes_pod_host_ip' : '__meta_kubernetes_node_address_InternalIP';
-      relabelings.push({ sourceLabels: [ip], action: REPLACE, targetLabel: 'instance', replacement: `\${1}:${this.port}` });
+      relabelings.push({ action: REPLACE, replacement: `\${1}:${this.port}`, sourceLabels: [ip], targetLabel: 'instance' });
     } else if (instance.source === 'nodeName') {
-      relabelings.push({ sourceLabels: [nodeNameLabel], action: REPLACE, targetLabel: 'instance' });
+      relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'instance' });
     }
     if (props.nodeLabel ?? true) {
-      relabelings.push({ sourceLabels: [nodeNameLabel], action: REPLACE, targetLabel: 'node' });
+      relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'node' });
     }
     for (const [label, value] of Object.entries(targetLabels)) {
-      relabelings.push({ action: REPLACE, targetLabel: label, replacement: value });
+      relabelings.push({ action: REPLACE, replacement: value, targetLabel: label });
     }
     if (props.markerLabel ?? true) {
-      relabelings.push({ action: REPLACE, targetLabel: 'scrape_via', replacement: 'raven' });
+      relabelings.push({ action: REPLACE, replacement: 'raven', targetLabel: 'scrape_via' });
     }
 
-    const sd: ScrapeConfigSpecKubernetesSdConfigs = byPod
+    const sd: KubernetesSdConfig = byPod
       ? {
-        role: ScrapeConfigSpecKubernetesSdConfigsRole.POD,
-        selectors: [{ role: ScrapeConfigSpecKubernetesSdConfigsSelectorsRole.POD, label: labelSelector(this.discovery.podLabels) }],
-        namespaces: this.discovery.namespaces.length > 0 ? { names: this.discovery.namespaces } : undefined,
         attachMetadata: attachNode ? { node: true } : undefined,
+        namespaces: this.discovery.namespaces.length > 0 ? { names: this.discovery.namespaces } : undefined,
+        role: 'Pod',
+        selectors: [{ label: labelSelector(this.discovery.podLabels), role: 'Pod' }],
       }
       : {
-        role: ScrapeConfigSpecKubernetesSdConfigsRole.NODE,
+        role: 'Node',
         selectors: Object.keys(nodeSelection).length > 0
-          ? [{ role: ScrapeConfigSpecKubernetesSdConfigsSelectorsRole.NODE, label: labelSelector(nodeSelection) }]
+          ? [{ label: labelSelector(nodeSelection), role: 'Node' }]
           : undefined,
       };
 
-    const spec: ScrapeConfigSpec = {
-      kubernetesSdConfigs: [sd],
-      // The generated enum only carries the lowercase spelling; see ScrapeScheme.
-      scheme: this.scheme === ScrapeScheme.HTTPS ? this.scheme as unknown as ScrapeConfigSpecScheme : undefined,
-      // Prometheus' default path is /metrics; written only when asked for.
-      metricsPath: props.metricsPath === undefined ? undefined : this.metricsPath,
-      scrapeInterval: props.scrapeInterval && toPrometheusDuration(owner, 'scrapeInterval', props.scrapeInterval),
-      scrapeTimeout: props.scrapeTimeout && toPrometheusDuration(owner, 'scrapeTimeout', props.scrapeTimeout),
-      honorLabels: props.honorLabels,
-      honorTimestamps: props.honorTimestamps,
-      tlsConfig: tls && renderTls(tls),
+    const spec: ScrapeConfigSpecJson = {
       authorization: props.bearerToken
         // type is left to the operator's default, Bearer.
-        ? { credentials: { name: props.bearerToken.secretName, key: props.bearerToken.key } }
+        ? { credentials: { key: props.bearerToken.key, name: props.bearerToken.secretName } }
         : undefined,
-      relabelings,
+      honorLabels: props.honorLabels,
+      honorTimestamps: props.honorTimestamps,
+      kubernetesSDConfigs: [sd],
       metricRelabelings: props.metricRelabelings && props.metricRelabelings.map((r, i) => renderMetricRelabeling(owner, i, r)),
+      // Prometheus' default path is /metrics; written only when asked for.
+      metricsPath: props.metricsPath === undefined ? undefined : this.metricsPath,
+      relabelings,
+      // The generated enum only carries the lowercase spelling; see ScrapeScheme.
+      scheme: this.scheme === ScrapeScheme.HTTPS ? this.scheme as string as SchemeJson : undefined,
+      scrapeInterval: props.scrapeInterval && toPrometheusDuration(owner, 'scrapeInterval', props.scrapeInterval),
+      scrapeTimeout: props.scrapeTimeout && toPrometheusDuration(owner, 'scrapeTimeout', props.scrapeTimeout),
+      tlsConfig: tls && renderTls(tls),
     };
 
-    this.resource = new ScrapeConfig(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels: props.labels },
-      spec,
-    });
+    this.resource = customResource(this, 'Resource', SCRAPE_CONFIG_GVK,
+      { name: this.name, namespace: this.namespace, labels: props.labels }, spec);
   }
 }
 
-function renderTls(tls: ScrapeTls): ScrapeConfigSpecTlsConfig {
+function renderTls(tls: ScrapeTls): TlsConfig {
   if (tls.skipVerify) return { insecureSkipVerify: true };
   const ca = tls.ca!;
   return {
-    ca: ca.kind === 'secret' ? { secret: { name: ca.name, key: ca.key } } : { configMap: { name: ca.name, key: ca.key } },
+    ca: ca.kind === 'secret' ? { secret: { key: ca.key, name: ca.name } } : { configMap: { key: ca.key, name: ca.name } },
     serverName: tls.serverName,
   };
 }
 
-function renderMetricRelabeling(owner: string, index: number, r: MetricRelabeling): ScrapeConfigSpecMetricRelabelings {
+function renderMetricRelabeling(owner: string, index: number, r: MetricRelabeling): MetricRelabelingJson {
   for (const label of r.sourceLabels ?? []) checkPrometheusLabelName(owner, `metricRelabelings[${index}].sourceLabels`, label);
   if (r.targetLabel !== undefined) checkPrometheusLabelName(owner, `metricRelabelings[${index}].targetLabel`, r.targetLabel);
-  const action = r.action ?? 'replace';
+  // Every RelabelAction is one of the CRD's actions: checked here by the compiler.
+  const action: NonNullable<MetricRelabelingJson['action']> = r.action ?? RelabelAction.REPLACE;
   if (action === 'replace' && r.targetLabel === undefined) {
     invalid(owner, `metricRelabelings[${index}].targetLabel`, undefined, 'set for a replace action', 'Name the label to write, or choose another action.');
   }
@@ -407,11 +404,11 @@ function renderMetricRelabeling(owner: string, index: number, r: MetricRelabelin
     }
   }
   return {
-    sourceLabels: r.sourceLabels,
-    separator: r.separator,
+    action,
     regex: r.regex,
-    targetLabel: r.targetLabel,
     replacement: r.replacement,
-    action: action as unknown as ScrapeConfigSpecMetricRelabelingsAction,
+    separator: r.separator,
+    sourceLabels: r.sourceLabels,
+    targetLabel: r.targetLabel,
   };
 }

@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
 import { stripServerFields } from './server-fields';
+import { customResource, GATEWAY_V1BETA1_GVK, GatewayV1Beta1SpecJson } from './typed-api-object';
 import { checkDnsSubdomain, checkPort, invalid } from './validation';
-import { GatewayV1Beta1, GatewayV1Beta1Spec } from '../imports/raven.openyurt.io';
 
 /**
  * Props for `RavenGatewayPorts`.
@@ -114,10 +114,10 @@ export class RavenGatewayPorts extends Construct {
     if (this.httpPorts.length > 0) pc.proxyHTTPPort = this.httpPorts.join(','); else delete pc.proxyHTTPPort;
     if (this.httpsPorts.length > 0) pc.proxyHTTPSPort = this.httpsPorts.join(','); else delete pc.proxyHTTPSPort;
 
-    const gateway = new GatewayV1Beta1(this, 'Resource', { metadata: patched.metadata, spec: toGatewaySpec(patched.spec) });
-    // The typed class must carry every field the cluster had: refuse rather than drop one.
-    const rendered = gateway.toJson();
-    const lost = findLostPaths(patched, { ...rendered, metadata: patched.metadata }, '');
+    const spec = toGatewaySpec(patched.spec);
+    const gateway = customResource(this, 'Resource', GATEWAY_V1BETA1_GVK, patched.metadata, spec);
+    // The Gateway schema must carry every field the cluster had: refuse rather than drop one.
+    const lost = findLostPaths(patched, { ...GATEWAY_V1BETA1_GVK, metadata: patched.metadata, spec }, '');
     if (lost.length > 0) {
       invalid(owner, 'gateway', lost.join(', '), 'fields the raven.openyurt.io/v1beta1 Gateway schema knows',
         'The export has fields this library\'s Gateway type does not carry; they would be lost on apply.');
@@ -154,27 +154,69 @@ export function readCloudGateway(owner: string, source: any): { gw: any; name: s
   };
 }
 
-function toGatewaySpec(spec: any): GatewayV1Beta1Spec {
+/** A JSON value without null members, as `ApiObject.toJson()` renders it (null array items become undefined). */
+function withoutNulls(value: any): any {
+  if (value === null) return undefined;
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object') return value;
+  const result: { [key: string]: any } = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== null) result[k] = withoutNulls(v);
+  }
+  return result;
+}
+
+/** A free-form string map, as the generated converters copy one. */
+function stringMap(value: any): { [key: string]: string } | undefined {
+  if (value === undefined) return undefined;
+  const result: { [key: string]: string } = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== undefined) result[k] = v as string;
+  }
+  return result;
+}
+
+/**
+ * The spec as the v1beta1 Gateway schema carries it: each field of the generated type under its
+ * JSON name, keys in sorted order, anything else left out (findLostPaths reports it). Reads the
+ * export the way the generated `toJson_GatewayV1Beta1Spec` did after `ApiObject.toJson()`: null
+ * members dropped, any value where an object belongs read as an object.
+ */
+function toGatewaySpec(source: any): GatewayV1Beta1SpecJson {
+  const spec = withoutNulls(source);
+  const ns = spec.nodeSelector;
+  const pc = spec.proxyConfig;
+  const tc = spec.tunnelConfig;
   return {
+    // An undefined item (a null in the export) stays undefined: findLostPaths refuses it.
+    endpoints: spec.endpoints?.map((e: any) => (e === undefined ? e : toEndpoint(e))),
     exposeType: spec.exposeType,
-    endpoints: spec.endpoints?.map((e: any) => ({
-      nodeName: e.nodeName,
-      type: e.type,
-      config: e.config,
-      natType: e.natType,
-      port: e.port,
-      publicIp: e.publicIP,
-      publicPort: e.publicPort,
-      underNat: e.underNAT,
-    })),
-    nodeSelector: spec.nodeSelector && { matchLabels: spec.nodeSelector.matchLabels, matchExpressions: spec.nodeSelector.matchExpressions },
-    proxyConfig: spec.proxyConfig && {
-      replicas: spec.proxyConfig.Replicas,
-      proxyHttpPort: spec.proxyConfig.proxyHTTPPort,
-      proxyHttpsPort: spec.proxyConfig.proxyHTTPSPort,
+    nodeSelector: ns === undefined ? undefined : {
+      matchExpressions: ns.matchExpressions?.map((m: any) => (m === undefined ? m : toMatchExpression(m))),
+      matchLabels: stringMap(ns.matchLabels),
     },
-    tunnelConfig: spec.tunnelConfig && { replicas: spec.tunnelConfig.Replicas },
+    proxyConfig: pc === undefined ? undefined : { Replicas: pc.Replicas, proxyHTTPPort: pc.proxyHTTPPort, proxyHTTPSPort: pc.proxyHTTPSPort },
+    tunnelConfig: tc === undefined ? undefined : { Replicas: tc.Replicas },
   };
+}
+
+function toEndpoint(e: any): NonNullable<GatewayV1Beta1SpecJson['endpoints']>[number] {
+  return {
+    config: stringMap(e.config),
+    natType: e.natType,
+    nodeName: e.nodeName,
+    port: e.port,
+    publicIP: e.publicIP,
+    publicPort: e.publicPort,
+    type: e.type,
+    underNAT: e.underNAT,
+  };
+}
+
+type NodeSelectorJson = NonNullable<GatewayV1Beta1SpecJson['nodeSelector']>;
+
+function toMatchExpression(m: any): NonNullable<NodeSelectorJson['matchExpressions']>[number] {
+  return { key: m.key, operator: m.operator, values: m.values?.map((v: any) => v) };
 }
 
 /** JSON paths present in `expected` but missing or different in `actual`. */
