@@ -101,7 +101,7 @@ project.addTask('test:package', {
 // Debian's prometheus and prometheus-node-exporter); not part of `npm test`.
 project.addTask('test:lab', {
   description: 'Run the lab: real Prometheus scraping stand-in edge nodes in a private network namespace',
-  exec: 'jest --coverage=false --testPathIgnorePatterns=/node_modules/ --testPathPatterns test/lab',
+  steps: [{ exec: 'jest --coverage=false --testPathIgnorePatterns=/node_modules/ --testPathPatterns test/lab', receiveArgs: true }],
 });
 
 // Performance: the library against a bare-cdk8s floor, module load, the Corefile engine. Not a test.

@@ -54,4 +54,4 @@ if [ "$code" -ne 2 ]; then
   cat verify.out >&2
   exit 1
 fi
-echo "package check: 1 passed, 0 failed"
+echo "package: 1 passed, 0 failed"
