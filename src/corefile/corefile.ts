@@ -59,7 +59,7 @@ export class Corefile {
    * @param text the Corefile, e.g. the `Corefile` key of ConfigMap `kube-system/coredns`
    */
   public static parse(text: string): Corefile {
-    return new Corefile(parseCorefile(text));
+    return new Corefile(text, parseCorefile(text));
   }
 
   /**
@@ -100,10 +100,21 @@ export class Corefile {
     ].join('\n'));
   }
 
-  private readonly parsed: ParsedCorefile;
+  private readonly text: string;
 
-  private constructor(parsed: ParsedCorefile) {
-    this.parsed = parsed;
+  /** The model, built on first use for the result of an edit (printing it only needs the text). */
+  private model: ParsedCorefile | undefined;
+
+  private constructor(text: string, parsed?: ParsedCorefile) {
+    this.text = text;
+    this.model = parsed;
+  }
+
+  private get parsed(): ParsedCorefile {
+    if (this.model === undefined) {
+      this.model = parseCorefile(this.text);
+    }
+    return this.model;
   }
 
   /** The server blocks, in file order (blocks that come from imports are not included). */
@@ -161,7 +172,7 @@ export class Corefile {
    */
   public addTunnelHosts(options: TunnelHostsOptions = {}): CorefileEdit {
     const edit = addTunnelHostsToText(this.parsed, resolveTunnelHostsOptions(options));
-    return { ...edit, corefile: edit.changed ? Corefile.parse(edit.text) : this };
+    return { ...edit, corefile: edit.changed ? new Corefile(edit.text) : this };
   }
 
   /**
@@ -171,11 +182,11 @@ export class Corefile {
    */
   public removeTunnelHosts(options: TunnelHostsOptions = {}): CorefileEdit {
     const edit = removeTunnelHostsFromText(this.parsed, resolveTunnelHostsOptions(options));
-    return { ...edit, corefile: edit.changed ? Corefile.parse(edit.text) : this };
+    return { ...edit, corefile: edit.changed ? new Corefile(edit.text) : this };
   }
 
   /** The Corefile text, byte for byte as parsed (plus any edits). */
   public toString(): string {
-    return this.parsed.text;
+    return this.text;
   }
 }

@@ -61,7 +61,8 @@ export function isGoSpace(cp: number): boolean {
 export function lex(text: string): LexResult {
   const tokens: Token[] = [];
   const lineStarts: number[] = [0, 0];
-  const bomLength = text.length > 0 && text.charCodeAt(0) === BOM ? 1 : 0;
+  const n = text.length;
+  const bomLength = n > 0 && text.charCodeAt(0) === BOM ? 1 : 0;
 
   let line = 1;
   let column = 0; // column of the current character (1-based once incremented)
@@ -69,37 +70,51 @@ export function lex(text: string): LexResult {
   let quoted = false;
   let escaped = false;
   let inToken = false;
+  /** The value of a quoted token, built as it is read (unquoted values are sliced from the text). */
   let value = '';
+  /** Whether the unquoted token being read contains a `\r` (dropped from its value). */
+  let hasCr = false;
   let start = 0;
   let startLine = 0;
   let startColumn = 0;
   let lastEnd = 0;
 
-  const emit = (end: number, unterminated: boolean) => {
-    tokens.push({ value, start, end, line: startLine, column: startColumn, endLine: line, quoted, unterminated, index: tokens.length });
+  const emit = (tokenValue: string, end: number, unterminated: boolean) => {
+    tokens.push({ value: tokenValue, start, end, line: startLine, column: startColumn, endLine: line, quoted, unterminated, index: tokens.length });
     inToken = false;
     quoted = false;
     escaped = false;
+    hasCr = false;
     value = '';
+  };
+  const unquotedValue = (): string => {
+    const raw = text.slice(start, lastEnd);
+    return hasCr ? raw.replace(/\r/g, '') : raw;
   };
 
   let i = bomLength;
-  while (i < text.length) {
-    const cp = text.codePointAt(i) as number;
-    const ch = String.fromCodePoint(cp);
-    const width = ch.length;
+  while (i < n) {
+    let cp = text.charCodeAt(i);
+    let width = 1;
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        width = 2;
+      }
+    }
     column++;
 
     if (quoted) {
       if (!escaped && cp === 0x5c /* \ */) {
         escaped = true;
       } else if (!escaped && cp === 0x22 /* " */) {
-        emit(i + width, false);
+        emit(value, i + width, false);
       } else {
         if (escaped && cp !== 0x22) {
           value += '\\';
         }
-        value += ch;
+        value += width === 1 ? text.charAt(i) : text.slice(i, i + 2);
         escaped = false;
       }
       if (cp === 0x0a) {
@@ -111,13 +126,16 @@ export function lex(text: string): LexResult {
       continue;
     }
 
-    if (isGoSpace(cp)) {
+    if ((cp <= 0x20 || cp >= 0x85) && isGoSpace(cp)) {
       if (cp === 0x0d) {
+        if (inToken) {
+          hasCr = true;
+        }
         i += width;
         continue;
       }
-      if (inToken && value.length > 0) {
-        emit(lastEnd, false);
+      if (inToken) {
+        emit(unquotedValue(), lastEnd, false);
       }
       if (cp === 0x0a) {
         line++;
@@ -148,18 +166,17 @@ export function lex(text: string): LexResult {
         continue;
       }
     }
-    value += ch;
     lastEnd = i + width;
     i += width;
   }
 
-  if (inToken && (quoted || value.length > 0)) {
-    if (quoted && value.length === 0) {
-      // CoreDNS drops a lone opening quote at the end of the text.
-      inToken = false;
-    } else {
-      emit(quoted ? text.length : lastEnd, quoted);
+  if (quoted) {
+    // CoreDNS drops a lone opening quote at the end of the text.
+    if (value.length > 0) {
+      emit(value, n, true);
     }
+  } else if (inToken) {
+    emit(unquotedValue(), lastEnd, false);
   }
 
   return { tokens, lineStarts, bomLength };

@@ -72,6 +72,13 @@ export interface ParsedCorefile {
   readonly ownLine: boolean[];
 }
 
+/**
+ * Shared by every directive without arguments or blocks (most of them), to spare an allocation
+ * each; frozen, as nothing may add to it.
+ */
+const NO_ARGS: Token[] = Object.freeze([]) as unknown as Token[];
+const NO_BLOCKS: BlockNode[] = Object.freeze([]) as unknown as BlockNode[];
+
 function isOpen(t: Token | undefined): boolean {
   return t !== undefined && !t.quoted && t.value === '{';
 }
@@ -255,8 +262,8 @@ class Parser {
       const imp = this.importArgs(name);
       return { name, args: [imp], blocks: [], ownLine, last: imp };
     }
-    const args: Token[] = [];
-    const blocks: BlockNode[] = [];
+    let args: Token[] = NO_ARGS;
+    let blocks: BlockNode[] = NO_BLOCKS;
     let last = name;
     for (;;) {
       const t = this.tokens[this.pos];
@@ -267,6 +274,9 @@ class Parser {
         this.pos++;
         const body = this.directives(depth + 1, t, quote(name.value));
         const close = body.close as Token;
+        if (blocks === NO_BLOCKS) {
+          blocks = [];
+        }
         blocks.push({ open: t, close, directives: body.directives });
         last = close;
         continue;
@@ -276,6 +286,9 @@ class Parser {
           this.fail(t, `unexpected '}' after ${quote(name.value)} (${at(name)}); the '}' that closes a server block must start its own line, and a plugin block needs its '{' on the plugin's line`);
         }
         break;
+      }
+      if (args === NO_ARGS) {
+        args = [];
       }
       args.push(t);
       last = t;

@@ -80,6 +80,9 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
 /** Whether a server block key serves the root zone over plain DNS (`.`, `.:53`, `dns://.:5353`). */
 export function isRootPlainDnsKey(key: string): boolean {
+  if (key.charCodeAt(0) !== 0x2e /* . */ && key.indexOf(',') < 0 && key.indexOf('://') < 0) {
+    return false; // fast path: a single key without a scheme must start with '.'
+  }
   return key.split(',').some((part) => {
     let rest = part;
     const scheme = SCHEME.exec(rest);
@@ -174,29 +177,31 @@ function importedContents(pattern: string, files: { [pathOrGlob: string]: string
 function scanBlock(parsed: ParsedCorefile, block: ServerBlockNode, options: ResolvedTunnelHostsOptions): Scan {
   const findings: HostsFinding[] = [];
   const warnings: string[] = [];
-  const blockName = describeBlock(block);
+  let described: string | undefined;
+  const blockName = (): string => (described = described ?? describeBlock(block));
 
   const visit = (directives: DirectiveNode[], context: string, importPos: number, direct: boolean, depth: number) => {
     for (const d of directives) {
-      const here = `${at(d.name)}${context}`;
-      if (d.name.value === 'hosts') {
-        findings.push({ directive: d, where: here, direct });
+      const name = d.name.value;
+      if (name !== 'hosts' && (name !== 'import' || d.args.length !== 1)) {
         continue;
       }
-      if (d.name.value !== 'import' || d.args.length !== 1) {
+      const here = `${at(d.name)}${context}`;
+      if (name === 'hosts') {
+        findings.push({ directive: d, where: here, direct });
         continue;
       }
       const pattern = d.args[0].value;
       const importText = `'import ${pattern}' at ${here}`;
       if (depth >= MAX_IMPORT_DEPTH) {
-        warnings.push(`${blockName}: ${importText} is nested too deeply; its contents were not checked for a hosts directive`);
+        warnings.push(`${blockName()}: ${importText} is nested too deeply; its contents were not checked for a hosts directive`);
         continue;
       }
       const snippet = parsed.items.find((i): i is SnippetNode => i.kind === 'snippet' && i.name === pattern && i.keyToken.start < importPos);
       if (snippet) {
         const via = ` in snippet ${quote(snippet.keyToken.value)}, imported by ${importText}`;
         if (snippet.directives === undefined) {
-          warnings.push(`${blockName}: snippet ${quote(snippet.keyToken.value)} (${at(snippet.keyToken)}), imported by ${importText}, cannot be read as plugin lines; it was not checked for a hosts directive`);
+          warnings.push(`${blockName()}: snippet ${quote(snippet.keyToken.value)} (${at(snippet.keyToken)}), imported by ${importText}, cannot be read as plugin lines; it was not checked for a hosts directive`);
         } else {
           visit(snippet.directives, via, importPos, false, depth + 1);
         }
@@ -204,7 +209,7 @@ function scanBlock(parsed: ParsedCorefile, block: ServerBlockNode, options: Reso
       }
       const contents = importedContents(pattern, options.importedFiles);
       if (contents.length === 0) {
-        warnings.push(`${blockName}: ${importText} may add plugins to this block, and a second hosts would stop CoreDNS; `
+        warnings.push(`${blockName()}: ${importText} may add plugins to this block, and a second hosts would stop CoreDNS; `
           + `its contents were not checked: pass them in 'importedFiles' (key ${quote(pattern)}) to check them`);
         continue;
       }
@@ -532,10 +537,16 @@ export function addTunnelHostsToText(parsed: ParsedCorefile, options: ResolvedTu
     insertions.push(planInsertion(parsed, block, options, warnings));
     editedBlocks.push(blockLabel(block));
   }
-  let text = parsed.text;
-  for (const ins of [...insertions].sort((a, b) => b.offset - a.offset)) {
-    text = text.slice(0, ins.offset) + ins.text + text.slice(ins.offset);
+  // Join the pieces once: rebuilding the text per insertion is quadratic in the number of blocks.
+  const sorted = [...insertions].sort((a, b) => a.offset - b.offset);
+  const pieces: string[] = [];
+  let from = 0;
+  for (const ins of sorted) {
+    pieces.push(parsed.text.slice(from, ins.offset), ins.text);
+    from = ins.offset;
   }
+  pieces.push(parsed.text.slice(from));
+  const text = sorted.length > 0 ? pieces.join('') : parsed.text;
   return { text, changed: insertions.length > 0, editedBlocks, warnings: uniq(warnings) };
 }
 
@@ -581,9 +592,16 @@ export function removeTunnelHostsFromText(parsed: ParsedCorefile, options: Resol
       editedBlocks.push(blockLabel(block));
     }
   }
-  let text = parsed.text;
-  for (const [start, end] of ranges.sort((a, b) => b[0] - a[0])) {
-    text = text.slice(0, start) + text.slice(end);
+  // Join the kept pieces once (a range may reach back into the previous one only by a line ending).
+  const pieces: string[] = [];
+  let from = 0;
+  for (const [start, end] of ranges.sort((a, b) => a[0] - b[0])) {
+    if (start > from) {
+      pieces.push(layout.text.slice(from, start));
+    }
+    from = Math.max(from, end);
   }
+  pieces.push(layout.text.slice(from));
+  const text = ranges.length > 0 ? pieces.join('') : parsed.text;
   return { text, changed: ranges.length > 0, editedBlocks, warnings: uniq(warnings) };
 }
