@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { KubeClusterRole, KubeClusterRoleBinding } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
+import { coreObject, PolicyRuleJson } from './core-objects';
 import { resolveNamespace } from './namespace';
 import { checkDnsSubdomain } from './validation';
 
@@ -59,16 +59,15 @@ export class PrometheusNodeRbac extends Construct {
     const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
     const serviceAccountNamespace = resolveNamespace(this, owner, props.serviceAccountNamespace);
 
-    const rules = [
+    const rules: PolicyRuleJson[] = [
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
     ];
     if (props.podDiscovery) {
       rules.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] });
     }
-    this.clusterRole = markClusterScoped(new KubeClusterRole(this, 'ClusterRole', { metadata: { name }, rules }));
-    this.clusterRoleBinding = markClusterScoped(new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name },
+    this.clusterRole = markClusterScoped(coreObject(this, 'ClusterRole', 'ClusterRole', { name }, { rules }));
+    this.clusterRoleBinding = markClusterScoped(coreObject(this, 'ClusterRoleBinding', 'ClusterRoleBinding', { name }, {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
       subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace: serviceAccountNamespace }],
     }));

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
-import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { coreObject } from './core-objects';
 import { CoreDnsDeployment } from './coredns-deployment';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
@@ -173,10 +173,7 @@ export class RavenCoreDns extends Construct {
 
     const data = { ...extraData, Corefile: edit.corefile.toString() };
     const unchecked = edit.warnings.length > 0 ? { [RavenCoreDns.UNCHECKED_IMPORTS_ANNOTATION]: edit.warnings.join('\n') } : undefined;
-    this.configMap = new KubeConfigMap(this, 'ConfigMap', {
-      metadata: { name, namespace, annotations: unchecked },
-      data,
-    });
+    this.configMap = coreObject(this, 'ConfigMap', 'ConfigMap', { name, namespace, annotations: unchecked }, { data });
 
     const checksum = createHash('sha256').update(JSON.stringify(Object.entries(data).sort())).digest('hex');
     const rendered = (props.deployment ?? CoreDnsDeployment.kubeadm())._render({

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, Duration, Yaml } from 'cdk8s';
-import { KubeConfigMap, KubeSecret } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { coreObject } from './core-objects';
 import { DnsStrategy } from './dns-strategy';
 import { EdgeNodeScrape } from './edge-node-scrape';
 import { KubeletEndpoint, KubeletScrape } from './kubelet-scrape';
@@ -379,8 +379,8 @@ export class RavenPrometheus extends Construct {
       this.scrapeConfigsYaml = Yaml.stringify(configs);
       const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
       this.fragmentObject = fragment.asSecret
-        ? new KubeSecret(this, 'ScrapeConfigsSecret', { metadata, type: 'Opaque', stringData: { [fragment.key!]: this.scrapeConfigsYaml } })
-        : new KubeConfigMap(this, 'ScrapeConfigsConfigMap', { metadata, data: { [fragment.key!]: this.scrapeConfigsYaml } });
+        ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: this.scrapeConfigsYaml } })
+        : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data: { [fragment.key!]: this.scrapeConfigsYaml } });
     }
 
     if (props.rbac ?? true) {

@@ -1,17 +1,8 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
-import {
-  KubeClusterRole,
-  KubeClusterRoleBinding,
-  KubeConfigMap,
-  KubeDeployment,
-  KubeService,
-  KubeServiceAccount,
-  IntOrString,
-  Quantity,
-} from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
+import { coreObject } from './core-objects';
 import { tunnelNodesVolume } from './coredns-deployment-patch';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
@@ -156,28 +147,25 @@ export class RavenProxyDns extends Construct {
     const corefileText = edit.corefile.toString();
     const labels = { 'k8s-app': name };
 
-    new KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace } });
+    coreObject(this, 'ServiceAccount', 'ServiceAccount', { name, namespace }, {});
     const roleName = `system:${name}`;
-    markClusterScoped(new KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: roleName },
+    markClusterScoped(coreObject(this, 'ClusterRole', 'ClusterRole', { name: roleName }, {
       rules: [
         { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
       ],
     }));
-    markClusterScoped(new KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: roleName },
+    markClusterScoped(coreObject(this, 'ClusterRoleBinding', 'ClusterRoleBinding', { name: roleName }, {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     }));
 
-    this.configMap = new KubeConfigMap(this, 'ConfigMap', { metadata: { name, namespace }, data: { Corefile: corefileText } });
+    this.configMap = coreObject(this, 'ConfigMap', 'ConfigMap', { name, namespace }, { data: { Corefile: corefileText } });
 
-    this.deployment = new KubeDeployment(this, 'Deployment', {
-      metadata: { name, namespace, labels },
+    this.deployment = coreObject(this, 'Deployment', 'Deployment', { name, namespace, labels }, {
       spec: {
         replicas,
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
         selector: { matchLabels: labels },
         template: {
           metadata: {
@@ -205,8 +193,8 @@ export class RavenProxyDns extends Construct {
               image,
               imagePullPolicy: 'IfNotPresent',
               resources: {
-                limits: { memory: Quantity.fromString('170Mi') },
-                requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('70Mi') },
+                limits: { memory: '170Mi' },
+                requests: { cpu: '100m', memory: '70Mi' },
               },
               args: ['-conf', '/etc/coredns/Corefile'],
               volumeMounts: [
@@ -219,13 +207,13 @@ export class RavenProxyDns extends Construct {
                 { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
               ],
               livenessProbe: {
-                httpGet: { path: '/health', port: IntOrString.fromNumber(8080), scheme: 'HTTP' },
+                httpGet: { path: '/health', port: 8080, scheme: 'HTTP' },
                 initialDelaySeconds: 60,
                 timeoutSeconds: 5,
                 successThreshold: 1,
                 failureThreshold: 5,
               },
-              readinessProbe: { httpGet: { path: '/ready', port: IntOrString.fromNumber(8181), scheme: 'HTTP' } },
+              readinessProbe: { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' } },
               securityContext: {
                 allowPrivilegeEscalation: false,
                 capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
@@ -243,16 +231,15 @@ export class RavenProxyDns extends Construct {
       },
     });
 
-    this.service = new KubeService(this, 'Service', {
-      metadata: { name, namespace, labels },
+    this.service = coreObject(this, 'Service', 'Service', { name, namespace, labels }, {
       spec: {
         type: 'ClusterIP',
-        clusterIp: this.clusterIp,
+        clusterIP: this.clusterIp,
         selector: labels,
         ports: [
-          { name: 'dns', port: 53, protocol: 'UDP', targetPort: IntOrString.fromNumber(53) },
-          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: IntOrString.fromNumber(53) },
-          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: IntOrString.fromNumber(9153) },
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
         ],
       },
     });

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
-import { KubeSecret } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { coreObject } from './core-objects';
 import { resolveNamespace } from './namespace';
 import { checkDnsSubdomain } from './validation';
 
@@ -52,13 +52,10 @@ export class ServiceAccountTokenSecret extends Construct {
     this.secretName = checkDnsSubdomain(owner, 'secretName', props.secretName ?? 'prometheus-sa-token');
     this.serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
     this.namespace = resolveNamespace(this, owner, props.namespace);
-    this.resource = new KubeSecret(this, 'Resource', {
-      metadata: {
-        name: this.secretName,
-        namespace: this.namespace,
-        annotations: { 'kubernetes.io/service-account.name': this.serviceAccountName },
-      },
-      type: 'kubernetes.io/service-account-token',
-    });
+    this.resource = coreObject(this, 'Resource', 'Secret', {
+      name: this.secretName,
+      namespace: this.namespace,
+      annotations: { 'kubernetes.io/service-account.name': this.serviceAccountName },
+    }, { type: 'kubernetes.io/service-account-token' });
   }
 }

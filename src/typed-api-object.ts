@@ -24,8 +24,10 @@
  *   `Record<string, any>`); `test/typed-api-object.test.ts` checks every entry of the tables
  *   against the generated converters, level by level, and the GVKs against the generated classes.
  *   Re-running `projen import` with a CRD that renames a field fails that test. A field the
- *   converters transform rather than copy or recurse into (e.g. `nativeHistogramMinBucketFactor`,
- *   a class holding `value`) cannot be listed: the test refuses it.
+ *   converters transform rather than copy or recurse into cannot be listed (the test refuses it),
+ *   except a value class (`IntOrString`, `Quantity`: a class holding only `value`), which its
+ *   converter replaces by its `value`: its JSON type is that of `value`, and the test checks the
+ *   converter unwraps it.
  *
  * The generated converters write the keys of every object in sorted order, and `ApiObject.toJson()`
  * sorts them as well, so the synthesized manifests are the same, byte for byte.
@@ -52,8 +54,21 @@ export type NamesFor<T> = {
 /** A field's JSON name from its table entry. */
 type JsonNameOf<F> = F extends readonly [infer N, unknown] ? N : F;
 
-/** The JSON form of a value written as is: string enums become their values. */
-type Leaf<T> = T extends string ? `${T}` : T extends readonly (infer E)[] ? Leaf<E>[] : T;
+/**
+ * A generated value class (`IntOrString`, `Quantity`, a CRD's int-or-string field): an object
+ * holding only `value`, which its converter writes in its place.
+ */
+type ValueOf<T> = T extends { readonly value: infer V } ? (keyof T extends 'value' ? V : never) : never;
+
+/**
+ * The JSON form of a value written as is: string enums become their values, value classes their
+ * `value` (in arrays and maps too, e.g. a container's `limits: { [key: string]: Quantity }`).
+ */
+type Leaf<T> = T extends string ? `${T}`
+  : [ValueOf<T>] extends [never]
+    ? T extends readonly (infer E)[] ? Leaf<E>[]
+      : T extends { readonly [key: string]: infer V } ? { [key: string]: Leaf<V> } : T
+    : ValueOf<T>;
 
 /** The JSON form of the generated interface `T` (or an array of it), as far as the names table `N` lists it. */
 export type JsonOf<T, N> = T extends readonly (infer E)[] ? JsonOf<E, N>[] : {

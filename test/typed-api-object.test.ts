@@ -1,12 +1,15 @@
 /**
- * The library writes custom resources as JSON through plain ApiObjects (src/typed-api-object.ts).
+ * The library writes custom resources (src/typed-api-object.ts) and the core objects
+ * (src/core-objects.ts) as JSON through plain ApiObjects.
  * The compiler checks the names tables against the generated interfaces (TS field names, required
  * fields, value types); these tests check what it cannot: the JSON names, against the converters
  * `cdk8s import` generated alongside those interfaces, and the apiVersion/kind against the
  * generated classes.
  */
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import * as monitoring from '../imports/monitoring.coreos.com';
 import * as raven from '../imports/raven.openyurt.io';
+import { CORE_KINDS } from '../src/core-objects';
 import {
   GATEWAY_V1BETA1_GVK,
   GATEWAY_V1BETA1_SPEC_NAMES,
@@ -48,8 +51,20 @@ function checkNames(module: any, type: string, names: Names, path: string): stri
           return false;
         }
       });
-      expect({ where, json: entry, writtenAsIs: passes }).toEqual({ where, json: entry, writtenAsIs: true });
-      checked.push(`${where} -> ${entry}`);
+      // Or a value class (IntOrString, Quantity), alone or as a map's values: written as its `value`,
+      // which is what JsonOf types it as.
+      const unwraps = !passes && ([['v', 'v'], [1, 1]] as const).every(([v]) => {
+        try {
+          const alone = toJson({ [tsName]: { value: v } });
+          const inMap = toJson({ [tsName]: { k: { value: v } } });
+          return (Object.keys(alone).join() === entry && alone[entry] === v)
+            || (Object.keys(inMap).join() === entry && JSON.stringify(inMap[entry]) === JSON.stringify({ k: v }));
+        } catch {
+          return false;
+        }
+      });
+      expect({ where, json: entry, writtenAsIs: passes || unwraps }).toEqual({ where, json: entry, writtenAsIs: true });
+      checked.push(`${where} -> ${entry}${unwraps ? ' (value)' : ''}`);
     } else {
       const [jsonName, nested] = entry as readonly [string, Names];
       // An empty array survives every converter call (object, array of objects, map).
@@ -95,15 +110,45 @@ describe('JSON names of the custom resources the library writes', () => {
   test('apiVersion and kind are those of the generated classes', () => {
     expect(SCRAPE_CONFIG_GVK).toEqual(monitoring.ScrapeConfig.GVK);
     expect(GATEWAY_V1BETA1_GVK).toEqual(raven.GatewayV1Beta1.GVK);
+    for (const [kind, { apiVersion, props }] of Object.entries(CORE_KINDS)) {
+      expect({ props, apiVersion, kind }).toEqual({ props: `Kube${kind}Props`, ...(k8s as any)[`Kube${kind}`].GVK });
+    }
   });
 
   test('the generated converters write keys in sorted order, as ApiObject.toJson() does', () => {
-    for (const module of [monitoring, raven]) {
+    for (const module of [monitoring, raven, k8s]) {
       for (const [name, fn] of Object.entries(module)) {
         if (!name.startsWith('toJson_') || typeof fn !== 'function') continue;
+        // The top level of a core object writes metadata first; ApiObject.toJson() does the same.
+        if (module === k8s && /^toJson_Kube\w+Props$/.test(name)) continue;
         const keys = [...fn.toString().matchAll(/^\s*'([^']+)': /gm)].map((m) => m[1]);
         expect({ name, keys }).toEqual({ name, keys: [...keys].sort() });
       }
     }
+  });
+});
+
+describe('JSON names of the core objects the library writes', () => {
+  const checkAll = (): string[] => Object.entries(CORE_KINDS).flatMap(([kind, { props, names }]) =>
+    checkNames(k8s, props, names as unknown as Names, kind));
+
+  test('every field name of every kind matches the generated converters', () => {
+    expect(checkAll()).toEqual(expect.arrayContaining([
+      'Service.spec.clusterIp -> clusterIP',
+      'Secret.stringData -> stringData',
+      'ClusterRoleBinding.roleRef.apiGroup -> apiGroup',
+      'Deployment.spec.template.spec.volumes.configMap.items.key -> key',
+    ]));
+  });
+
+  test('the value classes are exactly IntOrString and Quantity fields, written as their value', () => {
+    expect(checkAll().filter((c) => c.endsWith(' (value)')).sort()).toEqual([
+      'Deployment.spec.strategy.rollingUpdate.maxUnavailable -> maxUnavailable (value)',
+      'Deployment.spec.template.spec.containers.livenessProbe.httpGet.port -> port (value)',
+      'Deployment.spec.template.spec.containers.readinessProbe.httpGet.port -> port (value)',
+      'Deployment.spec.template.spec.containers.resources.limits -> limits (value)',
+      'Deployment.spec.template.spec.containers.resources.requests -> requests (value)',
+      'Service.spec.ports.targetPort -> targetPort (value)',
+    ]);
   });
 });
