@@ -16,7 +16,7 @@
  * - `test/core-objects.test.ts` checks every JSON name against the generated `toJson_*` converters
  *   and the apiVersion/kind against the generated classes' `GVK`.
  */
-import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, ApiObjectProps } from 'cdk8s';
 import type {
   KubeClusterRoleBindingProps,
   KubeClusterRoleProps,
@@ -151,6 +151,11 @@ export type PolicyRuleJson = NonNullable<CoreBodies['ClusterRole']['rules']>[num
  */
 export function coreObject<K extends keyof CoreBodies>(
   scope: Construct, id: string, kind: K, metadata: ApiObjectMetadata, body: CoreBodies[K]): ApiObject {
+  return new ApiObject(scope, id, coreObjectProps(kind, metadata, body));
+}
+
+/** The `ApiObject` props of a core object, for constructs that are the object themselves. */
+export function coreObjectProps<K extends keyof CoreBodies>(kind: K, metadata: ApiObjectMetadata, body: CoreBodies[K]): ApiObjectProps {
   const gvk: Gvk = { apiVersion: CORE_KINDS[kind].apiVersion, kind };
-  return new ApiObject(scope, id, { ...body, apiVersion: gvk.apiVersion, kind: gvk.kind, metadata });
+  return { ...body, apiVersion: gvk.apiVersion, kind: gvk.kind, metadata };
 }

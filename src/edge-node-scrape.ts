@@ -12,7 +12,7 @@ import {
   ScrapeTls,
   TargetDiscovery,
 } from './scrape-options';
-import { customResource, SCRAPE_CONFIG_GVK, ScrapeConfigSpecJson } from './typed-api-object';
+import { SCRAPE_CONFIG_GVK, ScrapeConfigSpecJson } from './typed-api-object';
 import {
   checkDnsSubdomain,
   checkHttpPath,
@@ -215,6 +215,147 @@ function labelSelector(labels: { [key: string]: string }): string {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
+/** What an EdgeNodeScrape computes from its props before it exists: checked values and the spec. */
+interface RenderedScrape {
+  name: string;
+  namespace: string;
+  port: number;
+  metricsPath: string;
+  prometheusJobName: string;
+  discovery: TargetDiscovery;
+  addressing: NodeAddressing;
+  scheme: ScrapeScheme;
+  spec: ScrapeConfigSpecJson;
+}
+
+/** Checks the props and builds the ScrapeConfig spec; `owner` names the construct in errors. */
+function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNodeScrapeProps): RenderedScrape {
+  const r = {} as RenderedScrape;
+  const versions = resolveVersions(owner, props.versions);
+  // ScrapeConfig with capitalised role and scheme, as written here.
+  requireVersion(owner, versions, 'prometheusOperator', '0.67.0', 'a ScrapeConfig with role Node/Pod and scheme HTTPS',
+    'Upgrade prometheus-operator; earlier versions have no stable ScrapeConfig CRD.');
+
+  r.name = checkDnsSubdomain(owner, 'name', props.name ?? id);
+  r.namespace = resolveNamespace(scope, owner, props.namespace);
+  r.port = checkPort(owner, 'port', props.port);
+  r.metricsPath = checkHttpPath(owner, 'metricsPath', props.metricsPath ?? '/metrics');
+  r.prometheusJobName = `scrapeConfig/${r.namespace}/${r.name}`;
+  r.discovery = props.discovery ?? TargetDiscovery.nodes();
+  r.addressing = props.addressing ?? NodeAddressing.nodeName();
+  checkKubernetesLabels(owner, 'labels', props.labels);
+  checkIntervalAndTimeout(owner, props.scrapeInterval, props.scrapeTimeout);
+
+  if (!r.addressing.needsDns) {
+    requireVersion(owner, versions, 'raven', '0.4.4', 'DNS-free addressing (NodeAddressing.proxyQuery(), the ?nodeName= parameter)',
+      'Upgrade raven, or use NodeAddressing.nodeName() with RavenCoreDns or RavenProxyDns.');
+  }
+
+  r.scheme = props.scheme ?? ScrapeScheme.HTTP;
+  if (props.tls && r.scheme !== ScrapeScheme.HTTPS) {
+    invalid(owner, 'tls', 'set', 'unset when scheme is HTTP', 'Use scheme: ScrapeScheme.HTTPS or drop tls.');
+  }
+  const tls = r.scheme === ScrapeScheme.HTTPS ? props.tls ?? ScrapeTls.insecureSkipVerify() : undefined;
+
+  const instance = props.instance ?? InstanceLabel.internalIp();
+  const byPod = r.discovery.role === 'Pod';
+  if (instance.source === 'discovered' && (byPod || !r.addressing.needsDns)) {
+    invalid(owner, 'instance', 'InstanceLabel.discovered()', 'InstanceLabel.internalIp() or InstanceLabel.nodeName() with pod discovery or DNS-free addressing',
+      'There discovery\'s instance is the pod address or the shared Raven Service, which would merge all nodes into one series.');
+  }
+
+  const targetLabels = props.targetLabels ?? {};
+  const reserved = ['instance', '__address__', 'node', 'scrape_via', 'namespace', 'pod'];
+  for (const [label, value] of Object.entries(targetLabels)) {
+    checkPrometheusLabelName(owner, 'targetLabels', label);
+    if (reserved.includes(label) || label.startsWith('__')) {
+      invalid(owner, 'targetLabels', label, `a label other than ${reserved.join(', ')} and __*`, 'The library writes those itself; see the instance, nodeLabel and markerLabel props.');
+    }
+    if (typeof value !== 'string' || value === '') {
+      invalid(owner, `targetLabels.${label}`, value, 'a non-empty string');
+    }
+  }
+
+  const nodeSelection = (props.nodes ?? NodeSelection.all()).labels;
+  const keepNodeLabels = props.keepNodeLabels ?? true;
+  const attachNode = byPod && (keepNodeLabels || Object.keys(nodeSelection).length > 0);
+  const nodeNameLabel = byPod ? '__meta_kubernetes_pod_node_name' : '__meta_kubernetes_node_name';
+
+  // Keys in sorted order, as the synthesized manifest has them (also with CDK8S_DISABLE_SORT).
+  const relabelings: Relabeling[] = [];
+  if (byPod) {
+    // One target per declared container port: keep the exporter's, and running pods only.
+    relabelings.push({ action: 'keep', regex: String(r.port), sourceLabels: ['__meta_kubernetes_pod_container_port_number'] });
+    relabelings.push({ action: 'drop', regex: '(Failed|Succeeded)', sourceLabels: ['__meta_kubernetes_pod_phase'] });
+    for (const [key, value] of Object.entries(nodeSelection)) {
+      relabelings.push({ action: 'keep', regex: literalRegex(value), sourceLabels: [`__meta_kubernetes_node_label_${metaLabelName(key)}`] });
+    }
+  }
+  if (keepNodeLabels) {
+    relabelings.push({ action: 'labelmap', regex: '__meta_kubernetes_node_label_(.+)' });
+  }
+  if (r.addressing.needsDns) {
+    relabelings.push({ action: REPLACE, replacement: `\${1}:${r.port}`, sourceLabels: [nodeNameLabel], targetLabel: '__address__' });
+  } else {
+    relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__param_nodeName' });
+    relabelings.push({ action: REPLACE, replacement: `${r.addressing.proxyHost}:${r.port}`, targetLabel: '__address__' });
+  }
+  if (byPod) {
+    relabelings.push({ action: REPLACE, sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' });
+    relabelings.push({ action: REPLACE, sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'pod' });
+  }
+  if (instance.source === 'internalIp') {
+    const ip = byPod ? '__meta_kubernetes_pod_host_ip' : '__meta_kubernetes_node_address_InternalIP';
+    relabelings.push({ action: REPLACE, replacement: `\${1}:${r.port}`, sourceLabels: [ip], targetLabel: 'instance' });
+  } else if (instance.source === 'nodeName') {
+    relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'instance' });
+  }
+  if (props.nodeLabel ?? true) {
+    relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'node' });
+  }
+  for (const [label, value] of Object.entries(targetLabels)) {
+    relabelings.push({ action: REPLACE, replacement: value, targetLabel: label });
+  }
+  if (props.markerLabel ?? true) {
+    relabelings.push({ action: REPLACE, replacement: 'raven', targetLabel: 'scrape_via' });
+  }
+
+  const sd: KubernetesSdConfig = byPod
+    ? {
+      attachMetadata: attachNode ? { node: true } : undefined,
+      namespaces: r.discovery.namespaces.length > 0 ? { names: r.discovery.namespaces } : undefined,
+      role: 'Pod',
+      selectors: [{ label: labelSelector(r.discovery.podLabels), role: 'Pod' }],
+    }
+    : {
+      role: 'Node',
+      selectors: Object.keys(nodeSelection).length > 0
+        ? [{ label: labelSelector(nodeSelection), role: 'Node' }]
+        : undefined,
+    };
+
+  const spec: ScrapeConfigSpecJson = {
+    authorization: props.bearerToken
+      // type is left to the operator's default, Bearer.
+      ? { credentials: { key: props.bearerToken.key, name: props.bearerToken.secretName } }
+      : undefined,
+    honorLabels: props.honorLabels,
+    honorTimestamps: props.honorTimestamps,
+    kubernetesSDConfigs: [sd],
+    metricRelabelings: props.metricRelabelings && props.metricRelabelings.map((r, i) => renderMetricRelabeling(owner, i, r)),
+    // Prometheus' default path is /metrics; written only when asked for.
+    metricsPath: props.metricsPath === undefined ? undefined : r.metricsPath,
+    relabelings,
+    // The generated enum only carries the lowercase spelling; see ScrapeScheme.
+    scheme: r.scheme === ScrapeScheme.HTTPS ? r.scheme as string as SchemeJson : undefined,
+    scrapeInterval: props.scrapeInterval && toPrometheusDuration(owner, 'scrapeInterval', props.scrapeInterval),
+    scrapeTimeout: props.scrapeTimeout && toPrometheusDuration(owner, 'scrapeTimeout', props.scrapeTimeout),
+    tlsConfig: tls && renderTls(tls),
+  };
+  r.spec = spec;
+  return r;
+}
+
 /**
  * A ScrapeConfig that scrapes one port of every selected node through OpenYurt's Raven L7 proxy.
  *
@@ -224,13 +365,11 @@ function labelSelector(labels: { [key: string]: string }): string {
  * (`RavenCoreDns`, `RavenProxyDns`), or DNS-free, the proxy Service with `?nodeName=<node>`.
  * The proxy then forwards to the node.
  *
+ * The construct is the ScrapeConfig API object itself.
+ *
  * @see https://prometheus-operator.dev/docs/developer/scrapeconfig/
  */
-export class EdgeNodeScrape extends Construct {
-  /** The ScrapeConfig API object. */
-  public readonly resource: ApiObject;
-  /** The ScrapeConfig's name. */
-  public readonly name: string;
+export class EdgeNodeScrape extends ApiObject {
   /** The ScrapeConfig's namespace. */
   public readonly namespace: string;
   /** The port scraped on every node. */
@@ -247,132 +386,25 @@ export class EdgeNodeScrape extends Construct {
   public readonly addressing: NodeAddressing;
 
   public constructor(scope: Construct, id: string, props: EdgeNodeScrapeProps) {
-    super(scope, id);
-    const owner = this.constructor.name;
-    const versions = resolveVersions(owner, props.versions);
-    // ScrapeConfig with capitalised role and scheme, as written here.
-    requireVersion(owner, versions, 'prometheusOperator', '0.67.0', 'a ScrapeConfig with role Node/Pod and scheme HTTPS',
-      'Upgrade prometheus-operator; earlier versions have no stable ScrapeConfig CRD.');
+    const r = renderScrape(scope, id, new.target.name, props);
+    super(scope, id, {
+      apiVersion: SCRAPE_CONFIG_GVK.apiVersion,
+      kind: SCRAPE_CONFIG_GVK.kind,
+      metadata: { name: r.name, namespace: r.namespace, labels: props.labels },
+      spec: r.spec,
+    });
+    this.namespace = r.namespace;
+    this.port = r.port;
+    this.metricsPath = r.metricsPath;
+    this.prometheusJobName = r.prometheusJobName;
+    this.discovery = r.discovery;
+    this.addressing = r.addressing;
+    this.scheme = r.scheme;
+  }
 
-    this.name = checkDnsSubdomain(owner, 'name', props.name ?? id);
-    this.namespace = resolveNamespace(this, owner, props.namespace);
-    this.port = checkPort(owner, 'port', props.port);
-    this.metricsPath = checkHttpPath(owner, 'metricsPath', props.metricsPath ?? '/metrics');
-    this.prometheusJobName = `scrapeConfig/${this.namespace}/${this.name}`;
-    this.discovery = props.discovery ?? TargetDiscovery.nodes();
-    this.addressing = props.addressing ?? NodeAddressing.nodeName();
-    checkKubernetesLabels(owner, 'labels', props.labels);
-    checkIntervalAndTimeout(owner, props.scrapeInterval, props.scrapeTimeout);
-
-    if (!this.addressing.needsDns) {
-      requireVersion(owner, versions, 'raven', '0.4.4', 'DNS-free addressing (NodeAddressing.proxyQuery(), the ?nodeName= parameter)',
-        'Upgrade raven, or use NodeAddressing.nodeName() with RavenCoreDns or RavenProxyDns.');
-    }
-
-    this.scheme = props.scheme ?? ScrapeScheme.HTTP;
-    if (props.tls && this.scheme !== ScrapeScheme.HTTPS) {
-      invalid(owner, 'tls', 'set', 'unset when scheme is HTTP', 'Use scheme: ScrapeScheme.HTTPS or drop tls.');
-    }
-    const tls = this.scheme === ScrapeScheme.HTTPS ? props.tls ?? ScrapeTls.insecureSkipVerify() : undefined;
-
-    const instance = props.instance ?? InstanceLabel.internalIp();
-    const byPod = this.discovery.role === 'Pod';
-    if (instance.source === 'discovered' && (byPod || !this.addressing.needsDns)) {
-      invalid(owner, 'instance', 'InstanceLabel.discovered()', 'InstanceLabel.internalIp() or InstanceLabel.nodeName() with pod discovery or DNS-free addressing',
-        'There discovery\'s instance is the pod address or the shared Raven Service, which would merge all nodes into one series.');
-    }
-
-    const targetLabels = props.targetLabels ?? {};
-    const reserved = ['instance', '__address__', 'node', 'scrape_via', 'namespace', 'pod'];
-    for (const [label, value] of Object.entries(targetLabels)) {
-      checkPrometheusLabelName(owner, 'targetLabels', label);
-      if (reserved.includes(label) || label.startsWith('__')) {
-        invalid(owner, 'targetLabels', label, `a label other than ${reserved.join(', ')} and __*`, 'The library writes those itself; see the instance, nodeLabel and markerLabel props.');
-      }
-      if (typeof value !== 'string' || value === '') {
-        invalid(owner, `targetLabels.${label}`, value, 'a non-empty string');
-      }
-    }
-
-    const nodeSelection = (props.nodes ?? NodeSelection.all()).labels;
-    const keepNodeLabels = props.keepNodeLabels ?? true;
-    const attachNode = byPod && (keepNodeLabels || Object.keys(nodeSelection).length > 0);
-    const nodeNameLabel = byPod ? '__meta_kubernetes_pod_node_name' : '__meta_kubernetes_node_name';
-
-    // Keys in sorted order, as the synthesized manifest has them (also with CDK8S_DISABLE_SORT).
-    const relabelings: Relabeling[] = [];
-    if (byPod) {
-      // One target per declared container port: keep the exporter's, and running pods only.
-      relabelings.push({ action: 'keep', regex: String(this.port), sourceLabels: ['__meta_kubernetes_pod_container_port_number'] });
-      relabelings.push({ action: 'drop', regex: '(Failed|Succeeded)', sourceLabels: ['__meta_kubernetes_pod_phase'] });
-      for (const [key, value] of Object.entries(nodeSelection)) {
-        relabelings.push({ action: 'keep', regex: literalRegex(value), sourceLabels: [`__meta_kubernetes_node_label_${metaLabelName(key)}`] });
-      }
-    }
-    if (keepNodeLabels) {
-      relabelings.push({ action: 'labelmap', regex: '__meta_kubernetes_node_label_(.+)' });
-    }
-    if (this.addressing.needsDns) {
-      relabelings.push({ action: REPLACE, replacement: `\${1}:${this.port}`, sourceLabels: [nodeNameLabel], targetLabel: '__address__' });
-    } else {
-      relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__param_nodeName' });
-      relabelings.push({ action: REPLACE, replacement: `${this.addressing.proxyHost}:${this.port}`, targetLabel: '__address__' });
-    }
-    if (byPod) {
-      relabelings.push({ action: REPLACE, sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' });
-      relabelings.push({ action: REPLACE, sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'pod' });
-    }
-    if (instance.source === 'internalIp') {
-      const ip = byPod ? '__meta_kubernetes_pod_host_ip' : '__meta_kubernetes_node_address_InternalIP';
-      relabelings.push({ action: REPLACE, replacement: `\${1}:${this.port}`, sourceLabels: [ip], targetLabel: 'instance' });
-    } else if (instance.source === 'nodeName') {
-      relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'instance' });
-    }
-    if (props.nodeLabel ?? true) {
-      relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'node' });
-    }
-    for (const [label, value] of Object.entries(targetLabels)) {
-      relabelings.push({ action: REPLACE, replacement: value, targetLabel: label });
-    }
-    if (props.markerLabel ?? true) {
-      relabelings.push({ action: REPLACE, replacement: 'raven', targetLabel: 'scrape_via' });
-    }
-
-    const sd: KubernetesSdConfig = byPod
-      ? {
-        attachMetadata: attachNode ? { node: true } : undefined,
-        namespaces: this.discovery.namespaces.length > 0 ? { names: this.discovery.namespaces } : undefined,
-        role: 'Pod',
-        selectors: [{ label: labelSelector(this.discovery.podLabels), role: 'Pod' }],
-      }
-      : {
-        role: 'Node',
-        selectors: Object.keys(nodeSelection).length > 0
-          ? [{ label: labelSelector(nodeSelection), role: 'Node' }]
-          : undefined,
-      };
-
-    const spec: ScrapeConfigSpecJson = {
-      authorization: props.bearerToken
-        // type is left to the operator's default, Bearer.
-        ? { credentials: { key: props.bearerToken.key, name: props.bearerToken.secretName } }
-        : undefined,
-      honorLabels: props.honorLabels,
-      honorTimestamps: props.honorTimestamps,
-      kubernetesSDConfigs: [sd],
-      metricRelabelings: props.metricRelabelings && props.metricRelabelings.map((r, i) => renderMetricRelabeling(owner, i, r)),
-      // Prometheus' default path is /metrics; written only when asked for.
-      metricsPath: props.metricsPath === undefined ? undefined : this.metricsPath,
-      relabelings,
-      // The generated enum only carries the lowercase spelling; see ScrapeScheme.
-      scheme: this.scheme === ScrapeScheme.HTTPS ? this.scheme as string as SchemeJson : undefined,
-      scrapeInterval: props.scrapeInterval && toPrometheusDuration(owner, 'scrapeInterval', props.scrapeInterval),
-      scrapeTimeout: props.scrapeTimeout && toPrometheusDuration(owner, 'scrapeTimeout', props.scrapeTimeout),
-      tlsConfig: tls && renderTls(tls),
-    };
-
-    this.resource = customResource(this, 'Resource', SCRAPE_CONFIG_GVK,
-      { name: this.name, namespace: this.namespace, labels: props.labels }, spec);
+  /** The ScrapeConfig API object: the scrape itself (kept for symmetry with the other constructs). */
+  public get resource(): ApiObject {
+    return this;
   }
 }
 

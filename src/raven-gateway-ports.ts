@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
 import { stripServerFields } from './server-fields';
-import { customResource, GATEWAY_V1BETA1_GVK, GatewayV1Beta1SpecJson } from './typed-api-object';
+import { GATEWAY_V1BETA1_GVK, GatewayV1Beta1SpecJson } from './typed-api-object';
 import { checkDnsSubdomain, checkPort, invalid } from './validation';
 
 /**
@@ -57,72 +57,84 @@ function isCloudGateway(g: any): boolean {
   return CLOUD_EXPOSE_TYPES.includes(g?.spec?.exposeType);
 }
 
+/** Checks the props and builds the patched Gateway (metadata and spec) and its port lists. */
+function renderGatewayPorts(props: RavenGatewayPortsProps): { metadata: any; spec: GatewayV1Beta1SpecJson; httpPorts: number[]; httpsPorts: number[] } {
+  const owner = 'RavenGatewayPorts';
+  const { gw, name, hadHttp, hadHttps } = readCloudGateway(owner, props.gateway);
+
+  const wantedHttp = (props.httpPorts ?? []).map((p) => checkPort(owner, 'httpPorts', p));
+  const wantedHttps = (props.httpsPorts ?? []).map((p) => checkPort(owner, 'httpsPorts', p));
+  for (const p of wantedHttp) {
+    if (wantedHttps.includes(p)) invalid(owner, 'httpPorts', p, 'a port not also in httpsPorts', 'A port is proxied either as HTTP or as HTTPS.');
+  }
+  for (const p of wantedHttp) {
+    if (hadHttps.includes(p)) invalid(owner, 'httpPorts', p, `a port Gateway '${name}' does not already proxy as HTTPS`, 'Scrape it over HTTPS, or remove it from proxyHTTPSPort.');
+  }
+  for (const p of wantedHttps) {
+    if (hadHttp.includes(p)) invalid(owner, 'httpsPorts', p, `a port Gateway '${name}' does not already proxy as HTTP`, 'Scrape it over HTTP, or remove it from proxyHTTPPort.');
+  }
+
+  for (const other of props.otherGateways ?? []) {
+    const otherName = other?.metadata?.name;
+    if (otherName === name || !isCloudGateway(other)) continue;
+    const taken = [
+      ...parsePorts(owner, 'otherGateways.spec.proxyConfig.proxyHTTPPort', other.spec?.proxyConfig?.proxyHTTPPort),
+      ...parsePorts(owner, 'otherGateways.spec.proxyConfig.proxyHTTPSPort', other.spec?.proxyConfig?.proxyHTTPSPort),
+    ];
+    for (const p of [...wantedHttp, ...wantedHttps]) {
+      if (taken.includes(p) && !hadHttp.includes(p) && !hadHttps.includes(p)) {
+        invalid(owner, 'gateway', `port ${p}`, `a port no other exposed Gateway declares (Gateway '${otherName}' declares it)`,
+          'yurt-manager merges the ports of all exposed Gateways into one proxy Service; declare each port on one Gateway only.');
+      }
+    }
+  }
+
+  const merge = (had: number[], wanted: number[]) => [...had, ...wanted.filter((p, i) => !had.includes(p) && wanted.indexOf(p) === i)];
+  const httpPorts = merge(hadHttp, wantedHttp);
+  const httpsPorts = merge(hadHttps, wantedHttps);
+
+  const patched = JSON.parse(JSON.stringify(gw));
+  delete patched.metadata.namespace;
+  const pc = patched.spec.proxyConfig;
+  if (httpPorts.length > 0) pc.proxyHTTPPort = httpPorts.join(','); else delete pc.proxyHTTPPort;
+  if (httpsPorts.length > 0) pc.proxyHTTPSPort = httpsPorts.join(','); else delete pc.proxyHTTPSPort;
+
+  const spec = toGatewaySpec(patched.spec);
+  // The Gateway schema must carry every field the cluster had: refuse rather than drop one.
+  const lost = findLostPaths(patched, { ...GATEWAY_V1BETA1_GVK, metadata: patched.metadata, spec }, '');
+  if (lost.length > 0) {
+    invalid(owner, 'gateway', lost.join(', '), 'fields the raven.openyurt.io/v1beta1 Gateway schema knows',
+      'The export has fields this library\'s Gateway type does not carry; they would be lost on apply.');
+  }
+  return { metadata: patched.metadata, spec, httpPorts, httpsPorts };
+}
+
 /**
  * Declares the ports the scrapes need on the cloud Raven Gateway: each HTTP port becomes a proxy
  * Service port `http-<port>`, each HTTPS port `https-<port>`. Without them nothing is proxied and
  * every scrape through Raven fails. Ports already there are kept, none is written twice.
  *
+ * The construct is the Gateway API object itself.
+ *
  * @see https://openyurt.io/docs/user-manuals/network/raven
  */
-export class RavenGatewayPorts extends Construct {
-  /** The patched Gateway. */
-  public readonly resource: ApiObject;
+export class RavenGatewayPorts extends ApiObject {
   /** Every HTTP port the Gateway declares after the patch. */
   public readonly httpPorts: number[];
   /** Every HTTPS port the Gateway declares after the patch. */
   public readonly httpsPorts: number[];
 
   public constructor(scope: Construct, id: string, props: RavenGatewayPortsProps) {
-    super(scope, id);
-    const owner = 'RavenGatewayPorts';
-    const { gw, name, hadHttp, hadHttps } = readCloudGateway(owner, props.gateway);
+    const rendered = renderGatewayPorts(props);
+    super(scope, id, { ...GATEWAY_V1BETA1_GVK, metadata: rendered.metadata, spec: rendered.spec });
+    this.httpPorts = rendered.httpPorts;
+    this.httpsPorts = rendered.httpsPorts;
+    markClusterScoped(this);
+  }
 
-    const wantedHttp = (props.httpPorts ?? []).map((p) => checkPort(owner, 'httpPorts', p));
-    const wantedHttps = (props.httpsPorts ?? []).map((p) => checkPort(owner, 'httpsPorts', p));
-    for (const p of wantedHttp) {
-      if (wantedHttps.includes(p)) invalid(owner, 'httpPorts', p, 'a port not also in httpsPorts', 'A port is proxied either as HTTP or as HTTPS.');
-    }
-    for (const p of wantedHttp) {
-      if (hadHttps.includes(p)) invalid(owner, 'httpPorts', p, `a port Gateway '${name}' does not already proxy as HTTPS`, 'Scrape it over HTTPS, or remove it from proxyHTTPSPort.');
-    }
-    for (const p of wantedHttps) {
-      if (hadHttp.includes(p)) invalid(owner, 'httpsPorts', p, `a port Gateway '${name}' does not already proxy as HTTP`, 'Scrape it over HTTP, or remove it from proxyHTTPPort.');
-    }
-
-    for (const other of props.otherGateways ?? []) {
-      const otherName = other?.metadata?.name;
-      if (otherName === name || !isCloudGateway(other)) continue;
-      const taken = [
-        ...parsePorts(owner, 'otherGateways.spec.proxyConfig.proxyHTTPPort', other.spec?.proxyConfig?.proxyHTTPPort),
-        ...parsePorts(owner, 'otherGateways.spec.proxyConfig.proxyHTTPSPort', other.spec?.proxyConfig?.proxyHTTPSPort),
-      ];
-      for (const p of [...wantedHttp, ...wantedHttps]) {
-        if (taken.includes(p) && !hadHttp.includes(p) && !hadHttps.includes(p)) {
-          invalid(owner, 'gateway', `port ${p}`, `a port no other exposed Gateway declares (Gateway '${otherName}' declares it)`,
-            'yurt-manager merges the ports of all exposed Gateways into one proxy Service; declare each port on one Gateway only.');
-        }
-      }
-    }
-
-    const merge = (had: number[], wanted: number[]) => [...had, ...wanted.filter((p, i) => !had.includes(p) && wanted.indexOf(p) === i)];
-    this.httpPorts = merge(hadHttp, wantedHttp);
-    this.httpsPorts = merge(hadHttps, wantedHttps);
-
-    const patched = JSON.parse(JSON.stringify(gw));
-    delete patched.metadata.namespace;
-    const pc = patched.spec.proxyConfig;
-    if (this.httpPorts.length > 0) pc.proxyHTTPPort = this.httpPorts.join(','); else delete pc.proxyHTTPPort;
-    if (this.httpsPorts.length > 0) pc.proxyHTTPSPort = this.httpsPorts.join(','); else delete pc.proxyHTTPSPort;
-
-    const spec = toGatewaySpec(patched.spec);
-    const gateway = customResource(this, 'Resource', GATEWAY_V1BETA1_GVK, patched.metadata, spec);
-    // The Gateway schema must carry every field the cluster had: refuse rather than drop one.
-    const lost = findLostPaths(patched, { ...GATEWAY_V1BETA1_GVK, metadata: patched.metadata, spec }, '');
-    if (lost.length > 0) {
-      invalid(owner, 'gateway', lost.join(', '), 'fields the raven.openyurt.io/v1beta1 Gateway schema knows',
-        'The export has fields this library\'s Gateway type does not carry; they would be lost on apply.');
-    }
-    this.resource = markClusterScoped(gateway);
+  /** The patched Gateway: the construct itself (kept for symmetry with the other constructs). */
+  public get resource(): ApiObject {
+    return this;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { coreObject } from './core-objects';
+import { coreObjectProps } from './core-objects';
 import { resolveNamespace } from './namespace';
 import { checkDnsSubdomain } from './validation';
 
@@ -34,11 +34,11 @@ export interface ServiceAccountTokenSecretProps {
  * A `kubernetes.io/service-account-token` Secret: Kubernetes' token controller fills in
  * `token`, `ca.crt` and `namespace` for the named ServiceAccount.
  *
+ * The construct is the Secret API object itself.
+ *
  * @see https://kubernetes.io/docs/concepts/configuration/secret/#serviceaccount-token-secrets
  */
-export class ServiceAccountTokenSecret extends Construct {
-  /** The Secret API object. */
-  public readonly resource: ApiObject;
+export class ServiceAccountTokenSecret extends ApiObject {
   /** The Secret's name. */
   public readonly secretName: string;
   /** The Secret's (and the ServiceAccount's) namespace. */
@@ -47,15 +47,20 @@ export class ServiceAccountTokenSecret extends Construct {
   public readonly serviceAccountName: string;
 
   public constructor(scope: Construct, id: string, props: ServiceAccountTokenSecretProps = {}) {
-    super(scope, id);
     const owner = 'ServiceAccountTokenSecret';
-    this.secretName = checkDnsSubdomain(owner, 'secretName', props.secretName ?? 'prometheus-sa-token');
-    this.serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
-    this.namespace = resolveNamespace(this, owner, props.namespace);
-    this.resource = coreObject(this, 'Resource', 'Secret', {
-      name: this.secretName,
-      namespace: this.namespace,
-      annotations: { 'kubernetes.io/service-account.name': this.serviceAccountName },
-    }, { type: 'kubernetes.io/service-account-token' });
+    const secretName = checkDnsSubdomain(owner, 'secretName', props.secretName ?? 'prometheus-sa-token');
+    const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
+    const namespace = resolveNamespace(scope, owner, props.namespace);
+    super(scope, id, coreObjectProps('Secret',
+      { name: secretName, namespace, annotations: { 'kubernetes.io/service-account.name': serviceAccountName } },
+      { type: 'kubernetes.io/service-account-token' }));
+    this.secretName = secretName;
+    this.namespace = namespace;
+    this.serviceAccountName = serviceAccountName;
+  }
+
+  /** The Secret API object: the construct itself (kept for symmetry with the other constructs). */
+  public get resource(): ApiObject {
+    return this;
   }
 }

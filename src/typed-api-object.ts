@@ -32,8 +32,6 @@
  * The generated converters write the keys of every object in sorted order, and `ApiObject.toJson()`
  * sorts them as well, so the synthesized manifests are the same, byte for byte.
  */
-import { ApiObject, ApiObjectMetadata } from 'cdk8s';
-import { Construct } from 'constructs';
 import type { ScrapeConfigSpec } from '../imports/monitoring.coreos.com';
 import type { GatewayV1Beta1Spec } from '../imports/raven.openyurt.io';
 
@@ -158,13 +156,3 @@ export const GATEWAY_V1BETA1_SPEC_NAMES = {
 
 /** The JSON form of a v1beta1 Gateway's spec. */
 export type GatewayV1Beta1SpecJson = JsonOf<GatewayV1Beta1Spec, typeof GATEWAY_V1BETA1_SPEC_NAMES>;
-
-// ---------------------------------------------------------------------------------------------
-
-/**
- * A custom resource as a plain `ApiObject`: what the generated class's constructor does, without
- * its conversion at synth time (the spec is already JSON).
- */
-export function customResource<S>(scope: Construct, id: string, gvk: Gvk, metadata: ApiObjectMetadata, spec: S): ApiObject {
-  return new ApiObject(scope, id, { apiVersion: gvk.apiVersion, kind: gvk.kind, metadata, spec });
-}
