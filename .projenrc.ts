@@ -91,6 +91,9 @@ project.addTask('synth', {
   exec: 'ts-node --project tsconfig.json src/example/main.ts',
 });
 
+// Snapshots are reviewed by people: no task rewrites them (locally: `npx jest -u`, then read the diff).
+project.tasks.removeTask('test:update');
+
 // A user of the published package: pack, install into a throwaway app, synthesize.
 project.addTask('test:package', {
   description: 'Pack the library and synthesize from it in a fresh cdk8s app',
