@@ -342,7 +342,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     honorLabels: props.honorLabels,
     honorTimestamps: props.honorTimestamps,
     kubernetesSDConfigs: [sd],
-    metricRelabelings: props.metricRelabelings && props.metricRelabelings.map((r, i) => renderMetricRelabeling(owner, i, r)),
+    metricRelabelings: props.metricRelabelings && props.metricRelabelings.map((relabeling, i) => renderMetricRelabeling(owner, i, relabeling)),
     // Prometheus' default path is /metrics; written only when asked for.
     metricsPath: props.metricsPath === undefined ? undefined : r.metricsPath,
     relabelings,

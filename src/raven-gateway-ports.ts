@@ -57,8 +57,16 @@ function isCloudGateway(g: any): boolean {
   return CLOUD_EXPOSE_TYPES.includes(g?.spec?.exposeType);
 }
 
-/** Checks the props and builds the patched Gateway (metadata and spec) and its port lists. */
-function renderGatewayPorts(props: RavenGatewayPortsProps): { metadata: any; spec: GatewayV1Beta1SpecJson; httpPorts: number[]; httpsPorts: number[] } {
+/** The patched Gateway (metadata and spec) and its port lists. */
+interface RenderedGateway {
+  metadata: any;
+  spec: GatewayV1Beta1SpecJson;
+  httpPorts: number[];
+  httpsPorts: number[];
+}
+
+/** Checks the props and builds the patched Gateway. */
+function renderGatewayPorts(props: RavenGatewayPortsProps): RenderedGateway {
   const owner = 'RavenGatewayPorts';
   const { gw, name, hadHttp, hadHttps } = readCloudGateway(owner, props.gateway);
 
