@@ -5,7 +5,7 @@ import { coreObject } from './core-objects';
 import { CoreDnsDeployment } from './coredns-deployment';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
-import { checkDnsLabel, checkDnsSubdomain, invalid } from './validation';
+import { checkDataKey, checkDnsLabel, checkDnsSubdomain, invalid } from './validation';
 
 /**
  * Props for `RavenCoreDns`.
@@ -153,11 +153,7 @@ export class RavenCoreDns extends Construct {
     if ('Corefile' in extraData) {
       invalid(owner, 'extraData', 'Corefile', 'keys other than Corefile', 'Pass the Corefile through the corefile prop.');
     }
-    for (const key of Object.keys(extraData)) {
-      if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
-        invalid(owner, 'extraData', key, 'ConfigMap data keys of alphanumerics, \'-\', \'_\' and \'.\'');
-      }
-    }
+    for (const key of Object.keys(extraData)) checkDataKey(owner, 'extraData', key);
 
     const edit = Corefile.parse(props.corefile).addTunnelHosts({
       hostsFile: `${mountPath}/tunnel-nodes`,

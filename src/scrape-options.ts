@@ -1,4 +1,4 @@
-import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
+import { checkDataKey, checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
 
 /**
  * The protocol Prometheus uses to scrape a target.
@@ -59,14 +59,14 @@ export class CertificateAuthority {
   /** A key of a Secret. */
   public static fromSecret(name: string, key: string): CertificateAuthority {
     checkDnsSubdomain('CertificateAuthority.fromSecret', 'name', name);
-    checkDataKey('CertificateAuthority.fromSecret', key);
+    checkDataKey('CertificateAuthority.fromSecret', 'key', key);
     return new CertificateAuthority('secret', name, key);
   }
 
   /** A key of a ConfigMap. */
   public static fromConfigMap(name: string, key: string): CertificateAuthority {
     checkDnsSubdomain('CertificateAuthority.fromConfigMap', 'name', name);
-    checkDataKey('CertificateAuthority.fromConfigMap', key);
+    checkDataKey('CertificateAuthority.fromConfigMap', 'key', key);
     return new CertificateAuthority('configMap', name, key);
   }
 
@@ -340,7 +340,7 @@ export class BearerToken {
   public static fromSecret(secretName: string, key: string = 'token'): BearerToken {
     const owner = 'BearerToken.fromSecret';
     checkDnsSubdomain(owner, 'secretName', secretName);
-    checkDataKey(owner, key);
+    checkDataKey(owner, 'key', key);
     return new BearerToken(secretName, key);
   }
 
@@ -363,12 +363,6 @@ export class BearerToken {
   /** Whether the library creates the Secret. */
   public get createsSecret(): boolean {
     return this.serviceAccountName !== undefined;
-  }
-}
-
-function checkDataKey(owner: string, key: string): void {
-  if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
-    invalid(owner, 'key', key, 'a data key of alphanumerics, \'-\', \'_\' and \'.\'');
   }
 }
 

@@ -1,4 +1,4 @@
-import { checkDnsSubdomain, invalid } from './validation';
+import { checkDataKey, checkDnsSubdomain, invalid } from './validation';
 
 /**
  * Options for `ScrapeOutput.prometheusConfigFragment()`.
@@ -61,8 +61,7 @@ export class ScrapeOutput {
   public static prometheusConfigFragment(options: PrometheusConfigFragmentOptions = {}): ScrapeOutput {
     const owner = 'ScrapeOutput.prometheusConfigFragment';
     checkDnsSubdomain(owner, 'name', options.name ?? 'raven-scrape-configs');
-    const key = options.key ?? 'raven-scrape-configs.yaml';
-    if (!/^[-._a-zA-Z0-9]+$/.test(key)) invalid(owner, 'key', key, 'a data key of alphanumerics, \'-\', \'_\' and \'.\'');
+    const key = checkDataKey(owner, 'key', options.key ?? 'raven-scrape-configs.yaml');
     const prefix = options.jobNamePrefix ?? 'raven';
     if (!/^[a-zA-Z0-9][-a-zA-Z0-9_.]*$/.test(prefix) || ['scrapeConfig', 'serviceMonitor', 'podMonitor', 'probe'].includes(prefix)) {
       invalid(owner, 'jobNamePrefix', prefix, 'a word of letters, digits, \'-\', \'_\' and \'.\' other than the operator\'s own prefixes (scrapeConfig, serviceMonitor, podMonitor, probe)');

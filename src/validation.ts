@@ -56,6 +56,14 @@ export function checkPrometheusLabelName(owner: string, prop: string, value: str
   return value;
 }
 
+/** A ConfigMap or Secret data key. */
+export function checkDataKey(owner: string, prop: string, key: string): string {
+  if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+    invalid(owner, prop, key, 'a data key of at most 253 alphanumerics, \'-\', \'_\' and \'.\'');
+  }
+  return key;
+}
+
 /** A TCP port. */
 export function checkPort(owner: string, prop: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
@@ -77,7 +85,7 @@ export function checkHttpPath(owner: string, prop: string, value: string): strin
  * matching the CRD's pattern. Sub-millisecond and zero durations are refused.
  */
 export function toPrometheusDuration(owner: string, prop: string, value: Duration): string {
-  const ms = value.toMilliseconds();
+  const ms = value.toMilliseconds({ integral: false });
   if (!Number.isInteger(ms) || ms <= 0) {
     invalid(owner, prop, `${ms}ms`, 'a positive whole number of milliseconds', 'For example Duration.seconds(30).');
   }
@@ -99,7 +107,7 @@ export function toPrometheusDuration(owner: string, prop: string, value: Duratio
  * interval makes Prometheus refuse the whole configuration.
  */
 export function checkIntervalAndTimeout(owner: string, interval: Duration | undefined, timeout: Duration | undefined): void {
-  if (interval && timeout && timeout.toMilliseconds() > interval.toMilliseconds()) {
+  if (interval && timeout && timeout.toMilliseconds({ integral: false }) > interval.toMilliseconds({ integral: false })) {
     invalid(owner, 'scrapeTimeout', toPrometheusDuration(owner, 'scrapeTimeout', timeout),
       `at most the scrape interval (${toPrometheusDuration(owner, 'scrapeInterval', interval)})`,
       'Prometheus rejects a scrape_timeout greater than scrape_interval; shorten the timeout or lengthen the interval.');

@@ -185,6 +185,11 @@ describe('EdgeNodeScrape', () => {
       expect(() => NodeSelection.withLabels({})).toThrow(/NodeSelection.withLabels: 'labels' must be at least one node label/);
     });
 
+    test('a CA key that is not a data key', () => {
+      expect(() => CertificateAuthority.fromSecret('raven-ca', 'ca crt'))
+        .toThrow("CertificateAuthority.fromSecret: 'key' must be a data key of at most 253 alphanumerics, '-', '_' and '.', got 'ca crt'.");
+    });
+
     test('an invalid proxy host', () => {
       expect(() => NodeAddressing.proxyQuery({ proxyHost: 'http://raven' })).toThrow(/NodeAddressing.proxyQuery: 'proxyHost' must be an RFC 1123 subdomain/);
     });

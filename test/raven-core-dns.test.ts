@@ -202,6 +202,10 @@ describe('RavenCoreDns', () => {
       expect(() => coreDns({ extraData: { Corefile: 'x' } })).toThrow(/'extraData' must be keys other than Corefile/);
     });
 
+    test('an extra data key a ConfigMap cannot hold', () => {
+      expect(() => coreDns({ extraData: { 'custom/server': 'x' } })).toThrow(/RavenCoreDns: 'extraData' must be a data key .*, got 'custom\/server'/);
+    });
+
     test('a relative mount path', () => {
       expect(() => coreDns({ tunnelNodesMountPath: 'etc/edge' })).toThrow(/'tunnelNodesMountPath' must be an absolute folder path/);
     });

@@ -62,6 +62,10 @@ describe('ScrapeOutput.prometheusConfigFragment()', () => {
     expect(() => fragmentStack({ tokenSecretName: 'x' })).toThrow(/RavenPrometheus: 'tokenSecretName' must be unset with ScrapeOutput.prometheusConfigFragment\(\)/);
   });
 
+  test('rejects a data key a ConfigMap cannot hold', () => {
+    expect(() => ScrapeOutput.prometheusConfigFragment({ key: 'raven scrape.yaml' })).toThrow(/ScrapeOutput.prometheusConfigFragment: 'key' must be a data key/);
+  });
+
   test('rejects a job name prefix of the operator\'s own', () => {
     expect(() => ScrapeOutput.prometheusConfigFragment({ jobNamePrefix: 'scrapeConfig' })).toThrow(/'jobNamePrefix' must be a word .* other than the operator's own prefixes/);
   });
