@@ -2,9 +2,11 @@ import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import { NetworkNamespace, printed, waitFor } from './netns';
-import { StandInsConfig } from './stand-ins';
+import { ProxyRoute, StandInsConfig } from './stand-ins';
+import { DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus } from '../../src';
 import { toPrometheusScrapeConfig } from '../../src/prometheus-config';
 import {
   NODE_EXPORTER_BIN,
@@ -26,8 +28,10 @@ import {
  *
  *   127.0.0.2:6443   stand-in Kubernetes API (one edge node, its node-exporter pod)
  *   127.0.0.9:9090   Prometheus
- *   127.0.0.10       the "Raven proxy": node-exporter :9100, stand-in kubelet :10250 (HTTPS, bearer token)
+ *   127.0.0.10       the "Raven proxy": stand-in L7 proxy :9100 (HTTP, routes by ?nodeName= or Host),
+ *                    stand-in kubelet :10250 (HTTPS, bearer token)
  *   127.0.0.20       the edge node's InternalIP: nothing listens, the cloud cannot reach the edge network
+ *   127.0.0.30:9100  node-exporter at the far end of the edge node's tunnel: only the proxy goes there
  *   127.0.0.53:53    a DNS server answering NXDOMAIN (the cluster DNS without tunnel-nodes)
  *
  * The node name resolves through the namespace's hosts file, written in the tunnel-nodes format
@@ -49,6 +53,7 @@ const ADDR = {
   prometheus: '127.0.0.9',
   proxy: '127.0.0.10',
   edgeInternalIp: '127.0.0.20',
+  tunnel: '127.0.0.30',
   dns: '127.0.0.53',
 };
 const API_BASE = `http://${ADDR.api}:6443`;
@@ -66,6 +71,9 @@ const EXPECTED_URLS = [
 /** The tunnel-nodes hosts file as yurt-manager writes it (IP<TAB>nodeName), plus localhost. */
 const HOSTS_WITH_TUNNEL_NODES = `127.0.0.1\tlocalhost\n${ADDR.proxy}\t${NODE}\n${ADDR.proxy}\tx-raven-proxy-internal-svc.kube-system.svc\n`;
 const HOSTS_WITHOUT_TUNNEL_NODES = '127.0.0.1\tlocalhost\n';
+/** DNS-free addressing: only the proxy Service resolves, never a node name. */
+const PROXY_SERVICE = 'x-raven-proxy-internal-svc.kube-system.svc';
+const HOSTS_PROXY_SERVICE_ONLY = `127.0.0.1\tlocalhost\n${ADDR.proxy}\t${PROXY_SERVICE}\n`;
 
 const EDGE_NODE = {
   apiVersion: 'v1',
@@ -168,6 +176,35 @@ function withoutAddressRewrite(manifest: any): any {
     ? [{ action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: '__address__', replacement: `\${1}:${port}` }]
     : [];
   return { ...manifest, spec: { ...manifest.spec, relabelings: [...byIp, ...kept] } };
+}
+
+/**
+ * The example stack's node-exporter scrape with DNS-free addressing (raven v0.4.4+): the same
+ * release, namespace and node selection, `NodeAddressing.proxyQuery()`, no DNS objects, no kubelet.
+ */
+function renderProxyQueryNodeExporter(token: string): any[] {
+  const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'dns-free', { namespace: NAMESPACE });
+  new RavenPrometheus(chart, 'raven', {
+    release: 'foundation-core',
+    dns: DnsStrategy.none(),
+    addressing: NodeAddressing.proxyQuery(),
+    nodes: NodeSelection.edgeOnly(),
+    kubeletEndpoints: [],
+  });
+  const objects = chart.toJson();
+  return objects.filter((m) => m.kind === 'ScrapeConfig').map((m) => toPrometheusScrapeConfig(m, {
+    secrets: filledSecrets(objects, m.metadata.namespace, token),
+    prometheusVersion: promVersion,
+  }));
+}
+
+/** What the stand-in Raven proxy routed so far. */
+function proxyRoutes(): ProxyRoute[] {
+  const answer = lab.fetch(`${API_BASE}/lab/raven-proxy/routes`);
+  if (answer.status !== 200 || answer.body === undefined) {
+    throw new Error(`cannot read the proxy's routes: ${answer.status ?? answer.error}`);
+  }
+  return JSON.parse(answer.body);
 }
 
 function prometheusYml(scrapeConfigs: any[]): string {
@@ -275,6 +312,7 @@ beforeAll(async () => {
     api: { host: ADDR.api, port: 6443 },
     kubelet: { host: ADDR.proxy, port: 10250, certFile: cert, keyFile: key, token: TOKEN },
     dns: { host: ADDR.dns, port: 53 },
+    proxy: { host: ADDR.proxy, port: 9100, tunnels: { [NODE]: `${ADDR.tunnel}:9100` } },
     nodes: [EDGE_NODE],
     pods: [NODE_EXPORTER_POD],
   };
@@ -283,12 +321,13 @@ beforeAll(async () => {
   await lab.start('stand-ins', process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'stand-ins.ts'), configFile],
     printed('ready'), REPO_ROOT);
 
-  // Debian's own node-exporter, a process of the lab's (the package's service plays no part).
+  // Debian's own node-exporter, a process of the lab's (the package's service plays no part), at
+  // the far end of the edge node's tunnel: Prometheus reaches it only through the stand-in proxy.
   await lab.start('node-exporter', NODE_EXPORTER_BIN, [
-    `--web.listen-address=${ADDR.proxy}:9100`,
+    `--web.listen-address=${ADDR.tunnel}:9100`,
     '--collector.disable-defaults', '--collector.cpu', '--collector.loadavg', '--collector.meminfo',
   ], async () => {
-    await waitFor('node-exporter to answer', within(15_000), () => (lab.fetch(`http://${ADDR.proxy}:9100/metrics`).status === 200 ? true : undefined));
+    await waitFor('node-exporter to answer', within(15_000), () => (lab.fetch(`http://${ADDR.tunnel}:9100/metrics`).status === 200 ? true : undefined));
   });
 }, 45_000);
 
@@ -319,6 +358,27 @@ describe('the namespace', () => {
     const watch = lab.fetch(`${API_BASE}/api/v1/nodes?watch=true&timeoutSeconds=1`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(watch.body!.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ type: 'ADDED', object: EDGE_NODE }]);
+  });
+});
+
+describe('the stand-in Raven proxy', () => {
+  test('routes by the nodeName parameter, else by the Host header, to the node\'s exporter', () => {
+    const byQuery = lab.fetch(`http://${ADDR.proxy}:9100/metrics?nodeName=${NODE}`);
+    expect(byQuery.status).toBe(200);
+    expect(byQuery.body).toMatch(/^node_load1 /m);
+    const byHost = lab.fetch(`http://${NODE}:9100/metrics`);
+    expect(byHost.status).toBe(200);
+    expect(byHost.body).toMatch(/^node_load1 /m);
+  });
+
+  test('answers 400 for an IP-literal host without nodeName and 502 for an unknown node', () => {
+    expect(lab.fetch(`http://${ADDR.proxy}:9100/metrics`)).toMatchObject({ status: 400 });
+    expect(lab.fetch(`http://${ADDR.proxy}:9100/metrics?nodeName=no-such-node`)).toMatchObject({ status: 502 });
+    const routes = proxyRoutes();
+    expect(routes).toContainEqual({ node: NODE, from: 'nodeName', path: '/metrics', status: 200 });
+    expect(routes).toContainEqual({ node: NODE, from: 'host', path: '/metrics', status: 200 });
+    expect(routes).toContainEqual({ node: '', from: 'host', path: '/metrics', status: 400 });
+    expect(routes).toContainEqual({ node: 'no-such-node', from: 'nodeName', path: '/metrics', status: 502 });
   });
 });
 
@@ -431,6 +491,46 @@ describe('a wrong bearer token', () => {
     expect(result.stdout).toContain('the kubelet rejected the bearer token (401)');
     expect(result.stdout).toContain('1 up, 3 not up');
     expect(result.status).toBe(1);
+  });
+});
+
+describe('DNS-free addressing: node-exporter through the proxy Service with ?nodeName= (raven v0.4.4+)', () => {
+  const scenario = new Scenario('proxy-query');
+  const url = `http://${PROXY_SERVICE}:9100/metrics?nodeName=${NODE}`;
+  let routedBefore = 0;
+  beforeAll(() => {
+    routedBefore = proxyRoutes().length;
+    return scenario.start(renderProxyQueryNodeExporter(TOKEN), HOSTS_PROXY_SERVICE_ONLY,
+      (targets) => targets.length === 1 && targets[0].health === 'up');
+  }, 70_000);
+  afterAll(() => scenario.stop());
+
+  test('the node name does not resolve in this namespace, only the proxy Service does', () => {
+    expect(lab.fetch(`http://${NODE}:9100/metrics`).error).toMatch(/ENOTFOUND|EAI_AGAIN/);
+  });
+
+  test('the target is scraped at the proxy Service with ?nodeName= and is up, labelled by the node', () => {
+    expect(scenario.targets.map((t) => t.scrapeUrl)).toEqual([url]);
+    const target = scenario.target(url);
+    expect(target).toMatchObject({ health: 'up', lastError: '' });
+    expect(target.labels.instance).toBe(`${ADDR.edgeInternalIp}:9100`);
+    expect(target.labels.node).toBe(NODE);
+    expect(target.labels.job).toBe('node-exporter');
+    expect(target.labels.scrape_via).toBe('raven');
+  });
+
+  test('the proxy routed Prometheus\' scrapes by the nodeName parameter', () => {
+    const scrapes = proxyRoutes().slice(routedBefore);
+    expect(scrapes.length).toBeGreaterThan(0);
+    expect(scrapes).toContainEqual({ node: NODE, from: 'nodeName', path: '/metrics', status: 200 });
+    expect(scrapes.every((r) => r.from === 'nodeName' && r.node === NODE)).toBe(true);
+  });
+
+  test('verify finds the target, reports it up and exits 0', () => {
+    const result = scenario.verify();
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('1 found, 1 up, 0 not up');
+    expect(result.status).toBe(0);
   });
 });
 

@@ -10,7 +10,12 @@
  * - a kubelet on the Raven proxy address: HTTPS, `Authorization: Bearer <token>` required,
  *   `/metrics`, `/metrics/cadvisor`, `/metrics/probes`;
  * - a DNS server answering NXDOMAIN to every question: the cluster DNS before the tunnel-nodes
- *   hosts file is wired in.
+ *   hosts file is wired in;
+ * - the Raven L7 proxy for plain HTTP, on the Raven proxy address: it takes the destination node
+ *   from the `nodeName` query parameter (raven v0.4.4 and later) or else from the Host header,
+ *   answers 400 for an IP-literal host without `nodeName` and 502 for an unknown node, and
+ *   forwards everything else to that node's exporter over its "tunnel" address, streaming the
+ *   answer back. `/lab/raven-proxy/routes` on the stand-in API lists what it routed.
  *
  * Usage: `node -r ts-node/register/transpile-only stand-ins.ts <config.json>`. Prints `ready`
  * once every server listens.
@@ -19,11 +24,14 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import * as net from 'net';
 
 export interface StandInsConfig {
   readonly api: { readonly host: string; readonly port: number };
   readonly kubelet: { readonly host: string; readonly port: number; readonly certFile: string; readonly keyFile: string; readonly token: string };
   readonly dns: { readonly host: string; readonly port: number };
+  /** The Raven L7 proxy: node name to the `host:port` its tunnel reaches the exporter at. */
+  readonly proxy: { readonly host: string; readonly port: number; readonly tunnels: { readonly [node: string]: string } };
   readonly nodes: any[];
   readonly pods: any[];
 }
@@ -184,7 +192,76 @@ function sendStatus(res: http.ServerResponse, code: number, reason: string, mess
   sendJson(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
 }
 
-function serveApi(config: StandInsConfig): http.Server {
+/** One request the stand-in Raven proxy routed (or refused). */
+export interface ProxyRoute {
+  readonly node: string;
+  /** Where the node name came from. */
+  readonly from: 'nodeName' | 'host';
+  readonly path: string;
+  readonly status: number;
+}
+
+/** The destination node of a proxy request: `?nodeName=` first, else the Host header's host part. */
+export function proxyDestination(hostHeader: string | undefined, url: URL): { node?: string; from: 'nodeName' | 'host'; error?: string } {
+  const fromQuery = url.searchParams.get('nodeName');
+  if (fromQuery !== null && fromQuery !== '') {
+    return { node: fromQuery, from: 'nodeName' };
+  }
+  const host = (hostHeader ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  if (host === '') {
+    return { from: 'host', error: 'no Host header and no nodeName parameter' };
+  }
+  if (net.isIP(host) !== 0) {
+    return { from: 'host', error: `the host ${host} is an IP address, not a node name` };
+  }
+  return { node: host, from: 'host' };
+}
+
+function serveProxy(config: StandInsConfig, routes: ProxyRoute[]): http.Server {
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://raven-proxy');
+    const dest = proxyDestination(req.headers.host, url);
+    const refuse = (status: number, message: string): void => {
+      routes.push({ node: dest.node ?? '', from: dest.from, path: url.pathname, status });
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`${message}\n`);
+    };
+    if (dest.node === undefined) {
+      refuse(400, dest.error ?? 'no destination');
+      return;
+    }
+    const tunnel = config.proxy.tunnels[dest.node];
+    if (tunnel === undefined) {
+      refuse(502, `no tunnel to node ${dest.node}`);
+      return;
+    }
+    url.searchParams.delete('nodeName');
+    const [host, port] = tunnel.split(':');
+    const upstream = http.request({
+      host,
+      port: Number(port),
+      method: req.method,
+      path: `${url.pathname}${url.search}`,
+      headers: { ...req.headers, host: tunnel },
+      timeout: 5_000,
+    }, (answer) => {
+      routes.push({ node: dest.node!, from: dest.from, path: url.pathname, status: answer.statusCode ?? 0 });
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('timeout', () => upstream.destroy(new Error('tunnel timeout')));
+    upstream.on('error', (e) => {
+      if (!res.headersSent) {
+        refuse(502, `tunnel to node ${dest.node} failed: ${e.message}`);
+      } else {
+        res.destroy(e);
+      }
+    });
+    req.pipe(upstream);
+  });
+}
+
+function serveApi(config: StandInsConfig, routes: ProxyRoute[] = []): http.Server {
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const q = url.searchParams;
@@ -228,6 +305,10 @@ function serveApi(config: StandInsConfig): http.Server {
             .filter((p) => namespaces.length === 0 || namespaces.includes(p.metadata.namespace));
           sendJson(res, 200, podTargetGroups(pods, config.nodes, q.get('attachNode') === 'true'));
         }
+        return;
+      }
+      if (url.pathname === '/lab/raven-proxy/routes') {
+        sendJson(res, 200, routes);
         return;
       }
       sendStatus(res, 404, 'NotFound', `the stand-in API does not serve ${url.pathname}`);
@@ -323,10 +404,13 @@ function serveDns(): dgram.Socket {
 
 async function main(): Promise<void> {
   const config: StandInsConfig = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-  const api = serveApi(config);
+  const routes: ProxyRoute[] = [];
+  const api = serveApi(config, routes);
   const kubelet = serveKubelet(config);
+  const proxy = serveProxy(config, routes);
   const dns = serveDns();
   await Promise.all([
+    new Promise<void>((resolve) => proxy.listen(config.proxy.port, config.proxy.host, resolve)),
     new Promise<void>((resolve) => api.listen(config.api.port, config.api.host, resolve)),
     new Promise<void>((resolve) => kubelet.listen(config.kubelet.port, config.kubelet.host, resolve)),
     new Promise<void>((resolve) => dns.bind(config.dns.port, config.dns.host, resolve)),
@@ -335,8 +419,10 @@ async function main(): Promise<void> {
   const stop = (): void => {
     api.closeAllConnections();
     kubelet.closeAllConnections();
+    proxy.closeAllConnections();
     api.close();
     kubelet.close();
+    proxy.close();
     dns.close();
     process.exit(0);
   };
