@@ -1,6 +1,9 @@
 import { stripServerFields } from './server-fields';
 import { checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
 
+/** The CoreDNS image written when none is given: the one kubeadm installs for Kubernetes 1.31 and 1.32. */
+export const DEFAULT_COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.11.3';
+
 /** What the Deployment needs to know to mount the tunnel-nodes hosts file. */
 export interface CoreDnsWiring {
   readonly owner: string;

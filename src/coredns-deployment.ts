@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
-import { CoreDnsWiring, kubeadmDeployment, patchDeployment } from './coredns-deployment-patch';
-import { invalid } from './validation';
+import { CoreDnsWiring, DEFAULT_COREDNS_IMAGE, kubeadmDeployment, patchDeployment } from './coredns-deployment-patch';
+import { checkImage, checkReplicas } from './validation';
 
 /**
  * Options for `CoreDnsDeployment.kubeadm()`.
@@ -57,14 +57,8 @@ export class CoreDnsDeployment {
    * so export theirs with `fromManifest()` / `fromFile()` instead.
    */
   public static kubeadm(options: KubeadmCoreDnsDeploymentOptions = {}): CoreDnsDeployment {
-    const replicas = options.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      invalid('CoreDnsDeployment.kubeadm', 'replicas', replicas, 'a whole number of at least 1', 'Cluster DNS needs at least one pod.');
-    }
-    const image = options.image ?? 'registry.k8s.io/coredns/coredns:v1.11.3';
-    if (image.trim() === '' || /\s/.test(image)) {
-      invalid('CoreDnsDeployment.kubeadm', 'image', image, 'a container image reference without spaces');
-    }
+    const replicas = checkReplicas('CoreDnsDeployment.kubeadm', 'replicas', options.replicas ?? 2);
+    const image = checkImage('CoreDnsDeployment.kubeadm', 'image', options.image ?? DEFAULT_COREDNS_IMAGE);
     return new CoreDnsDeployment('kubeadm', undefined, image, replicas);
   }
 

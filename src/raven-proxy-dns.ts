@@ -3,10 +3,10 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
 import { coreObject } from './core-objects';
-import { tunnelNodesVolume } from './coredns-deployment-patch';
+import { DEFAULT_COREDNS_IMAGE, tunnelNodesVolume } from './coredns-deployment-patch';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
-import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
+import { checkDnsLabel, checkDnsSubdomain, checkImage, checkKubernetesLabels, checkReplicas, invalid } from './validation';
 
 /**
  * Props for `RavenProxyDns`.
@@ -121,14 +121,8 @@ export class RavenProxyDns extends Construct {
     const name = checkDnsLabel(owner, 'name', props.name ?? 'raven-proxy-dns');
     const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
     const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
-    const replicas = props.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      invalid(owner, 'replicas', replicas, 'a whole number of at least 1');
-    }
-    const image = props.image ?? 'registry.k8s.io/coredns/coredns:v1.11.3';
-    if (image.trim() === '' || /\s/.test(image)) {
-      invalid(owner, 'image', image, 'a container image reference without spaces');
-    }
+    const replicas = checkReplicas(owner, 'replicas', props.replicas ?? 2);
+    const image = checkImage(owner, 'image', props.image ?? DEFAULT_COREDNS_IMAGE);
     const nodeSelector = props.nodeSelector ?? { 'kubernetes.io/os': 'linux', 'openyurt.io/is-edge-worker': 'false' };
     checkKubernetesLabels(owner, 'nodeSelector', nodeSelector);
 

@@ -64,6 +64,22 @@ export function checkDataKey(owner: string, prop: string, key: string): string {
   return key;
 }
 
+/** A container image reference. */
+export function checkImage(owner: string, prop: string, value: string): string {
+  if (value.trim() === '' || /\s/.test(value)) {
+    invalid(owner, prop, value, 'a container image reference without spaces');
+  }
+  return value;
+}
+
+/** The replica count of a DNS server. */
+export function checkReplicas(owner: string, prop: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    invalid(owner, prop, value, 'a whole number of at least 1', 'Cluster DNS needs at least one pod.');
+  }
+  return value;
+}
+
 /** A TCP port. */
 export function checkPort(owner: string, prop: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
