@@ -1,6 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { RavenCoreDns, RavenCoreDnsProps } from './raven-core-dns';
-import { RavenProxyDns, RavenProxyDnsProps } from './raven-proxy-dns';
+import { addCoreDnsObjects, RavenCoreDnsProps } from './raven-core-dns';
+import { addProxyDnsObjects, RavenProxyDnsProps } from './raven-proxy-dns';
 
 /**
  * How Prometheus gets node names resolved to the Raven proxy.
@@ -43,10 +44,17 @@ export class DnsStrategy {
     return this.kind !== 'none';
   }
 
-  /** @internal */
-  public _build(scope: Construct): Construct | undefined {
-    if (this.coreDnsProps) return new RavenCoreDns(scope, 'CoreDns', this.coreDnsProps);
-    if (this.proxyDnsProps) return new RavenProxyDns(scope, 'ProxyDns', this.proxyDnsProps);
-    return undefined;
+  /**
+   * Writes the strategy's objects into `scope` as plain `ApiObject`s (ids prefixed `CoreDns` or
+   * `ProxyDns`) and returns them.
+   * @internal
+   */
+  public _build(scope: Construct): ApiObject[] {
+    if (this.coreDnsProps) {
+      const { configMap, deployment } = addCoreDnsObjects(scope, 'CoreDns', this.coreDnsProps);
+      return deployment ? [configMap, deployment] : [configMap];
+    }
+    if (this.proxyDnsProps) return addProxyDnsObjects(scope, 'ProxyDns', this.proxyDnsProps).objects;
+    return [];
   }
 }

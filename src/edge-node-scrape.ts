@@ -1,4 +1,4 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, ApiObjectProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { resolveNamespace } from './namespace';
 import {
@@ -387,12 +387,7 @@ export class EdgeNodeScrape extends ApiObject {
 
   public constructor(scope: Construct, id: string, props: EdgeNodeScrapeProps) {
     const r = renderScrape(scope, id, new.target.name, props);
-    super(scope, id, {
-      apiVersion: SCRAPE_CONFIG_GVK.apiVersion,
-      kind: SCRAPE_CONFIG_GVK.kind,
-      metadata: { name: r.name, namespace: r.namespace, labels: props.labels },
-      spec: r.spec,
-    });
+    super(scope, id, scrapeObjectProps(r, props));
     this.namespace = r.namespace;
     this.port = r.port;
     this.metricsPath = r.metricsPath;
@@ -406,6 +401,26 @@ export class EdgeNodeScrape extends ApiObject {
   public get resource(): ApiObject {
     return this;
   }
+}
+
+function scrapeObjectProps(r: RenderedScrape, props: EdgeNodeScrapeProps): ApiObjectProps {
+  return {
+    apiVersion: SCRAPE_CONFIG_GVK.apiVersion,
+    kind: SCRAPE_CONFIG_GVK.kind,
+    metadata: { name: r.name, namespace: r.namespace, labels: props.labels },
+    spec: r.spec,
+  };
+}
+
+/**
+ * The same ScrapeConfig as `EdgeNodeScrape`, as a plain `ApiObject` in `scope`: how the composite
+ * writes its scrapes without a construct class of their own per object (see `RavenPrometheus`).
+ */
+export function addScrapeObject(scope: Construct, id: string, owner: string, props: EdgeNodeScrapeProps): {
+  object: ApiObject; port: number; scheme: ScrapeScheme; discovery: TargetDiscovery;
+} {
+  const r = renderScrape(scope, id, owner, props);
+  return { object: new ApiObject(scope, id, scrapeObjectProps(r, props)), port: r.port, scheme: r.scheme, discovery: r.discovery };
 }
 
 function renderTls(tls: ScrapeTls): TlsConfig {

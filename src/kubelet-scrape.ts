@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EdgeNodeScrape, EdgeNodeScrapeOptions } from './edge-node-scrape';
+import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { resolveNamespace } from './namespace';
 import { BearerToken, MetricRelabeling, RelabelAction, ScrapeScheme, ScrapeTls } from './scrape-options';
-import { ServiceAccountTokenSecret } from './service-account-token-secret';
+import { ServiceAccountTokenSecret, ServiceAccountTokenSecretProps } from './service-account-token-secret';
 import { checkDnsLabel, checkDnsSubdomain, checkHttpPath, checkPort, invalid } from './validation';
 
 /**
@@ -139,60 +139,79 @@ export class KubeletScrape extends Construct {
 
   public constructor(scope: Construct, id: string, props: KubeletScrapeProps = {}) {
     super(scope, id);
-    const owner = 'KubeletScrape';
-    this.namespace = resolveNamespace(this, owner, props.namespace);
-    const prefix = checkDnsSubdomain(owner, 'namePrefix', props.namePrefix ?? 'kubelet-raven');
-    const port = checkPort(owner, 'port', props.port ?? 10250);
-    this.port = port;
-    const endpoints = props.endpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
-    if (endpoints.length === 0) {
-      invalid(owner, 'endpoints', [], 'at least one KubeletEndpoint', 'Omit endpoints for /metrics, /metrics/cadvisor and /metrics/probes.');
-    }
-    const seen = new Set<string>();
-    for (const endpoint of endpoints) {
-      if (seen.has(endpoint.suffix)) {
-        invalid(owner, 'endpoints', endpoints.map((e) => e.path), 'a list without repeated endpoints');
-      }
-      seen.add(endpoint.suffix);
-    }
-
-    const token = props.bearerToken ?? BearerToken.fromServiceAccount();
-    if (token.createsSecret) {
-      const saNamespace = token.serviceAccountNamespace ?? this.namespace;
-      if (saNamespace !== this.namespace) {
-        throw new Error(`${owner}: the token Secret for ServiceAccount '${saNamespace}/${token.serviceAccountName}' `
-          + `must be created in '${saNamespace}', but prometheus-operator reads authorization.credentials from the `
-          + `ScrapeConfigs' own namespace '${this.namespace}'; got serviceAccountNamespace '${saNamespace}' and namespace `
-          + `'${this.namespace}'. Put the ScrapeConfigs in '${saNamespace}' (namespace: '${saNamespace}'), or create the `
-          + `Secret yourself in '${this.namespace}' and pass BearerToken.fromSecret(name).`);
-      }
-      this.tokenSecret = new ServiceAccountTokenSecret(this, 'TokenSecret', {
-        namespace: this.namespace,
-        secretName: token.secretName,
-        serviceAccountName: token.serviceAccountName,
-      }).resource;
-    }
-
-    for (const endpoint of endpoints) {
-      this._scrapes.push(new EdgeNodeScrape(this, endpoint.suffix, {
-        ...props,
-        name: `${prefix}-${endpoint.suffix}`,
-        namespace: this.namespace,
-        port,
-        scheme: ScrapeScheme.HTTPS,
-        metricsPath: endpoint.path,
-        tls: props.tls ?? ScrapeTls.insecureSkipVerify(),
-        bearerToken: token,
-        honorLabels: props.honorLabels ?? true,
-        honorTimestamps: props.honorTimestamps ?? true,
-        targetLabels: { job: props.jobLabel ?? 'kubelet', metrics_path: endpoint.path },
-        metricRelabelings: endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true) ? CADVISOR_DROPS : undefined,
-      }));
-    }
+    const built = addKubeletObjects(this, props, {
+      tokenSecret: (s, p) => new ServiceAccountTokenSecret(s, 'TokenSecret', p).resource,
+      scrape: (s, endpoint, p) => new EdgeNodeScrape(s, endpoint.suffix, p),
+    });
+    this.namespace = built.namespace;
+    this.port = built.port;
+    this.tokenSecret = built.tokenSecret;
+    this._scrapes.push(...built.scrapes);
   }
 
   /** One scrape per endpoint, in the order given. */
   public get scrapes(): EdgeNodeScrape[] {
     return [...this._scrapes];
   }
+}
+
+/** What a kubelet scrape writes in `scope`: the token Secret (if it creates one) and one ScrapeConfig per endpoint. */
+export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps, make: {
+  // As constructs of their own (KubeletScrape), or as plain ApiObjects (RavenPrometheus).
+  tokenSecret(scope: Construct, props: ServiceAccountTokenSecretProps): ApiObject;
+  scrape(scope: Construct, endpoint: KubeletEndpoint, props: EdgeNodeScrapeProps): S;
+}): {
+    namespace: string; port: number; tokenSecret?: ApiObject; scrapes: S[];
+  } {
+  const owner = 'KubeletScrape';
+  const namespace = resolveNamespace(scope, owner, props.namespace);
+  const prefix = checkDnsSubdomain(owner, 'namePrefix', props.namePrefix ?? 'kubelet-raven');
+  const port = checkPort(owner, 'port', props.port ?? 10250);
+  const endpoints = props.endpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
+  if (endpoints.length === 0) {
+    invalid(owner, 'endpoints', [], 'at least one KubeletEndpoint', 'Omit endpoints for /metrics, /metrics/cadvisor and /metrics/probes.');
+  }
+  const seen = new Set<string>();
+  for (const endpoint of endpoints) {
+    if (seen.has(endpoint.suffix)) {
+      invalid(owner, 'endpoints', endpoints.map((e) => e.path), 'a list without repeated endpoints');
+    }
+    seen.add(endpoint.suffix);
+  }
+
+  const token = props.bearerToken ?? BearerToken.fromServiceAccount();
+  let tokenSecret: ApiObject | undefined;
+  if (token.createsSecret) {
+    const saNamespace = token.serviceAccountNamespace ?? namespace;
+    if (saNamespace !== namespace) {
+      throw new Error(`${owner}: the token Secret for ServiceAccount '${saNamespace}/${token.serviceAccountName}' `
+        + `must be created in '${saNamespace}', but prometheus-operator reads authorization.credentials from the `
+        + `ScrapeConfigs' own namespace '${namespace}'; got serviceAccountNamespace '${saNamespace}' and namespace `
+        + `'${namespace}'. Put the ScrapeConfigs in '${saNamespace}' (namespace: '${saNamespace}'), or create the `
+        + `Secret yourself in '${namespace}' and pass BearerToken.fromSecret(name).`);
+    }
+    tokenSecret = make.tokenSecret(scope, {
+      namespace,
+      secretName: token.secretName,
+      serviceAccountName: token.serviceAccountName,
+    });
+  }
+
+  const tls = props.tls ?? ScrapeTls.insecureSkipVerify();
+  const jobLabel = props.jobLabel ?? 'kubelet';
+  const scrapes = endpoints.map((endpoint) => make.scrape(scope, endpoint, {
+    ...props,
+    name: `${prefix}-${endpoint.suffix}`,
+    namespace,
+    port,
+    scheme: ScrapeScheme.HTTPS,
+    metricsPath: endpoint.path,
+    tls,
+    bearerToken: token,
+    honorLabels: props.honorLabels ?? true,
+    honorTimestamps: props.honorTimestamps ?? true,
+    targetLabels: { job: jobLabel, metrics_path: endpoint.path },
+    metricRelabelings: endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true) ? CADVISOR_DROPS : undefined,
+  }));
+  return { namespace, port, tokenSecret, scrapes };
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { EdgeNodeScrape, EdgeNodeScrapeOptions } from './edge-node-scrape';
+import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { TargetDiscovery } from './scrape-options';
 
 /**
@@ -50,13 +50,18 @@ export interface NodeExporterScrapeProps extends EdgeNodeScrapeOptions {
  */
 export class NodeExporterScrape extends EdgeNodeScrape {
   public constructor(scope: Construct, id: string, props: NodeExporterScrapeProps = {}) {
-    const job = props.jobLabel ?? 'node-exporter';
-    super(scope, id, {
-      ...props,
-      name: props.name ?? 'node-exporter-raven',
-      port: props.port ?? 9100,
-      discovery: props.discovery ?? TargetDiscovery.nodeExporterPods(),
-      targetLabels: job === '' ? undefined : { job },
-    });
+    super(scope, id, nodeExporterScrapeProps(props));
   }
+}
+
+/** The `EdgeNodeScrape` props of a node-exporter scrape: node-exporter's defaults filled in. */
+export function nodeExporterScrapeProps(props: NodeExporterScrapeProps): EdgeNodeScrapeProps {
+  const job = props.jobLabel ?? 'node-exporter';
+  return {
+    ...props,
+    name: props.name ?? 'node-exporter-raven',
+    port: props.port ?? 9100,
+    discovery: props.discovery ?? TargetDiscovery.nodeExporterPods(),
+    targetLabels: job === '' ? undefined : { job },
+  };
 }

@@ -53,23 +53,31 @@ export class PrometheusNodeRbac extends Construct {
 
   public constructor(scope: Construct, id: string, props: PrometheusNodeRbacProps = {}) {
     super(scope, id);
-    const owner = 'PrometheusNodeRbac';
-    const name = props.name ?? 'raven-prometheus-node-scraper';
-    checkDnsSubdomain(owner, 'name', name.replace(/:/g, '-'));
-    const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
-    const serviceAccountNamespace = resolveNamespace(this, owner, props.serviceAccountNamespace);
-
-    const rules: PolicyRuleJson[] = [
-      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
-    ];
-    if (props.podDiscovery) {
-      rules.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] });
-    }
-    this.clusterRole = markClusterScoped(coreObject(this, 'ClusterRole', 'ClusterRole', { name }, { rules }));
-    this.clusterRoleBinding = markClusterScoped(coreObject(this, 'ClusterRoleBinding', 'ClusterRoleBinding', { name }, {
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace: serviceAccountNamespace }],
-    }));
+    const objects = addNodeRbacObjects(this, props);
+    this.clusterRole = objects.clusterRole;
+    this.clusterRoleBinding = objects.clusterRoleBinding;
   }
+}
+
+/** The ClusterRole and ClusterRoleBinding of `PrometheusNodeRbac`, as plain `ApiObject`s in `scope`. */
+export function addNodeRbacObjects(scope: Construct, props: PrometheusNodeRbacProps): { clusterRole: ApiObject; clusterRoleBinding: ApiObject } {
+  const owner = 'PrometheusNodeRbac';
+  const name = props.name ?? 'raven-prometheus-node-scraper';
+  checkDnsSubdomain(owner, 'name', name.replace(/:/g, '-'));
+  const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
+  const serviceAccountNamespace = resolveNamespace(scope, owner, props.serviceAccountNamespace);
+
+  const rules: PolicyRuleJson[] = [
+    { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+  ];
+  if (props.podDiscovery) {
+    rules.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] });
+  }
+  const clusterRole = markClusterScoped(coreObject(scope, 'ClusterRole', 'ClusterRole', { name }, { rules }));
+  const clusterRoleBinding = markClusterScoped(coreObject(scope, 'ClusterRoleBinding', 'ClusterRoleBinding', { name }, {
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace: serviceAccountNamespace }],
+  }));
+  return { clusterRole, clusterRoleBinding };
 }

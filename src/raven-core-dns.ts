@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { coreObject } from './core-objects';
 import { CoreDnsDeployment } from './coredns-deployment';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
-import { Corefile } from './corefile';
+import { Corefile, CorefileEdit } from './corefile';
 import { checkDataKey, checkDnsLabel, checkDnsSubdomain, invalid } from './validation';
 
 /**
@@ -136,55 +136,66 @@ export class RavenCoreDns extends Construct {
 
   public constructor(scope: Construct, id: string, props: RavenCoreDnsProps) {
     super(scope, id);
-    const owner = 'RavenCoreDns';
-    if (typeof props.corefile !== 'string' || props.corefile.trim() === '') {
-      invalid(owner, 'corefile', props.corefile, 'the cluster\'s current Corefile text',
-        'Export it with kubectl get configmap coredns -n kube-system -o jsonpath=\'{.data.Corefile}\', or pass Corefile.kubeadmDefault().toString() for a fresh kubeadm cluster.');
-    }
-    const name = checkDnsSubdomain(owner, 'name', props.name ?? 'coredns');
-    const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
-    const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
-    const mountPath = props.tunnelNodesMountPath ?? '/etc/edge';
-    if (!/^\/[^\s#"{}]*[^/\s#"{}]$/.test(mountPath)) {
-      invalid(owner, 'tunnelNodesMountPath', mountPath, 'an absolute folder path without spaces, quotes, braces or a trailing slash');
-    }
-    const containerName = checkDnsLabel(owner, 'containerName', props.containerName ?? 'coredns');
-    const extraData = { ...(props.extraData ?? {}) };
-    if ('Corefile' in extraData) {
-      invalid(owner, 'extraData', 'Corefile', 'keys other than Corefile', 'Pass the Corefile through the corefile prop.');
-    }
-    for (const key of Object.keys(extraData)) checkDataKey(owner, 'extraData', key);
-
-    const edit = Corefile.parse(props.corefile).addTunnelHosts({
-      hostsFile: `${mountPath}/tunnel-nodes`,
-      reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
-      ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),
-      fallthroughZones: props.fallthroughZones,
-      importedFiles: props.importedFiles,
-    });
+    const { configMap, deployment, edit } = addCoreDnsObjects(this, '', props);
+    this.configMap = configMap;
+    this.deployment = deployment;
     this.corefile = edit.corefile;
     this.changed = edit.changed;
     this.editedBlocks = edit.editedBlocks;
     this.warnings = edit.warnings;
-
-    const data = { ...extraData, Corefile: edit.corefile.toString() };
-    const unchecked = edit.warnings.length > 0 ? { [RavenCoreDns.UNCHECKED_IMPORTS_ANNOTATION]: edit.warnings.join('\n') } : undefined;
-    this.configMap = coreObject(this, 'ConfigMap', 'ConfigMap', { name, namespace, annotations: unchecked }, { data });
-
-    const checksum = createHash('sha256').update(JSON.stringify(Object.entries(data).sort())).digest('hex');
-    const rendered = (props.deployment ?? CoreDnsDeployment.kubeadm())._render({
-      owner,
-      namespace,
-      corefileConfigMap: name,
-      containerName,
-      volumeName: 'edge-hosts',
-      tunnelNodesConfigMap,
-      mountPath,
-      checksumAnnotation: RavenCoreDns.CHECKSUM_ANNOTATION,
-      checksum,
-    });
-    if (rendered) {
-      this.deployment = new ApiObject(this, 'Deployment', rendered);
-    }
   }
+}
+
+/**
+ * The ConfigMap and Deployment of `RavenCoreDns`, as plain `ApiObject`s in `scope` (ids prefixed
+ * with `idPrefix`), and the edit.
+ */
+export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: RavenCoreDnsProps): {
+  configMap: ApiObject; deployment?: ApiObject; edit: CorefileEdit;
+} {
+  const owner = 'RavenCoreDns';
+  if (typeof props.corefile !== 'string' || props.corefile.trim() === '') {
+    invalid(owner, 'corefile', props.corefile, 'the cluster\'s current Corefile text',
+      'Export it with kubectl get configmap coredns -n kube-system -o jsonpath=\'{.data.Corefile}\', or pass Corefile.kubeadmDefault().toString() for a fresh kubeadm cluster.');
+  }
+  const name = checkDnsSubdomain(owner, 'name', props.name ?? 'coredns');
+  const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
+  const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
+  const mountPath = props.tunnelNodesMountPath ?? '/etc/edge';
+  if (!/^\/[^\s#"{}]*[^/\s#"{}]$/.test(mountPath)) {
+    invalid(owner, 'tunnelNodesMountPath', mountPath, 'an absolute folder path without spaces, quotes, braces or a trailing slash');
+  }
+  const containerName = checkDnsLabel(owner, 'containerName', props.containerName ?? 'coredns');
+  const extraData = { ...(props.extraData ?? {}) };
+  if ('Corefile' in extraData) {
+    invalid(owner, 'extraData', 'Corefile', 'keys other than Corefile', 'Pass the Corefile through the corefile prop.');
+  }
+  for (const key of Object.keys(extraData)) checkDataKey(owner, 'extraData', key);
+
+  const edit = Corefile.parse(props.corefile).addTunnelHosts({
+    hostsFile: `${mountPath}/tunnel-nodes`,
+    reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
+    ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),
+    fallthroughZones: props.fallthroughZones,
+    importedFiles: props.importedFiles,
+  });
+
+  const data = { ...extraData, Corefile: edit.corefile.toString() };
+  const unchecked = edit.warnings.length > 0 ? { [RavenCoreDns.UNCHECKED_IMPORTS_ANNOTATION]: edit.warnings.join('\n') } : undefined;
+  const configMap = coreObject(scope, `${idPrefix}ConfigMap`, 'ConfigMap', { name, namespace, annotations: unchecked }, { data });
+
+  const checksum = createHash('sha256').update(JSON.stringify(Object.entries(data).sort())).digest('hex');
+  const rendered = (props.deployment ?? CoreDnsDeployment.kubeadm())._render({
+    owner,
+    namespace,
+    corefileConfigMap: name,
+    containerName,
+    volumeName: 'edge-hosts',
+    tunnelNodesConfigMap,
+    mountPath,
+    checksumAnnotation: RavenCoreDns.CHECKSUM_ANNOTATION,
+    checksum,
+  });
+  const deployment = rendered ? new ApiObject(scope, `${idPrefix}Deployment`, rendered) : undefined;
+  return { configMap, deployment, edit };
 }

@@ -146,6 +146,12 @@ export class RavenGatewayPorts extends ApiObject {
   }
 }
 
+/** The same Gateway as `RavenGatewayPorts`, as a plain `ApiObject` in `scope`. */
+export function addGatewayPortsObject(scope: Construct, id: string, props: RavenGatewayPortsProps): ApiObject {
+  const rendered = renderGatewayPorts(props);
+  return markClusterScoped(new ApiObject(scope, id, { ...GATEWAY_V1BETA1_GVK, metadata: rendered.metadata, spec: rendered.spec }));
+}
+
 /**
  * Checks an exported Gateway is a v1beta1 cloud Gateway with the L7 proxy configured and reads
  * the ports it already proxies.

@@ -2,13 +2,13 @@ import { ApiObject, App, Chart, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { coreObject } from './core-objects';
 import { DnsStrategy } from './dns-strategy';
-import { EdgeNodeScrape } from './edge-node-scrape';
-import { KubeletEndpoint, KubeletScrape } from './kubelet-scrape';
+import { addScrapeObject } from './edge-node-scrape';
+import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
 import { resolveNamespace } from './namespace';
-import { NodeExporterScrape } from './node-exporter-scrape';
+import { nodeExporterScrapeProps } from './node-exporter-scrape';
 import { toPlainPrometheusScrapeConfig } from './prometheus-config';
-import { PrometheusNodeRbac } from './prometheus-node-rbac';
-import { RavenGatewayPorts, readCloudGateway } from './raven-gateway-ports';
+import { addNodeRbacObjects } from './prometheus-node-rbac';
+import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
 import {
   BearerToken,
   NodeAddressing,
@@ -18,6 +18,7 @@ import {
   TargetDiscovery,
 } from './scrape-options';
 import { ScrapeOutput } from './scrape-output';
+import { addTokenSecretObject } from './service-account-token-secret';
 import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, checkPort, invalid } from './validation';
 import { requireVersion, resolveVersions } from './version-checks';
 import { ClusterVersions } from './versions';
@@ -246,23 +247,33 @@ export interface RavenPrometheusProps {
  * construct: the DNS side (cluster CoreDNS edit, dedicated raven-proxy-dns, or none for DNS-free
  * addressing), the Gateway ports, least-privilege RBAC, the token Secret, the node-exporter and
  * kubelet scrapes labelled as kube-prometheus-stack labels its own, and any extra exporters.
+ *
+ * It writes the same objects as the single constructs (`RavenCoreDns`, `NodeExporterScrape`,
+ * `KubeletScrape`, ...), as plain `ApiObject`s directly under itself: one construct per object
+ * and no wrapper constructs. cdk8s resolves and validates the whole construct tree once per
+ * chart it synthesizes, so in a platform app with hundreds of clusters every extra construct
+ * per cluster is paid hundreds of times over.
  */
 export class RavenPrometheus extends Construct {
-  /** The node-exporter scrape, if enabled. */
-  public readonly nodeExporter?: NodeExporterScrape;
-  /** The kubelet scrapes, if any endpoint is enabled. */
-  public readonly kubelet?: KubeletScrape;
-  /** The patched Gateway, if one was given. */
-  public readonly gatewayPorts?: RavenGatewayPorts;
-  /** The RBAC, if enabled. */
-  public readonly rbac?: PrometheusNodeRbac;
-  /** The DNS construct (RavenCoreDns or RavenProxyDns), if any. */
-  public readonly dns?: Construct;
+  /** The node-exporter ScrapeConfig; undefined without node-exporter or with `ScrapeOutput.prometheusConfigFragment()`. */
+  public readonly nodeExporterScrape?: ApiObject;
+  /** The token Secret for the kubelet scrapes, if the construct created it. */
+  public readonly tokenSecret?: ApiObject;
+  /** The cloud Gateway with the scrape ports added, if a Gateway was given and `addGatewayPorts` is on. */
+  public readonly gateway?: ApiObject;
+  /** The ClusterRole, if `rbac` is on. */
+  public readonly clusterRole?: ApiObject;
+  /** The ClusterRoleBinding, if `rbac` is on. */
+  public readonly clusterRoleBinding?: ApiObject;
   /** The ConfigMap or Secret holding the prometheus.yml fragment, with `ScrapeOutput.prometheusConfigFragment()`. */
   public readonly fragmentObject?: ApiObject;
   /** The prometheus.yml `scrape_configs` fragment (YAML), with `ScrapeOutput.prometheusConfigFragment()`. */
   public readonly scrapeConfigsYaml?: string;
-  private readonly _extraScrapes: EdgeNodeScrape[] = [];
+  private readonly _kubeletScrapes: ApiObject[];
+  private readonly _extraScrapes: ApiObject[];
+  private readonly _dnsObjects: ApiObject[];
+  private readonly _httpPorts: number[];
+  private readonly _httpsPorts: number[];
 
   public constructor(scope: Construct, id: string, props: RavenPrometheusProps = {}) {
     super(scope, id);
@@ -285,7 +296,7 @@ export class RavenPrometheus extends Construct {
       requireVersion(owner, versions, 'openYurt', '1.4.0', 'the edge-tunnel-nodes ConfigMap (yurt-manager\'s gateway DNS controller)',
         'Upgrade OpenYurt, or use DNS-free addressing (NodeAddressing.proxyQuery()) with DnsStrategy.none().');
     }
-    this.dns = dns._build(this);
+    this._dnsObjects = dns._build(this);
 
     const output = props.output ?? ScrapeOutput.scrapeConfigResources();
     const fragment = output.fragment;
@@ -305,31 +316,45 @@ export class RavenPrometheus extends Construct {
 
     const httpPorts: number[] = [];
     const httpsPorts: number[] = [];
+    const scrapes: ApiObject[] = [];
     let podDiscovery = false;
 
+    let nodeExporterScrape: ApiObject | undefined;
     if (props.nodeExporter ?? true) {
       const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
-      this.nodeExporter = new NodeExporterScrape(scrapeScope, 'NodeExporter', { ...common, discovery, port: props.nodeExporterPort });
-      httpPorts.push(this.nodeExporter.port);
+      const scrape = addScrapeObject(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
+        nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort }));
+      nodeExporterScrape = scrape.object;
+      scrapes.push(scrape.object);
+      httpPorts.push(scrape.port);
       podDiscovery = podDiscovery || discovery.role === 'Pod';
     } else if (props.nodeExporterDiscovery || props.nodeExporterPort) {
       invalid(owner, 'nodeExporter', false, 'true when nodeExporterDiscovery or nodeExporterPort is set', 'Drop those props or enable the scrape.');
     }
 
     const endpoints = props.kubeletEndpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
+    let kubeletScrapes: ApiObject[] = [];
+    let tokenSecret: ApiObject | undefined;
     if (endpoints.length > 0) {
-      this.kubelet = new KubeletScrape(scrapeScope, 'Kubelet', { ...common, endpoints, bearerToken: token, tls: props.kubeletTls });
-      httpsPorts.push(this.kubelet.port);
+      const kubelet = addKubeletObjects(scrapeScope, { ...common, endpoints, bearerToken: token, tls: props.kubeletTls }, {
+        tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
+        scrape: (s, endpoint, p) => addScrapeObject(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
+      });
+      kubeletScrapes = kubelet.scrapes;
+      tokenSecret = kubelet.tokenSecret;
+      scrapes.push(...kubelet.scrapes);
+      httpsPorts.push(kubelet.port);
     } else if (props.kubeletTls) {
       invalid(owner, 'kubeletTls', 'set', 'unset when no kubelet endpoint is scraped');
     }
 
+    const extraScrapes: ApiObject[] = [];
     const names = new Set<string>();
     for (const extra of props.extraScrapes ?? []) {
       if (names.has(extra.name)) invalid(owner, 'extraScrapes', extra.name, 'unique scrape names');
       names.add(extra.name);
       checkPort(owner, `extraScrapes[${extra.name}].port`, extra.port);
-      const scrape = new EdgeNodeScrape(scrapeScope, `Extra-${extra.name}`, {
+      const scrape = addScrapeObject(scrapeScope, `Extra-${extra.name}`, 'EdgeNodeScrape', {
         ...common,
         name: extra.name,
         port: extra.port,
@@ -340,7 +365,8 @@ export class RavenPrometheus extends Construct {
         bearerToken: extra.authenticate ? token : undefined,
         targetLabels: { job: extra.jobLabel ?? extra.name },
       });
-      this._extraScrapes.push(scrape);
+      extraScrapes.push(scrape.object);
+      scrapes.push(scrape.object);
       (scrape.scheme === ScrapeScheme.HTTPS ? httpsPorts : httpPorts).push(scrape.port);
       podDiscovery = podDiscovery || scrape.discovery.role === 'Pod';
     }
@@ -351,9 +377,10 @@ export class RavenPrometheus extends Construct {
         'The Raven Gateway proxies each port as HTTP or as HTTPS.');
     }
 
+    let gateway: ApiObject | undefined;
     if (props.gateway) {
       if (props.addGatewayPorts ?? true) {
-        this.gatewayPorts = new RavenGatewayPorts(this, 'GatewayPorts', {
+        gateway = addGatewayPortsObject(this, 'GatewayPorts', {
           gateway: props.gateway, httpPorts, httpsPorts, otherGateways: props.otherGateways,
         });
       } else {
@@ -371,25 +398,68 @@ export class RavenPrometheus extends Construct {
       invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
     }
 
+    let fragmentObject: ApiObject | undefined;
+    let scrapeConfigsYaml: string | undefined;
     if (fragment) {
-      const all = [...(this.nodeExporter ? [this.nodeExporter] : []), ...(this.kubelet?.scrapes ?? []), ...this._extraScrapes];
-      const configs = all.map((scrape) => toPlainPrometheusScrapeConfig(scrape.resource.toJson(), {
+      const configs = scrapes.map((scrape) => toPlainPrometheusScrapeConfig(scrape.toJson(), {
         jobNamePrefix: fragment.jobNamePrefix, prometheusVersion: fragment.prometheusVersion,
       }));
-      this.scrapeConfigsYaml = Yaml.stringify(configs);
+      scrapeConfigsYaml = Yaml.stringify(configs);
       const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
-      this.fragmentObject = fragment.asSecret
-        ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: this.scrapeConfigsYaml } })
-        : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data: { [fragment.key!]: this.scrapeConfigsYaml } });
+      fragmentObject = fragment.asSecret
+        ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: scrapeConfigsYaml } })
+        : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data: { [fragment.key!]: scrapeConfigsYaml } });
     }
 
+    let rbac: { clusterRole: ApiObject; clusterRoleBinding: ApiObject } | undefined;
     if (props.rbac ?? true) {
-      this.rbac = new PrometheusNodeRbac(this, 'Rbac', { serviceAccountName, serviceAccountNamespace: namespace, podDiscovery });
+      rbac = addNodeRbacObjects(this, { serviceAccountName, serviceAccountNamespace: namespace, podDiscovery });
     }
+
+    // Every field is written on every instance, in one order, so all instances share one shape.
+    this.nodeExporterScrape = fragment ? undefined : nodeExporterScrape;
+    this.tokenSecret = fragment ? undefined : tokenSecret;
+    this.gateway = gateway;
+    this.clusterRole = rbac?.clusterRole;
+    this.clusterRoleBinding = rbac?.clusterRoleBinding;
+    this.fragmentObject = fragmentObject;
+    this.scrapeConfigsYaml = scrapeConfigsYaml;
+    this._kubeletScrapes = fragment ? [] : kubeletScrapes;
+    this._extraScrapes = fragment ? [] : extraScrapes;
+    this._httpPorts = httpPorts;
+    this._httpsPorts = httpsPorts;
   }
 
-  /** The extra per-node scrapes. */
-  public get extraScrapes(): EdgeNodeScrape[] {
+  /** The kubelet ScrapeConfigs, one per endpoint (none with `ScrapeOutput.prometheusConfigFragment()`). */
+  public get kubeletScrapes(): ApiObject[] {
+    return [...this._kubeletScrapes];
+  }
+
+  /** The ScrapeConfigs of the extra exporters (none with `ScrapeOutput.prometheusConfigFragment()`). */
+  public get extraScrapes(): ApiObject[] {
     return [...this._extraScrapes];
+  }
+
+  /** Every ScrapeConfig written, in order: node-exporter, kubelet, extra exporters. */
+  public get scrapeConfigs(): ApiObject[] {
+    return [...(this.nodeExporterScrape ? [this.nodeExporterScrape] : []), ...this._kubeletScrapes, ...this._extraScrapes];
+  }
+
+  /** The DNS objects of the strategy: the CoreDNS ConfigMap and Deployment, or raven-proxy-dns's objects. */
+  public get dnsObjects(): ApiObject[] {
+    return [...this._dnsObjects];
+  }
+
+  /**
+   * The ports the cloud Gateway must proxy as HTTP (`spec.proxyConfig.proxyHTTPPort`): what
+   * `gateway` adds, or what to declare by hand without it.
+   */
+  public get proxyHttpPorts(): number[] {
+    return [...this._httpPorts];
+  }
+
+  /** The ports the cloud Gateway must proxy as HTTPS (`spec.proxyConfig.proxyHTTPSPort`). */
+  public get proxyHttpsPorts(): number[] {
+    return [...this._httpsPorts];
   }
 }

@@ -116,128 +116,149 @@ export class RavenProxyDns extends Construct {
 
   public constructor(scope: Construct, id: string, props: RavenProxyDnsProps) {
     super(scope, id);
-    const owner = 'RavenProxyDns';
-    this.clusterIp = checkIp(owner, props.clusterIp);
-    const name = checkDnsLabel(owner, 'name', props.name ?? 'raven-proxy-dns');
-    const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
-    const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
-    const replicas = checkReplicas(owner, 'replicas', props.replicas ?? 2);
-    const image = checkImage(owner, 'image', props.image ?? DEFAULT_COREDNS_IMAGE);
-    const nodeSelector = props.nodeSelector ?? { 'kubernetes.io/os': 'linux', 'openyurt.io/is-edge-worker': 'false' };
-    checkKubernetesLabels(owner, 'nodeSelector', nodeSelector);
+    const built = addProxyDnsObjects(this, '', props);
+    this.clusterIp = built.clusterIp;
+    this.corefile = built.corefile;
+    this.configMap = built.configMap;
+    this.deployment = built.deployment;
+    this.service = built.service;
+  }
+}
 
-    const base = props.corefile !== undefined
-      ? Corefile.parse(props.corefile)
-      : Corefile.kubeadmDefault({ clusterDomain: props.clusterDomain ?? 'cluster.local' });
-    if (props.corefile !== undefined && props.clusterDomain !== undefined) {
-      invalid(owner, 'clusterDomain', props.clusterDomain, 'unset when corefile is given', 'The corefile already names its cluster domain.');
-    }
-    const edit = base.addTunnelHosts({
-      hostsFile: '/etc/edge/tunnel-nodes',
-      reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
-      ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),
-    });
-    this.corefile = edit.corefile;
-    const corefileText = edit.corefile.toString();
-    const labels = { 'k8s-app': name };
+/**
+ * The objects of `RavenProxyDns`, as plain `ApiObject`s in `scope` (ids prefixed with `idPrefix`).
+ */
+export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: RavenProxyDnsProps): {
+  clusterIp: string; corefile: Corefile; service: ApiObject; deployment: ApiObject; configMap: ApiObject; objects: ApiObject[];
+} {
+  const owner = 'RavenProxyDns';
+  const clusterIp = checkIp(owner, props.clusterIp);
+  const name = checkDnsLabel(owner, 'name', props.name ?? 'raven-proxy-dns');
+  const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
+  const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
+  const replicas = checkReplicas(owner, 'replicas', props.replicas ?? 2);
+  const image = checkImage(owner, 'image', props.image ?? DEFAULT_COREDNS_IMAGE);
+  const nodeSelector = props.nodeSelector ?? { 'kubernetes.io/os': 'linux', 'openyurt.io/is-edge-worker': 'false' };
+  checkKubernetesLabels(owner, 'nodeSelector', nodeSelector);
 
-    coreObject(this, 'ServiceAccount', 'ServiceAccount', { name, namespace }, {});
-    const roleName = `system:${name}`;
-    markClusterScoped(coreObject(this, 'ClusterRole', 'ClusterRole', { name: roleName }, {
-      rules: [
-        { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
-        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
-      ],
-    }));
-    markClusterScoped(coreObject(this, 'ClusterRoleBinding', 'ClusterRoleBinding', { name: roleName }, {
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
-      subjects: [{ kind: 'ServiceAccount', name, namespace }],
-    }));
+  const base = props.corefile !== undefined
+    ? Corefile.parse(props.corefile)
+    : Corefile.kubeadmDefault({ clusterDomain: props.clusterDomain ?? 'cluster.local' });
+  if (props.corefile !== undefined && props.clusterDomain !== undefined) {
+    invalid(owner, 'clusterDomain', props.clusterDomain, 'unset when corefile is given', 'The corefile already names its cluster domain.');
+  }
+  const edit = base.addTunnelHosts({
+    hostsFile: '/etc/edge/tunnel-nodes',
+    reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
+    ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),
+  });
+  const corefileText = edit.corefile.toString();
+  const labels = { 'k8s-app': name };
 
-    this.configMap = coreObject(this, 'ConfigMap', 'ConfigMap', { name, namespace }, { data: { Corefile: corefileText } });
+  const serviceAccount = coreObject(scope, `${idPrefix}ServiceAccount`, 'ServiceAccount', { name, namespace }, {});
+  const roleName = `system:${name}`;
+  const clusterRole = markClusterScoped(coreObject(scope, `${idPrefix}ClusterRole`, 'ClusterRole', { name: roleName }, {
+    rules: [
+      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    ],
+  }));
+  const clusterRoleBinding = markClusterScoped(coreObject(scope, `${idPrefix}ClusterRoleBinding`, 'ClusterRoleBinding', { name: roleName }, {
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+    subjects: [{ kind: 'ServiceAccount', name, namespace }],
+  }));
 
-    this.deployment = coreObject(this, 'Deployment', 'Deployment', { name, namespace, labels }, {
-      spec: {
-        replicas,
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-        selector: { matchLabels: labels },
-        template: {
-          metadata: {
-            labels,
-            annotations: { 'raven-prometheus.cdk8s.io/corefile-sha256': createHash('sha256').update(corefileText).digest('hex') },
-          },
-          spec: {
-            serviceAccountName: name,
-            priorityClassName: 'system-cluster-critical',
-            tolerations: [{ operator: 'Exists' }],
-            nodeSelector,
-            affinity: {
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{
-                  weight: 100,
-                  podAffinityTerm: {
-                    labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: [name] }] },
-                    topologyKey: 'kubernetes.io/hostname',
-                  },
-                }],
-              },
+  const configMap = coreObject(scope, `${idPrefix}ConfigMap`, 'ConfigMap', { name, namespace }, { data: { Corefile: corefileText } });
+
+  const deployment = coreObject(scope, `${idPrefix}Deployment`, 'Deployment', { name, namespace, labels }, {
+    spec: {
+      replicas,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      selector: { matchLabels: labels },
+      template: {
+        metadata: {
+          labels,
+          annotations: { 'raven-prometheus.cdk8s.io/corefile-sha256': createHash('sha256').update(corefileText).digest('hex') },
+        },
+        spec: {
+          serviceAccountName: name,
+          priorityClassName: 'system-cluster-critical',
+          tolerations: [{ operator: 'Exists' }],
+          nodeSelector,
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [{
+                weight: 100,
+                podAffinityTerm: {
+                  labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: [name] }] },
+                  topologyKey: 'kubernetes.io/hostname',
+                },
+              }],
             },
-            containers: [{
-              name: 'coredns',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              resources: {
-                limits: { memory: '170Mi' },
-                requests: { cpu: '100m', memory: '70Mi' },
-              },
-              args: ['-conf', '/etc/coredns/Corefile'],
-              volumeMounts: [
-                { name: 'config-volume', mountPath: '/etc/coredns', readOnly: true },
-                { name: 'edge-hosts', mountPath: '/etc/edge', readOnly: true },
-              ],
-              ports: [
-                { containerPort: 53, name: 'dns', protocol: 'UDP' },
-                { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
-                { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
-              ],
-              livenessProbe: {
-                httpGet: { path: '/health', port: 8080, scheme: 'HTTP' },
-                initialDelaySeconds: 60,
-                timeoutSeconds: 5,
-                successThreshold: 1,
-                failureThreshold: 5,
-              },
-              readinessProbe: { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' } },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
-                readOnlyRootFilesystem: true,
-              },
-            }],
-            // The server resolves upstream names through the node, like the cluster CoreDNS.
-            dnsPolicy: 'Default',
-            volumes: [
-              { name: 'config-volume', configMap: { name, items: [{ key: 'Corefile', path: 'Corefile' }] } },
-              tunnelNodesVolume('edge-hosts', tunnelNodesConfigMap),
-            ],
           },
+          containers: [{
+            name: 'coredns',
+            image,
+            imagePullPolicy: 'IfNotPresent',
+            resources: {
+              limits: { memory: '170Mi' },
+              requests: { cpu: '100m', memory: '70Mi' },
+            },
+            args: ['-conf', '/etc/coredns/Corefile'],
+            volumeMounts: [
+              { name: 'config-volume', mountPath: '/etc/coredns', readOnly: true },
+              { name: 'edge-hosts', mountPath: '/etc/edge', readOnly: true },
+            ],
+            ports: [
+              { containerPort: 53, name: 'dns', protocol: 'UDP' },
+              { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
+              { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
+            ],
+            livenessProbe: {
+              httpGet: { path: '/health', port: 8080, scheme: 'HTTP' },
+              initialDelaySeconds: 60,
+              timeoutSeconds: 5,
+              successThreshold: 1,
+              failureThreshold: 5,
+            },
+            readinessProbe: { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' } },
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+              readOnlyRootFilesystem: true,
+            },
+          }],
+          // The server resolves upstream names through the node, like the cluster CoreDNS.
+          dnsPolicy: 'Default',
+          volumes: [
+            { name: 'config-volume', configMap: { name, items: [{ key: 'Corefile', path: 'Corefile' }] } },
+            tunnelNodesVolume('edge-hosts', tunnelNodesConfigMap),
+          ],
         },
       },
-    });
+    },
+  });
 
-    this.service = coreObject(this, 'Service', 'Service', { name, namespace, labels }, {
-      spec: {
-        type: 'ClusterIP',
-        clusterIP: this.clusterIp,
-        selector: labels,
-        ports: [
-          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
-          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
-          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
-        ],
-      },
-    });
-  }
+  const service = coreObject(scope, `${idPrefix}Service`, 'Service', { name, namespace, labels }, {
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: clusterIp,
+      selector: labels,
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+    },
+  });
+  return {
+    clusterIp,
+    corefile: edit.corefile,
+    service,
+    deployment,
+    configMap,
+    objects: [serviceAccount, clusterRole, clusterRoleBinding, configMap, deployment, service],
+  };
 }
 
 function checkIp(owner: string, value: string): string {

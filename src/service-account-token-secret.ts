@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { coreObjectProps } from './core-objects';
 import { resolveNamespace } from './namespace';
@@ -47,20 +47,39 @@ export class ServiceAccountTokenSecret extends ApiObject {
   public readonly serviceAccountName: string;
 
   public constructor(scope: Construct, id: string, props: ServiceAccountTokenSecretProps = {}) {
-    const owner = 'ServiceAccountTokenSecret';
-    const secretName = checkDnsSubdomain(owner, 'secretName', props.secretName ?? 'prometheus-sa-token');
-    const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
-    const namespace = resolveNamespace(scope, owner, props.namespace);
-    super(scope, id, coreObjectProps('Secret',
-      { name: secretName, namespace, annotations: { 'kubernetes.io/service-account.name': serviceAccountName } },
-      { type: 'kubernetes.io/service-account-token' }));
-    this.secretName = secretName;
-    this.namespace = namespace;
-    this.serviceAccountName = serviceAccountName;
+    const r = renderTokenSecret(scope, props);
+    super(scope, id, r.objectProps);
+    this.secretName = r.secretName;
+    this.namespace = r.namespace;
+    this.serviceAccountName = r.serviceAccountName;
   }
 
   /** The Secret API object: the construct itself (kept for symmetry with the other constructs). */
   public get resource(): ApiObject {
     return this;
   }
+}
+
+/** The checked names of a token Secret and its object. */
+interface RenderedTokenSecret {
+  secretName: string;
+  namespace: string;
+  serviceAccountName: string;
+  objectProps: ApiObjectProps;
+}
+
+function renderTokenSecret(scope: Construct, props: ServiceAccountTokenSecretProps): RenderedTokenSecret {
+  const owner = 'ServiceAccountTokenSecret';
+  const secretName = checkDnsSubdomain(owner, 'secretName', props.secretName ?? 'prometheus-sa-token');
+  const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
+  const namespace = resolveNamespace(scope, owner, props.namespace);
+  const objectProps = coreObjectProps('Secret',
+    { name: secretName, namespace, annotations: { 'kubernetes.io/service-account.name': serviceAccountName } },
+    { type: 'kubernetes.io/service-account-token' });
+  return { secretName, namespace, serviceAccountName, objectProps };
+}
+
+/** The same Secret as `ServiceAccountTokenSecret`, as a plain `ApiObject` in `scope`. */
+export function addTokenSecretObject(scope: Construct, id: string, props: ServiceAccountTokenSecretProps): ApiObject {
+  return new ApiObject(scope, id, renderTokenSecret(scope, props).objectProps);
 }

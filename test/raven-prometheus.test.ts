@@ -1,6 +1,6 @@
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import {
-  Corefile, DnsStrategy, KubeletEndpoint, NodeAddressing, NodeSelection, RavenPrometheus, ScrapeScheme, ScrapeTls, TargetDiscovery,
+  Corefile, DnsStrategy, KubeletEndpoint, NodeAddressing, NodeSelection, RavenPrometheus, ScrapeOutput, ScrapeScheme, ScrapeTls, TargetDiscovery,
 } from '../src';
 import { expectValidManifests } from './support/schemas';
 import { findManifest, synth, testChart } from './support/synth';
@@ -79,6 +79,92 @@ describe('the example stack (RavenPrometheus)', () => {
   test('the cluster CoreDNS is edited in kube-system', () => {
     expect(findManifest(manifests, 'ConfigMap', 'coredns').metadata.namespace).toBe('kube-system');
     expect(findManifest(manifests, 'ConfigMap', 'coredns').data.Corefile).toContain('hosts /etc/edge/tunnel-nodes {');
+  });
+});
+
+describe('RavenPrometheus exposes the objects it writes', () => {
+  const ids = (objects: ApiObject[]) => objects.map((o) => `${o.kind}/${o.name}`);
+
+  function built(props: any = {}): { raven: RavenPrometheus; manifests: any[] } {
+    const chart = testChart('monitoring');
+    const raven = new RavenPrometheus(chart, 'raven', props);
+    return { raven, manifests: synth(chart) };
+  }
+
+  test('every object of the example stack, by role', () => {
+    const app = new App({ outdir: '/nonexistent' });
+    const raven = buildExamplePlatform(app).node.findChild('raven') as RavenPrometheus;
+    expect(raven.nodeExporterScrape?.name).toBe('node-exporter-raven');
+    expect(ids(raven.kubeletScrapes)).toEqual([
+      'ScrapeConfig/kubelet-raven-metrics', 'ScrapeConfig/kubelet-raven-cadvisor', 'ScrapeConfig/kubelet-raven-probes',
+    ]);
+    expect(ids(raven.extraScrapes)).toEqual(['ScrapeConfig/dcgm-exporter-raven']);
+    expect(ids(raven.scrapeConfigs)).toEqual([
+      'ScrapeConfig/node-exporter-raven', 'ScrapeConfig/kubelet-raven-metrics', 'ScrapeConfig/kubelet-raven-cadvisor',
+      'ScrapeConfig/kubelet-raven-probes', 'ScrapeConfig/dcgm-exporter-raven',
+    ]);
+    expect(raven.tokenSecret?.name).toBe('prometheus-sa-token');
+    expect(raven.gateway?.name).toBe('gw-cloud');
+    expect(raven.clusterRole?.kind).toBe('ClusterRole');
+    expect(raven.clusterRoleBinding?.kind).toBe('ClusterRoleBinding');
+    expect(ids(raven.dnsObjects)).toEqual(['ConfigMap/coredns', 'Deployment/coredns']);
+    // node-exporter and dcgm-exporter over HTTP, the kubelet over HTTPS.
+    expect(raven.proxyHttpPorts).toEqual([9100, 9400]);
+    expect(raven.proxyHttpsPorts).toEqual([10250]);
+    expect(raven.fragmentObject).toBeUndefined();
+  });
+
+  test('one plain ApiObject per manifest directly under the construct, and no construct in between', () => {
+    // cdk8s walks the whole construct tree once per chart it synthesizes; a platform app with
+    // hundreds of clusters pays for every extra construct per cluster hundreds of times.
+    const app = new App({ outdir: '/nonexistent' });
+    const chart = buildExamplePlatform(app);
+    const raven = chart.node.findChild('raven');
+    const children = raven.node.children;
+    expect(children.every((c) => c.constructor === ApiObject && c.node.children.length === 0)).toBe(true);
+    expect(chart.node.findAll()).toHaveLength(2 + chart.toJson().length);
+  });
+
+  test('the accessors hand out copies', () => {
+    const { raven } = built();
+    raven.kubeletScrapes.pop();
+    raven.proxyHttpsPorts.pop();
+    expect(raven.kubeletScrapes).toHaveLength(3);
+    expect(raven.proxyHttpsPorts).toEqual([10250]);
+  });
+
+  test('the ports to declare by hand when no Gateway is given', () => {
+    const { raven, manifests } = built({ extraScrapes: [{ name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS }] });
+    expect(manifests.map((m) => m.kind)).not.toContain('Gateway');
+    expect(raven.gateway).toBeUndefined();
+    expect(raven.proxyHttpPorts).toEqual([9100]);
+    expect(raven.proxyHttpsPorts).toEqual([10250, 9443]);
+  });
+
+  test('the dedicated raven-proxy-dns objects', () => {
+    const { raven } = built({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53' }) });
+    expect(ids(raven.dnsObjects)).toEqual([
+      'ServiceAccount/raven-proxy-dns', 'ClusterRole/system:raven-proxy-dns', 'ClusterRoleBinding/system:raven-proxy-dns',
+      'ConfigMap/raven-proxy-dns', 'Deployment/raven-proxy-dns', 'Service/raven-proxy-dns',
+    ]);
+  });
+
+  test('with a prometheus.yml fragment, no ScrapeConfig and no token Secret are part of the app', () => {
+    const { raven, manifests } = built({ output: ScrapeOutput.prometheusConfigFragment() });
+    expect(raven.scrapeConfigs).toEqual([]);
+    expect(raven.nodeExporterScrape).toBeUndefined();
+    expect(raven.tokenSecret).toBeUndefined();
+    expect(raven.fragmentObject?.kind).toBe('ConfigMap');
+    expect(manifests.map((m) => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap']);
+  });
+
+  test('without DNS, RBAC or node-exporter, those accessors are empty', () => {
+    const { raven } = built({ rbac: false, nodeExporter: false });
+    expect(raven.dnsObjects).toEqual([]);
+    expect(raven.clusterRole).toBeUndefined();
+    expect(raven.clusterRoleBinding).toBeUndefined();
+    expect(raven.nodeExporterScrape).toBeUndefined();
+    expect(raven.proxyHttpPorts).toEqual([]);
   });
 });
 
