@@ -28,8 +28,9 @@ export function tunnelNodesVolume(name: string, configMap: string): any {
  * tunnel-nodes volume and read-only mount (never twice), stamp the Corefile checksum on
  * the pod template so a changed Corefile rolls the pods.
  */
-export function patchDeployment(source: any, w: CoreDnsWiring): any {
-  const d = stripServerFields(source);
+export function patchDeployment(source: any, w: CoreDnsWiring, owned: boolean = false): any {
+  // An exported Deployment is the user's: work on a copy. One built here (`owned`) is ours already.
+  const d = owned ? source : stripServerFields(source);
   const where = `the CoreDNS Deployment '${d.metadata?.namespace ?? '?'}/${d.metadata?.name ?? '?'}'`;
   if (d.apiVersion !== 'apps/v1' || d.kind !== 'Deployment') {
     invalid(w.owner, 'deployment', `${d.apiVersion}/${d.kind}`, 'an apps/v1 Deployment', 'Export it with: kubectl get deploy coredns -n kube-system -o yaml');

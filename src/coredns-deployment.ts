@@ -84,7 +84,7 @@ export class CoreDnsDeployment {
   public _render(wiring: CoreDnsWiring): any | undefined {
     switch (this.kind) {
       case 'manifest': return patchDeployment(this.manifest, wiring);
-      case 'kubeadm': return patchDeployment(kubeadmDeployment(this.image!, this.replicas!, wiring), wiring);
+      case 'kubeadm': return patchDeployment(kubeadmDeployment(this.image!, this.replicas!, wiring), wiring, true);
       default: return undefined;
     }
   }

@@ -101,7 +101,8 @@ function renderGatewayPorts(props: RavenGatewayPortsProps): RenderedGateway {
   const httpPorts = merge(hadHttp, wantedHttp);
   const httpsPorts = merge(hadHttps, wantedHttps);
 
-  const patched = JSON.parse(JSON.stringify(gw));
+  // readCloudGateway's copy is ours to change.
+  const patched = gw;
   delete patched.metadata.namespace;
   const pc = patched.spec.proxyConfig;
   if (httpPorts.length > 0) pc.proxyHTTPPort = httpPorts.join(','); else delete pc.proxyHTTPPort;

@@ -3,6 +3,7 @@ import { isDns1123Subdomain, quote } from './names';
 import { TunnelHostsOptions } from './options';
 import { DirectiveNode, parseCorefile, ParsedCorefile } from './parser';
 import { addTunnelHostsToText, removeTunnelHostsFromText, resolveTunnelHostsOptions } from './tunnel-hosts';
+import { BoundedCache } from '../bounded-cache';
 
 /** Options of the kubeadm default Corefile. */
 export interface KubeadmCorefileOptions {
@@ -52,6 +53,9 @@ function directiveInfo(d: DirectiveNode): DirectiveInfo {
  *
  * @see https://coredns.io/manual/configuration/
  */
+/** kubeadm's default Corefile by cluster domain: a Corefile is immutable, so one instance serves every caller. */
+const KUBEADM_DEFAULTS = new BoundedCache<Corefile>(8);
+
 export class Corefile {
   /**
    * Parses a Corefile; throws an Error with the line and column of malformed input.
@@ -72,7 +76,7 @@ export class Corefile {
     if (!isDns1123Subdomain(domain)) {
       throw new Error(`Corefile: 'clusterDomain' must be a lowercase DNS name such as 'cluster.local' (labels of a-z, 0-9 and '-', separated by dots, without a trailing dot), got ${quote(domain)}`);
     }
-    return Corefile.parse([
+    return KUBEADM_DEFAULTS.get(domain, () => Corefile.parse([
       '.:53 {',
       '    errors',
       '    health {',
@@ -97,7 +101,7 @@ export class Corefile {
       '    loadbalance',
       '}',
       '',
-    ].join('\n'));
+    ].join('\n')));
   }
 
   private readonly text: string;
