@@ -33,3 +33,13 @@ export class BoundedCache<V> {
     return this.entries.size;
   }
 }
+
+const STRINGS = new BoundedCache<string>(4096);
+
+/**
+ * One shared copy of a string computed the same way for every cluster (`${1}:9100`, ScrapeConfig
+ * names, label selectors): a platform app with hundreds of clusters keeps one instead of hundreds.
+ */
+export function intern(value: string): string {
+  return STRINGS.get(value, () => value);
+}

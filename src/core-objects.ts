@@ -157,5 +157,6 @@ export function coreObject<K extends keyof CoreBodies>(
 /** The `ApiObject` props of a core object, for constructs that are the object themselves. */
 export function coreObjectProps<K extends keyof CoreBodies>(kind: K, metadata: ApiObjectMetadata, body: CoreBodies[K]): ApiObjectProps {
   const gvk: Gvk = { apiVersion: CORE_KINDS[kind].apiVersion, kind };
-  return { ...body, apiVersion: gvk.apiVersion, kind: gvk.kind, metadata };
+  // Spread last: with the body spread first, V8 gives every such object a map of its own.
+  return { apiVersion: gvk.apiVersion, kind: gvk.kind, metadata, ...body };
 }

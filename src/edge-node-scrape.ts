@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { intern } from './bounded-cache';
 import { resolveNamespace } from './namespace';
 import {
   BearerToken,
@@ -201,6 +202,19 @@ export interface EdgeNodeScrapeProps extends EdgeNodeScrapeOptions {
 
 const REPLACE = 'replace';
 
+/**
+ * The object without its undefined members: what the manifest gets anyway (cdk8s drops them at
+ * synth), written once instead of carried and skipped on every synth.
+ */
+function definedOnly<T extends object>(o: T): T {
+  const result: any = {};
+  for (const key of Object.keys(o)) {
+    const value = (o as any)[key];
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}
+
 /** A Kubernetes label name as Prometheus writes it into `__meta_*` label names. */
 function metaLabelName(key: string): string {
   return key.replace(/[^a-zA-Z0-9_]/g, '_');
@@ -212,7 +226,7 @@ function literalRegex(value: string): string {
 }
 
 function labelSelector(labels: { [key: string]: string }): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return intern(Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
 }
 
 /** What an EdgeNodeScrape computes from its props before it exists: checked values and the spec. */
@@ -240,7 +254,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
   r.namespace = resolveNamespace(scope, owner, props.namespace);
   r.port = checkPort(owner, 'port', props.port);
   r.metricsPath = checkHttpPath(owner, 'metricsPath', props.metricsPath ?? '/metrics');
-  r.prometheusJobName = `scrapeConfig/${r.namespace}/${r.name}`;
+  r.prometheusJobName = intern(`scrapeConfig/${r.namespace}/${r.name}`);
   r.discovery = props.discovery ?? TargetDiscovery.nodes();
   r.addressing = props.addressing ?? NodeAddressing.nodeName();
   checkKubernetesLabels(owner, 'labels', props.labels);
@@ -288,17 +302,17 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     relabelings.push({ action: 'keep', regex: String(r.port), sourceLabels: ['__meta_kubernetes_pod_container_port_number'] });
     relabelings.push({ action: 'drop', regex: '(Failed|Succeeded)', sourceLabels: ['__meta_kubernetes_pod_phase'] });
     for (const [key, value] of Object.entries(nodeSelection)) {
-      relabelings.push({ action: 'keep', regex: literalRegex(value), sourceLabels: [`__meta_kubernetes_node_label_${metaLabelName(key)}`] });
+      relabelings.push({ action: 'keep', regex: literalRegex(value), sourceLabels: [intern(`__meta_kubernetes_node_label_${metaLabelName(key)}`)] });
     }
   }
   if (keepNodeLabels) {
     relabelings.push({ action: 'labelmap', regex: '__meta_kubernetes_node_label_(.+)' });
   }
   if (r.addressing.needsDns) {
-    relabelings.push({ action: REPLACE, replacement: `\${1}:${r.port}`, sourceLabels: [nodeNameLabel], targetLabel: '__address__' });
+    relabelings.push({ action: REPLACE, replacement: intern(`\${1}:${r.port}`), sourceLabels: [nodeNameLabel], targetLabel: '__address__' });
   } else {
     relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__param_nodeName' });
-    relabelings.push({ action: REPLACE, replacement: `${r.addressing.proxyHost}:${r.port}`, targetLabel: '__address__' });
+    relabelings.push({ action: REPLACE, replacement: intern(`${r.addressing.proxyHost}:${r.port}`), targetLabel: '__address__' });
   }
   if (byPod) {
     relabelings.push({ action: REPLACE, sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' });
@@ -306,7 +320,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
   }
   if (instance.source === 'internalIp') {
     const ip = byPod ? '__meta_kubernetes_pod_host_ip' : '__meta_kubernetes_node_address_InternalIP';
-    relabelings.push({ action: REPLACE, replacement: `\${1}:${r.port}`, sourceLabels: [ip], targetLabel: 'instance' });
+    relabelings.push({ action: REPLACE, replacement: intern(`\${1}:${r.port}`), sourceLabels: [ip], targetLabel: 'instance' });
   } else if (instance.source === 'nodeName') {
     relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'instance' });
   }
@@ -320,7 +334,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     relabelings.push({ action: REPLACE, replacement: 'raven', targetLabel: 'scrape_via' });
   }
 
-  const sd: KubernetesSdConfig = byPod
+  const sd: KubernetesSdConfig = definedOnly(byPod
     ? {
       attachMetadata: attachNode ? { node: true } : undefined,
       namespaces: r.discovery.namespaces.length > 0 ? { names: r.discovery.namespaces } : undefined,
@@ -332,7 +346,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
       selectors: Object.keys(nodeSelection).length > 0
         ? [{ label: labelSelector(nodeSelection), role: 'Node' }]
         : undefined,
-    };
+    });
 
   const spec: ScrapeConfigSpecJson = {
     authorization: props.bearerToken
@@ -352,7 +366,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     scrapeTimeout: props.scrapeTimeout && toPrometheusDuration(owner, 'scrapeTimeout', props.scrapeTimeout),
     tlsConfig: tls && renderTls(tls),
   };
-  r.spec = spec;
+  r.spec = definedOnly(spec);
   return r;
 }
 
@@ -450,12 +464,12 @@ function renderMetricRelabeling(owner: string, index: number, r: MetricRelabelin
       invalid(owner, `metricRelabelings[${index}].regex`, r.regex, 'a valid regular expression', (e as Error).message);
     }
   }
-  return {
+  return definedOnly({
     action,
     regex: r.regex,
     replacement: r.replacement,
     separator: r.separator,
     sourceLabels: r.sourceLabels,
     targetLabel: r.targetLabel,
-  };
+  });
 }

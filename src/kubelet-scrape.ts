@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { intern } from './bounded-cache';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { resolveNamespace } from './namespace';
 import { BearerToken, MetricRelabeling, RelabelAction, ScrapeScheme, ScrapeTls } from './scrape-options';
@@ -201,7 +202,7 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
   const jobLabel = props.jobLabel ?? 'kubelet';
   const scrapes = endpoints.map((endpoint) => make.scrape(scope, endpoint, {
     ...props,
-    name: `${prefix}-${endpoint.suffix}`,
+    name: intern(`${prefix}-${endpoint.suffix}`),
     namespace,
     port,
     scheme: ScrapeScheme.HTTPS,

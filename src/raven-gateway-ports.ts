@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { intern } from './bounded-cache';
 import { markClusterScoped } from './cluster-scoped';
 import { stripServerFields } from './server-fields';
 import { GATEWAY_V1BETA1_GVK, GatewayV1Beta1SpecJson } from './typed-api-object';
@@ -105,8 +106,8 @@ function renderGatewayPorts(props: RavenGatewayPortsProps): RenderedGateway {
   const patched = gw;
   delete patched.metadata.namespace;
   const pc = patched.spec.proxyConfig;
-  if (httpPorts.length > 0) pc.proxyHTTPPort = httpPorts.join(','); else delete pc.proxyHTTPPort;
-  if (httpsPorts.length > 0) pc.proxyHTTPSPort = httpsPorts.join(','); else delete pc.proxyHTTPSPort;
+  if (httpPorts.length > 0) pc.proxyHTTPPort = intern(httpPorts.join(',')); else delete pc.proxyHTTPPort;
+  if (httpsPorts.length > 0) pc.proxyHTTPSPort = intern(httpsPorts.join(',')); else delete pc.proxyHTTPSPort;
 
   const spec = toGatewaySpec(patched.spec);
   // The Gateway schema must carry every field the cluster had: refuse rather than drop one.
@@ -247,10 +248,14 @@ function toMatchExpression(m: any): NonNullable<NodeSelectorJson['matchExpressio
 }
 
 /** JSON paths present in `expected` but missing or different in `actual`. */
-function findLostPaths(expected: any, actual: any, path: string): string[] {
+function findLostPaths(expected: any, actual: any, path: string, lost: string[] = []): string[] {
   if (expected === null || typeof expected !== 'object') {
-    return JSON.stringify(expected) === JSON.stringify(actual) ? [] : [path || '/'];
+    // JSON values: equal, or both NaN (YAML's .nan); written `null` either way.
+    if (expected !== actual && !(Number.isNaN(expected) && Number.isNaN(actual))) lost.push(path || '/');
+  } else if (actual === null || typeof actual !== 'object') {
+    lost.push(path || '/');
+  } else {
+    for (const k of Object.keys(expected)) findLostPaths(expected[k], actual[k], `${path}/${k}`, lost);
   }
-  if (actual === null || typeof actual !== 'object') return [path || '/'];
-  return Object.keys(expected).flatMap((k) => findLostPaths(expected[k], actual[k], `${path}/${k}`));
+  return lost;
 }

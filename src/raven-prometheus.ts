@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
+import { intern } from './bounded-cache';
 import { coreObject } from './core-objects';
 import { DnsStrategy } from './dns-strategy';
 import { addScrapeObject } from './edge-node-scrape';
@@ -282,7 +283,7 @@ export class RavenPrometheus extends Construct {
     const namespace = resolveNamespace(this, owner, props.namespace);
     if (props.release !== undefined) checkDnsLabel(owner, 'release', props.release);
     const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName',
-      props.serviceAccountName ?? (props.release ? `${props.release}-kube-prometheus-prometheus` : 'prometheus'));
+      props.serviceAccountName ?? (props.release ? intern(`${props.release}-kube-prometheus-prometheus`) : 'prometheus'));
     const labels = { ...(props.release ? { release: props.release } : {}), ...(props.scrapeConfigLabels ?? {}) };
     checkKubernetesLabels(owner, 'scrapeConfigLabels', labels);
 

@@ -1,3 +1,4 @@
+import { BoundedCache } from './bounded-cache';
 import { ClusterVersions } from './versions';
 
 /** The versions assumed when none are declared: current releases. */
@@ -9,15 +10,20 @@ export const CURRENT_VERSIONS: Required<ClusterVersions> = {
 
 type Version = [number, number, number];
 
-function parseVersion(owner: string, prop: string, value: string): Version {
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$/.exec(value);
-  if (!m) {
-    throw new Error(`${owner}: 'versions.${prop}' must be a version like '0.93.0' or 'v0.93.0', got '${value}'.`);
-  }
-  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+/** Parsed versions by their text: every scrape checks the same few. */
+const PARSED = new BoundedCache<Readonly<Version>>(64);
+
+function parseVersion(owner: string, prop: string, value: string): Readonly<Version> {
+  return PARSED.get(String(value), () => {
+    const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$/.exec(value);
+    if (!m) {
+      throw new Error(`${owner}: 'versions.${prop}' must be a version like '0.93.0' or 'v0.93.0', got '${value}'.`);
+    }
+    return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  });
 }
 
-function atLeast(a: Version, b: Version): boolean {
+function atLeast(a: Readonly<Version>, b: Readonly<Version>): boolean {
   for (let i = 0; i < 3; i++) {
     if (a[i] !== b[i]) return a[i] > b[i];
   }
