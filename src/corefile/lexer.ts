@@ -24,14 +24,23 @@ export interface Token {
   readonly line: number;
   /** 1-based column (in code points, BOM not counted) of the first character. */
   readonly column: number;
-  /** 1-based line of the last character (differs from `line` for multi-line quoted tokens). */
-  readonly endLine: number;
   /** Whether the token was written in double quotes. */
   readonly quoted: boolean;
-  /** Whether the quoted token reached the end of the text without its closing quote. */
-  readonly unterminated: boolean;
   /** Position of the token in the token list. */
   readonly index: number;
+  /**
+   * 1-based line of the last character, only on a quoted token that spans lines (see `endLineOf`).
+   * A Corefile of thousands of server blocks has hundreds of thousands of tokens: fields that are
+   * almost always at their default are left out.
+   */
+  readonly endLine?: number;
+  /** True on a quoted token that reached the end of the text without its closing quote. */
+  readonly unterminated?: true;
+}
+
+/** The 1-based line of a token's last character. */
+export function endLineOf(t: Token): number {
+  return t.endLine ?? t.line;
 }
 
 /** The result of tokenizing a Corefile. */
@@ -80,7 +89,12 @@ export function lex(text: string): LexResult {
   let lastEnd = 0;
 
   const emit = (tokenValue: string, end: number, unterminated: boolean) => {
-    tokens.push({ value: tokenValue, start, end, line: startLine, column: startColumn, endLine: line, quoted, unterminated, index: tokens.length });
+    const token: { -readonly [K in keyof Token]: Token[K] } = {
+      value: tokenValue, start, end, line: startLine, column: startColumn, quoted, index: tokens.length,
+    };
+    if (line !== startLine) token.endLine = line;
+    if (unterminated) token.unterminated = true;
+    tokens.push(token);
     inToken = false;
     quoted = false;
     escaped = false;

@@ -11,7 +11,7 @@
  *   closes a plugin block and leaves the server block open;
  * - a quoted `"{"` or `"}"` is text, never a brace.
  */
-import { lex, LexResult, Token } from './lexer';
+import { endLineOf, lex, LexResult, Token } from './lexer';
 import { quote } from './names';
 
 /** A block `{ ... }` that belongs to a directive. */
@@ -96,7 +96,7 @@ class Parser {
   private readonly ownLine: boolean[];
 
   constructor(private readonly tokens: Token[], private readonly source: string) {
-    this.ownLine = tokens.map((t, i) => i === 0 || tokens[i - 1].endLine < t.line);
+    this.ownLine = tokens.map((t, i) => i === 0 || endLineOf(tokens[i - 1]) < t.line);
   }
 
   public lineFlags(): boolean[] {
@@ -321,7 +321,7 @@ class Parser {
   }
 
   private unterminatedHint(): string {
-    const open = this.tokens.find((t) => t.unterminated);
+    const open = this.tokens.find((t) => t.unterminated === true);
     return open ? ` (note: the quoted string that starts at ${at(open)} is never closed, so the rest of the text is inside it)` : '';
   }
 

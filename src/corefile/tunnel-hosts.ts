@@ -9,7 +9,7 @@
  * in every server block that serves the root zone over plain DNS, touching no other byte.
  */
 import { formatNanos, parseGoDuration } from './duration';
-import { Token } from './lexer';
+import { endLineOf, Token } from './lexer';
 import { isPlainToken, isZoneName, normalizeZone, quote } from './names';
 import { TunnelHostsOptions } from './options';
 import { DirectiveNode, parseDirectiveLines, ParsedCorefile, ServerBlockNode, SnippetNode } from './parser';
@@ -474,7 +474,7 @@ function planInsertion(parsed: ParsedCorefile, block: ServerBlockNode, options: 
     indent = indentOf(layout, kube.name);
     // Keep comment lines written right above 'kubernetes' attached to it.
     const index = kube.name.index;
-    const previousEnd = index > 0 ? parsed.lex.tokens[index - 1].endLine : 0;
+    const previousEnd = index > 0 ? endLineOf(parsed.lex.tokens[index - 1]) : 0;
     let line = anchorLine;
     while (line - 1 > previousEnd && /^[^\S\n]*#/.test(lineText(layout, line - 1))) {
       line--;

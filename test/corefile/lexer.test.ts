@@ -1,4 +1,4 @@
-import { lex } from '../../src/corefile/lexer';
+import { endLineOf, lex } from '../../src/corefile/lexer';
 
 function values(text: string): string[] {
   return lex(text).tokens.map((t) => t.value);
@@ -45,8 +45,13 @@ describe('lex', () => {
 
   test('GIVEN a multi-line quoted token WHEN lexed THEN its end line and offsets cover the whole string', () => {
     const [token, next] = lex('"a\nb" c').tokens;
-    expect(token).toMatchObject({ line: 1, endLine: 2, start: 0, end: 5, quoted: true, unterminated: false });
+    expect(token).toMatchObject({ line: 1, endLine: 2, start: 0, end: 5, quoted: true });
+    expect(token.unterminated).toBeUndefined();
+    expect(endLineOf(token)).toBe(2);
     expect(next).toMatchObject({ value: 'c', line: 2, column: 4 });
+    // A token on one line carries no end line of its own: it ends on its first line.
+    expect(next.endLine).toBeUndefined();
+    expect(endLineOf(next)).toBe(2);
   });
 
   test('GIVEN an unterminated quote WHEN lexed THEN the token runs to the end and is marked', () => {
