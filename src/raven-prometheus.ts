@@ -256,7 +256,11 @@ export interface RavenPrometheusProps {
  * per cluster is paid hundreds of times over.
  */
 export class RavenPrometheus extends Construct {
-  /** The node-exporter ScrapeConfig; undefined without node-exporter or with `ScrapeOutput.prometheusConfigFragment()`. */
+  /**
+   * The node-exporter ScrapeConfig, if one is part of the app.
+   *
+   * Undefined without node-exporter or with `ScrapeOutput.prometheusConfigFragment()`.
+   */
   public readonly nodeExporterScrape?: ApiObject;
   /** The token Secret for the kubelet scrapes, if the construct created it. */
   public readonly tokenSecret?: ApiObject;
