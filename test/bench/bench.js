@@ -9,7 +9,8 @@
  *          through `ApiObject`, synthesized the same way. Its source is generated from (a)'s
  *          output at the start of the run (.tmp/bench/floor-stack.js) and checked to synthesize
  *          byte-identical YAML.
- *   2. Module load time: the library against cdk8s and cdk8s + cdk8s-plus-28 alone.
+ *   2. Module load time: the library against cdk8s and cdk8s + cdk8s-plus-28 alone; and the heap
+ *      each variant retains per stack once built (after a full GC, not timed).
  *   3. Corefile engine: parse + edit + print of the largest real Corefile of the test corpus and of
  *      a generated one with 10,000 server blocks, against reading the same text only.
  *
@@ -151,9 +152,9 @@ function generateFloors() {
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-function child(script, args) {
+function child(script, args, nodeFlags = []) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(__dirname, script), ...args.map(String)], {
+  const r = spawnSync(process.execPath, [...nodeFlags, path.join(__dirname, script), ...args.map(String)], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
@@ -289,6 +290,15 @@ function main() {
     ]));
   log(`library / (cdk8s + cdk8s-plus-28): ${fmt(load.library.loadMs / load['cdk8s-plus-28'].loadMs, 2)} (require time), `
     + `library / cdk8s: ${fmt(load.library.loadMs / load.cdk8s.loadMs, 2)}`);
+  log();
+
+  const retained = {
+    library: child('retained.js', ['library', 1000], ['--expose-gc']),
+    floor: child('retained.js', ['floor', 1000, floor.files.floor], ['--expose-gc']),
+  };
+  log('Heap retained per stack once built (1,000 stacks, after a full GC; not timed)');
+  log(`  (a) library ${fmt(retained.library.retainedKbPerStack, 1)} KB, (b) floor ${fmt(retained.floor.retainedKbPerStack, 1)} KB: `
+    + `${fmt(retained.library.retainedKbPerStack / retained.floor.retainedKbPerStack, 2)}×`);
   log();
 
   process.stderr.write('corefile engine...\n');
