@@ -1,17 +1,12 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BoundedCache } from './bounded-cache';
 import { coreObject } from './core-objects';
 import { CoreDnsDeployment } from './coredns-deployment';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile, CorefileEdit } from './corefile';
+import { tunnelHostsEdit } from './corefile-edits';
 import { checkDataKey, checkDnsLabel, checkDnsSubdomain, invalid } from './validation';
-
-/** Recent Corefile edits, by input text and options. */
-const EDITS = new BoundedCache<CorefileEdit>(32);
-/** Recent Corefile checksums, by the hashed ConfigMap data. */
-const CHECKSUMS = new BoundedCache<string>(32);
 
 /**
  * Props for `RavenCoreDns`.
@@ -185,16 +180,13 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
     fallthroughZones: props.fallthroughZones,
     importedFiles: props.importedFiles,
   };
-  // The edit is a pure function of the text and the options: clusters sharing a Corefile share it.
-  const shared = EDITS.get(JSON.stringify([props.corefile, options]), () => Corefile.parse(props.corefile).addTunnelHosts(options));
-  const edit: CorefileEdit = { ...shared, editedBlocks: [...shared.editedBlocks], warnings: [...shared.warnings] };
+  const edit = tunnelHostsEdit(props.corefile, options);
 
   const data = { ...extraData, Corefile: edit.corefile.toString() };
   const unchecked = edit.warnings.length > 0 ? { [RavenCoreDns.UNCHECKED_IMPORTS_ANNOTATION]: edit.warnings.join('\n') } : undefined;
   const configMap = coreObject(scope, `${idPrefix}ConfigMap`, 'ConfigMap', { name, namespace, annotations: unchecked }, { data });
 
-  const hashed = JSON.stringify(Object.entries(data).sort());
-  const checksum = CHECKSUMS.get(hashed, () => createHash('sha256').update(hashed).digest('hex'));
+  const checksum = createHash('sha256').update(JSON.stringify(Object.entries(data).sort())).digest('hex');
   const rendered = (props.deployment ?? CoreDnsDeployment.kubeadm())._render({
     owner,
     namespace,

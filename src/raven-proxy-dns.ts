@@ -6,6 +6,7 @@ import { coreObject } from './core-objects';
 import { DEFAULT_COREDNS_IMAGE, tunnelNodesVolume } from './coredns-deployment-patch';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
+import { tunnelHostsEdit } from './corefile-edits';
 import { checkDnsLabel, checkDnsSubdomain, checkImage, checkKubernetesLabels, checkReplicas, invalid } from './validation';
 
 /**
@@ -141,13 +142,11 @@ export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: Ra
   const nodeSelector = props.nodeSelector ?? { 'kubernetes.io/os': 'linux', 'openyurt.io/is-edge-worker': 'false' };
   checkKubernetesLabels(owner, 'nodeSelector', nodeSelector);
 
-  const base = props.corefile !== undefined
-    ? Corefile.parse(props.corefile)
-    : Corefile.kubeadmDefault({ clusterDomain: props.clusterDomain ?? 'cluster.local' });
   if (props.corefile !== undefined && props.clusterDomain !== undefined) {
     invalid(owner, 'clusterDomain', props.clusterDomain, 'unset when corefile is given', 'The corefile already names its cluster domain.');
   }
-  const edit = base.addTunnelHosts({
+  const base = props.corefile ?? Corefile.kubeadmDefault({ clusterDomain: props.clusterDomain ?? 'cluster.local' }).toString();
+  const edit = tunnelHostsEdit(base, {
     hostsFile: '/etc/edge/tunnel-nodes',
     reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
     ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),

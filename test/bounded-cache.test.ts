@@ -1,4 +1,4 @@
-import { Corefile, RavenCoreDns } from '../src';
+import { Corefile, RavenCoreDns, RavenProxyDns } from '../src';
 import { BoundedCache } from '../src/bounded-cache';
 import { testChart } from './support/synth';
 
@@ -81,6 +81,17 @@ describe('shared Corefile edits', () => {
     const chart = testChart();
     expect(() => new RavenCoreDns(chart, 'A', { corefile: withHosts })).toThrow(/hosts/);
     expect(() => new RavenCoreDns(chart, 'B', { corefile: withHosts })).toThrow(/hosts/);
+  });
+
+  test('raven-proxy-dns shares the edit too, and refuses a malformed Corefile every time', () => {
+    const chart = testChart();
+    const a = new RavenProxyDns(chart, 'A', { clusterIp: '10.96.0.53', name: 'proxy-dns-a', corefile: K3S_STYLE });
+    const b = new RavenProxyDns(chart, 'B', { clusterIp: '10.96.0.54', name: 'proxy-dns-b', corefile: K3S_STYLE });
+    expect(a.corefile.toString()).toContain('hosts /etc/edge/tunnel-nodes');
+    expect(b.corefile.toString()).toBe(a.corefile.toString());
+    const malformed = '.:53 {\n    errors\n';
+    expect(() => new RavenProxyDns(chart, 'C', { clusterIp: '10.96.0.55', corefile: malformed })).toThrow(/never closed/);
+    expect(() => new RavenProxyDns(chart, 'D', { clusterIp: '10.96.0.56', corefile: malformed })).toThrow(/never closed/);
   });
 
   test('kubeadm\'s default Corefile is per cluster domain', () => {

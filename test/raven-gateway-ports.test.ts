@@ -34,6 +34,14 @@ describe('RavenGatewayPorts', () => {
     expect(gw.spec.tunnelConfig).toEqual({ Replicas: 1 });
   });
 
+  test('leaves the exported Gateway it was given as it was', () => {
+    const exported = gateway((g) => { g.metadata.namespace = 'kube-system'; });
+    const before = JSON.stringify(exported);
+    const gw = build({ gateway: exported, httpPorts: [9100], httpsPorts: [10250] });
+    expect(gw.spec.proxyConfig.proxyHTTPPort).toBe('10255,9100');
+    expect(JSON.stringify(exported)).toBe(before);
+  });
+
   test('writes no port twice', () => {
     const gw = build({ gateway: gateway((g) => { g.spec.proxyConfig.proxyHTTPPort = '9100, 10255'; }), httpPorts: [9100, 9100, 9400] });
     expect(gw.spec.proxyConfig.proxyHTTPPort).toBe('9100,10255,9400');

@@ -45,6 +45,9 @@ function directiveInfo(d: DirectiveNode): DirectiveInfo {
   };
 }
 
+/** kubeadm's default Corefile by cluster domain: a Corefile is immutable, so one instance serves every caller. */
+const KUBEADM_DEFAULTS = new BoundedCache<Corefile>(8);
+
 /**
  * A CoreDNS Corefile that keeps its original text: parsing and printing an unmodified Corefile
  * gives back the same bytes, and edits only add or remove whole lines.
@@ -53,9 +56,6 @@ function directiveInfo(d: DirectiveNode): DirectiveInfo {
  *
  * @see https://coredns.io/manual/configuration/
  */
-/** kubeadm's default Corefile by cluster domain: a Corefile is immutable, so one instance serves every caller. */
-const KUBEADM_DEFAULTS = new BoundedCache<Corefile>(8);
-
 export class Corefile {
   /**
    * Parses a Corefile; throws an Error with the line and column of malformed input.
