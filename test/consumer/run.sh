@@ -40,6 +40,12 @@ for kind in ConfigMap Deployment ClusterRole ClusterRoleBinding; do
   grep -q "^kind: $kind\$" "$stack" || { echo "the RavenPrometheus stack has no $kind" >&2; exit 1; }
 done
 grep -q 'hosts /etc/edge/tunnel-nodes {' "$stack" || { echo "the Corefile edit is missing from the packed library's output" >&2; exit 1; }
+grep -q 'scrapeTimeout: 20s' "$stack" || { echo "the JSON patch on nodeExporterScrape is missing" >&2; exit 1; }
+labelled=$(grep -c '^    team: platform$' "$stack")
+if [ "$labelled" -ne 4 ]; then
+  echo "expected the team label on the 4 ScrapeConfigs of the stack, found $labelled" >&2
+  exit 1
+fi
 if [ -e "node_modules/cdk8s-raven-prometheus/imports" ] || [ -e "node_modules/cdk8s-raven-prometheus/src" ]; then
   echo "the package ships TypeScript sources it does not need" >&2
   exit 1
