@@ -4,13 +4,6 @@ import {
   toPlainPrometheusScrapeConfig,
   toPrometheusScrapeConfig,
 } from '../src/prometheus-config';
-import {
-  exampleStackManifests,
-  filledSecrets,
-  pointDiscoveryAt,
-  promtoolCheckConfig,
-  promtoolSupportsKubernetesSd,
-} from './support/prometheus-tools';
 
 /**
  * The expected outputs below are written by hand from prometheus-operator's generateScrapeConfig
@@ -322,53 +315,5 @@ relabel_configs:
 
   test('PrometheusConfig.renderPlainScrapeConfig is the jsii entry point to the plain rendering', () => {
     expect(PrometheusConfig.renderPlainScrapeConfig(SEED_KUBELET)).toEqual(toPlainPrometheusScrapeConfig(SEED_KUBELET));
-  });
-});
-
-describe('promtool accepts every ScrapeConfig of the example stack', () => {
-  const manifests = exampleStackManifests();
-  const scrapes = manifests.filter((m) => m.kind === 'ScrapeConfig');
-
-  // Debian's Prometheus is built without Kubernetes discovery; there the discovery block is
-  // swapped for the equivalent HTTP discovery and everything else is checked as rendered.
-  function prometheusYml(scrapeConfigs: any[]): string {
-    const kubernetesSd = promtoolSupportsKubernetesSd();
-    return YAML.stringify({
-      global: { scrape_interval: '30s' },
-      scrape_configs: scrapeConfigs.map((s) => pointDiscoveryAt(s, 'http://127.0.0.2:6443', kubernetesSd)),
-    });
-  }
-
-  test('the example stack has ScrapeConfigs to check', () => {
-    expect(scrapes.length).toBeGreaterThanOrEqual(4);
-  });
-
-  test('operator style, with the token inlined', () => {
-    const rendered = scrapes.map((s) => toPrometheusScrapeConfig(s, {
-      secrets: filledSecrets(manifests, s.metadata.namespace, 'eyJhbGciOi.token'),
-      prometheusVersion: '2.42.0',
-    }));
-    const { ok, output } = promtoolCheckConfig(prometheusYml(rendered));
-    expect({ ok, output }).toEqual({ ok: true, output: expect.stringContaining('SUCCESS') });
-  });
-
-  test('plain style, with the ServiceAccount files (syntax only: the files exist only in a pod)', () => {
-    const rendered = scrapes.map((s) => toPlainPrometheusScrapeConfig(s, { prometheusVersion: '2.42.0' }));
-    const { ok, output } = promtoolCheckConfig(prometheusYml(rendered), true);
-    expect({ ok, output }).toEqual({ ok: true, output: expect.stringContaining('SUCCESS') });
-  });
-
-  test('operator-style and plain-style jobs of the same stack can run side by side', () => {
-    const operator = scrapes.map((s) => toPrometheusScrapeConfig(s, { secrets: filledSecrets(manifests, s.metadata.namespace, 't') }));
-    const plain = scrapes.map((s) => toPlainPrometheusScrapeConfig(s));
-    const { ok, output } = promtoolCheckConfig(prometheusYml([...operator, ...plain]), true);
-    expect({ ok, output }).toEqual({ ok: true, output: expect.stringContaining('SUCCESS') });
-  });
-
-  test('promtool itself refuses a broken configuration, so the checks above can fail', () => {
-    const broken = YAML.stringify({ scrape_configs: [{ job_name: 'x', relabel_configs: [{ action: 'replace' }] }] });
-    const { ok, output } = promtoolCheckConfig(broken, true);
-    expect(ok).toBe(false);
-    expect(output).toMatch(/relabel configuration for replace action requires 'target_label' value/);
   });
 });

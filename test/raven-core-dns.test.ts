@@ -8,14 +8,14 @@ import { expectValidManifests } from './support/schemas';
 import { seedEditedCorefile } from './support/seed';
 import { findManifest, synth, testChart } from './support/synth';
 
-const SHARED_COREFILES = path.join(__dirname, '..', '..', 'shared', 'corefiles');
+const DISTRIBUTIONS = path.join(__dirname, 'corefile', 'distributions');
 const EXPORTED_DEPLOYMENT = path.join(__dirname, 'fixtures', 'coredns-deployment.exported.yaml');
-const sharedCorefile = (name: string) => fs.readFileSync(path.join(SHARED_COREFILES, `${name}.Corefile`), 'utf8');
+const distributionCorefile = (name: string) => fs.readFileSync(path.join(DISTRIBUTIONS, `${name}.Corefile`), 'utf8');
 const exportedDeployment = () => yaml.parse(fs.readFileSync(EXPORTED_DEPLOYMENT, 'utf8'));
 
 function coreDns(props: Partial<ConstructorParameters<typeof RavenCoreDns>[2]> = {}): any[] {
   const chart = testChart(null);
-  new RavenCoreDns(chart, 'coredns', { corefile: sharedCorefile('kubeadm-v1.31'), ...props });
+  new RavenCoreDns(chart, 'coredns', { corefile: distributionCorefile('kubeadm-v1.31'), ...props });
   return synth(chart);
 }
 
@@ -89,7 +89,7 @@ describe('RavenCoreDns', () => {
 
   test('an equivalent tunnel-nodes block already there leaves the Corefile unchanged', () => {
     const chart = testChart(null);
-    const input = sharedCorefile('openyurt-raven-proxy-dns');
+    const input = distributionCorefile('openyurt-raven-proxy-dns');
     const dns = new RavenCoreDns(chart, 'coredns', { corefile: input });
     expect(dns.changed).toBe(false);
     expect(findManifest(synth(chart), 'ConfigMap', 'coredns').data.Corefile).toBe(input);
@@ -99,7 +99,7 @@ describe('RavenCoreDns', () => {
     const exported = exportedDeployment();
     exported.spec.template.spec.volumes[0].configMap.name = 'rke2-coredns-rke2-coredns';
     const manifests = coreDns({
-      corefile: sharedCorefile('rke2'),
+      corefile: distributionCorefile('rke2'),
       name: 'rke2-coredns-rke2-coredns',
       extraData: { 'custom.server': 'example.org:53 {\n    whoami\n}\n' },
       deployment: CoreDnsDeployment.fromManifest(exported),
@@ -111,7 +111,7 @@ describe('RavenCoreDns', () => {
 
   test('unchecked imports are annotated on the ConfigMap and exposed as warnings', () => {
     const chart = testChart(null);
-    const dns = new RavenCoreDns(chart, 'coredns', { corefile: sharedCorefile('aks'), deployment: CoreDnsDeployment.none() });
+    const dns = new RavenCoreDns(chart, 'coredns', { corefile: distributionCorefile('aks'), deployment: CoreDnsDeployment.none() });
     expect(dns.warnings.length).toBeGreaterThan(0);
     const cm = findManifest(synth(chart), 'ConfigMap', 'coredns');
     expect(cm.metadata.annotations[RavenCoreDns.UNCHECKED_IMPORTS_ANNOTATION]).toMatch(/custom\/\*\.override/);
@@ -150,7 +150,7 @@ describe('RavenCoreDns', () => {
     });
 
     test('a Corefile whose root block already has another hosts plugin (k3s)', () => {
-      expect(() => coreDns({ corefile: sharedCorefile('k3s') })).toThrow(/hosts plugin can only be used once per server block/);
+      expect(() => coreDns({ corefile: distributionCorefile('k3s') })).toThrow(/hosts plugin can only be used once per server block/);
     });
 
     test('a Deployment without the named container', () => {

@@ -16,7 +16,7 @@ describe('schema truth', () => {
   });
 
   test('the mirrored CEL rule is the one the ScrapeConfig CRD carries', () => {
-    const crd = loadCrd('monitoring.coreos.com_scrapeconfigs.yaml');
+    const crd = loadCrd('scrapeconfigs-crd');
     const rules = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'];
     expect(rules.map((r: any) => r.rule)).toEqual([SCRAPECONFIG_AUTH_RULE]);
   });

@@ -1,6 +1,5 @@
 import * as YAML from 'yaml';
 import { RavenPrometheus, ScrapeOutput } from '../src';
-import { pointDiscoveryAt, promtoolCheckConfig, promtoolSupportsKubernetesSd } from './support/prometheus-tools';
 import { expectValidManifests } from './support/schemas';
 import { synth, testChart } from './support/synth';
 
@@ -32,16 +31,6 @@ describe('ScrapeOutput.prometheusConfigFragment()', () => {
     const kubelet = YAML.parse(configMap.data['raven-scrape-configs.yaml']).find((j: any) => j.job_name.endsWith('kubelet-raven-metrics'));
     expect(kubelet.authorization).toEqual({ type: 'Bearer', credentials_file: '/var/run/secrets/kubernetes.io/serviceaccount/token' });
     expect(kubelet.scheme).toBe('https');
-  });
-
-  test('Prometheus itself accepts the fragment (promtool check config)', () => {
-    const configMap = fragmentStack().find((m) => m.kind === 'ConfigMap');
-    const jobs = YAML.parse(configMap.data['raven-scrape-configs.yaml']);
-    // Debian's Prometheus has no Kubernetes discovery: the discovery block is swapped for the equivalent HTTP discovery there.
-    const kubernetesSd = promtoolSupportsKubernetesSd();
-    const prometheusYml = YAML.stringify({ scrape_configs: jobs.map((j: any) => pointDiscoveryAt(j, 'http://127.0.0.2:6443', kubernetesSd)) });
-    const { ok, output } = promtoolCheckConfig(prometheusYml, true);
-    expect({ ok, output }).toEqual({ ok: true, output: expect.stringContaining('SUCCESS') });
   });
 
   test('a Secret for kube-prometheus-stack\'s additionalScrapeConfigsSecret', () => {

@@ -30,7 +30,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = QUICK ? [1, 10, 100] : [1, 10, 100, 1000];
 const REPS = (stacks) => (QUICK ? 3 : stacks >= 1000 ? 3 : 5);
 const LOAD_REPS = QUICK ? 5 : 11;
-const COREFILE_DIRS = [path.join(ROOT, 'test', 'corefile', 'collected'), path.resolve(ROOT, '..', 'shared', 'corefiles')];
+const COREFILE_DIRS = [path.join(ROOT, 'test', 'corefile', 'collected'), path.join(ROOT, 'test', 'corefile', 'distributions')];
 const GENERATED_BLOCKS = 10000;
 const OUT = path.join(ROOT, '.tmp', 'bench');
 

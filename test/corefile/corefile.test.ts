@@ -1,9 +1,9 @@
-import { CASES_DIR, COLLECTED_DIR, corefileNames, readCorefile, SHARED_DIR } from './fixtures';
+import { CASES_DIR, COLLECTED_DIR, corefileNames, readCorefile, DISTRIBUTIONS_DIR } from './fixtures';
 import { Corefile } from '../../src/corefile';
 
 describe('Corefile.parse round trip', () => {
-  test.each(corefileNames(SHARED_DIR))('GIVEN the %s distribution Corefile WHEN parsed THEN toString returns it byte for byte', (name) => {
-    const text = readCorefile(SHARED_DIR, name);
+  test.each(corefileNames(DISTRIBUTIONS_DIR))('GIVEN the %s distribution Corefile WHEN parsed THEN toString returns it byte for byte', (name) => {
+    const text = readCorefile(DISTRIBUTIONS_DIR, name);
     expect(Corefile.parse(text).toString()).toBe(text);
   });
 
@@ -18,8 +18,8 @@ describe('Corefile.parse round trip', () => {
   });
 
   test.each([
-    ['CRLF line endings', readCorefile(SHARED_DIR, 'kubeadm').replace(/\n/g, '\r\n')],
-    ['a UTF-8 byte order mark', '\ufeff' + readCorefile(SHARED_DIR, 'kubeadm')],
+    ['CRLF line endings', readCorefile(DISTRIBUTIONS_DIR, 'kubeadm').replace(/\n/g, '\r\n')],
+    ['a UTF-8 byte order mark', '\ufeff' + readCorefile(DISTRIBUTIONS_DIR, 'kubeadm')],
     ['a BOM and CRLF without a final newline', '\ufeff.:53 {\r\n    errors\r\n}'],
     ['mixed CRLF and LF', '.:53 {\r\n    errors\n    whoami\r\n}\n'],
     ['no trailing newline', '.:53 {\n    errors\n}'],
@@ -40,7 +40,7 @@ describe('Corefile.parse round trip', () => {
 
 describe('Corefile model', () => {
   test('GIVEN the kubeadm Corefile WHEN reading serverBlocks THEN the block keys, line and directives are exposed', () => {
-    const blocks = Corefile.parse(readCorefile(SHARED_DIR, 'kubeadm')).serverBlocks;
+    const blocks = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'kubeadm')).serverBlocks;
     expect(blocks).toHaveLength(1);
     expect(blocks[0].keys).toEqual(['.:53']);
     expect(blocks[0].line).toBe(1);
@@ -51,7 +51,7 @@ describe('Corefile model', () => {
   });
 
   test('GIVEN the kubeadm Corefile WHEN reading the kubernetes directive THEN its args, position and nested lines are exposed', () => {
-    const kube = Corefile.parse(readCorefile(SHARED_DIR, 'kubeadm')).serverBlocks[0].directives[3];
+    const kube = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'kubeadm')).serverBlocks[0].directives[3];
     expect(kube).toEqual({
       name: 'kubernetes',
       args: ['cluster.local', 'in-addr.arpa', 'ip6.arpa'],
@@ -67,19 +67,19 @@ describe('Corefile model', () => {
   });
 
   test('GIVEN the AKS Corefile WHEN reading the template match THEN the quoted regex is one argument without quotes', () => {
-    const aks = Corefile.parse(readCorefile(SHARED_DIR, 'aks'));
+    const aks = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'aks'));
     const template = aks.serverBlocks[0].directives.find((d) => d.name === 'template');
     expect(template?.directives[0]).toMatchObject({ name: 'match', args: ['^(?:[^.]+\\.){4,}internal\\.cloudapp\\.net\\.$'] });
   });
 
   test('GIVEN the AKS Corefile WHEN reading imports THEN the top-level import is listed and the block import is a directive', () => {
-    const aks = Corefile.parse(readCorefile(SHARED_DIR, 'aks'));
+    const aks = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'aks'));
     expect(aks.imports).toEqual([{ pattern: 'custom/*.server', line: 28, column: 1 }]);
     expect(aks.serverBlocks[0].directives.find((d) => d.name === 'import')?.args).toEqual(['custom/*.override']);
   });
 
   test('GIVEN the OpenShift Corefile WHEN reading serverBlocks THEN both blocks are listed in order', () => {
-    const blocks = Corefile.parse(readCorefile(SHARED_DIR, 'openshift')).serverBlocks;
+    const blocks = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'openshift')).serverBlocks;
     expect(blocks.map((b) => b.keys)).toEqual([['.:5353'], ['hostname.bind:5353']]);
     expect(blocks[1].line).toBe(24);
   });
@@ -161,7 +161,7 @@ describe('Corefile model', () => {
   });
 
   test('GIVEN CRLF line endings WHEN parsed THEN no token contains a carriage return', () => {
-    const kube = Corefile.parse(readCorefile(SHARED_DIR, 'kubeadm').replace(/\n/g, '\r\n')).serverBlocks[0].directives[3];
+    const kube = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'kubeadm').replace(/\n/g, '\r\n')).serverBlocks[0].directives[3];
     expect(kube.args).toEqual(['cluster.local', 'in-addr.arpa', 'ip6.arpa']);
     expect(kube.directives[0].args).toEqual(['insecure']);
   });
@@ -188,7 +188,7 @@ describe('Corefile model', () => {
   });
 
   test('GIVEN a parsed Corefile WHEN the returned model is mutated THEN the Corefile is not affected', () => {
-    const corefile = Corefile.parse(readCorefile(SHARED_DIR, 'kubeadm'));
+    const corefile = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'kubeadm'));
     const blocks = corefile.serverBlocks;
     (blocks[0].keys as string[]).push('example.org');
     (blocks[0].directives as unknown[]).length = 0;
@@ -238,12 +238,12 @@ describe('Corefile.parse errors', () => {
 
 describe('Corefile.kubeadmDefault', () => {
   test('GIVEN no options WHEN building the kubeadm default THEN it equals the kubeadm distribution Corefile byte for byte', () => {
-    expect(Corefile.kubeadmDefault().toString()).toBe(readCorefile(SHARED_DIR, 'kubeadm'));
+    expect(Corefile.kubeadmDefault().toString()).toBe(readCorefile(DISTRIBUTIONS_DIR, 'kubeadm'));
   });
 
   test('GIVEN a custom cluster domain WHEN building the kubeadm default THEN the kubernetes and cache lines use it', () => {
     const text = Corefile.kubeadmDefault({ clusterDomain: 'edge.example' }).toString();
-    expect(text).toBe(readCorefile(SHARED_DIR, 'kubeadm').replace(/cluster\.local/g, 'edge.example'));
+    expect(text).toBe(readCorefile(DISTRIBUTIONS_DIR, 'kubeadm').replace(/cluster\.local/g, 'edge.example'));
     expect(text).toContain('    kubernetes edge.example in-addr.arpa ip6.arpa {\n');
     expect(text).toContain('       disable success edge.example\n       disable denial edge.example\n');
   });

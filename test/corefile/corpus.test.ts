@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { COLLECTED_DIR, corefileNames, EXPECTED_DIR, readCorefile, SHARED_DIR } from './fixtures';
+import { COLLECTED_DIR, corefileNames, EXPECTED_DIR, readCorefile, DISTRIBUTIONS_DIR } from './fixtures';
 import { Corefile } from '../../src/corefile';
 
 /** What `addTunnelHosts()` (default options) must do to a Corefile. */
@@ -90,21 +90,21 @@ function checkReversible(text: string): void {
 }
 
 describe('the eleven distribution Corefiles', () => {
-  test('GIVEN the shared corefiles directory WHEN listing it THEN every Corefile has an expected outcome', () => {
-    expect(corefileNames(SHARED_DIR)).toEqual(Object.keys(DISTRIBUTIONS).sort());
+  test('GIVEN the distributions directory WHEN listing it THEN every Corefile has an expected outcome', () => {
+    expect(corefileNames(DISTRIBUTIONS_DIR)).toEqual(Object.keys(DISTRIBUTIONS).sort());
   });
 
   test.each(Object.keys(DISTRIBUTIONS))('GIVEN the %s Corefile WHEN adding the tunnel hosts THEN the outcome is the expected one', (name) => {
-    checkOutcome(readCorefile(SHARED_DIR, name), DISTRIBUTIONS[name], () => readCorefile(EXPECTED_DIR, name));
+    checkOutcome(readCorefile(DISTRIBUTIONS_DIR, name), DISTRIBUTIONS[name], () => readCorefile(EXPECTED_DIR, name));
   });
 
   test.each(Object.keys(DISTRIBUTIONS).filter((n) => DISTRIBUTIONS[n].edited))(
     'GIVEN the %s Corefile WHEN adding then adding again and removing THEN the second add changes nothing and removal restores the input',
-    (name) => checkReversible(readCorefile(SHARED_DIR, name)),
+    (name) => checkReversible(readCorefile(DISTRIBUTIONS_DIR, name)),
   );
 
   test('GIVEN the OpenShift Corefile WHEN adding THEN the hostname.bind block is left untouched', () => {
-    const edited = Corefile.parse(readCorefile(SHARED_DIR, 'openshift')).addTunnelHosts().corefile;
+    const edited = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'openshift')).addTunnelHosts().corefile;
     expect(edited.serverBlocks[1].directives.map((d) => d.name)).toEqual(['chaos']);
     expect(edited.serverBlocks[0].directives.map((d) => d.name)).toContain('hosts');
   });

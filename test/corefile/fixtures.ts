@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The eleven distribution Corefiles shared by the project (read-only test data). */
-export const SHARED_DIR = path.join(__dirname, '..', '..', '..', 'shared', 'corefiles');
+/** The default Corefiles of eleven distributions (provenance in distributions/SOURCES.md). */
+export const DISTRIBUTIONS_DIR = path.join(__dirname, 'distributions');
 /** Real Corefiles collected from public sources. */
 export const COLLECTED_DIR = path.join(__dirname, 'collected');
 /** Crafted Corefiles for this engine's tests. */

@@ -1,8 +1,8 @@
 import * as path from 'path';
-import { CASES_DIR, EXPECTED_DIR, readCorefile, SHARED_DIR, tunnelLines } from './fixtures';
+import { CASES_DIR, EXPECTED_DIR, readCorefile, DISTRIBUTIONS_DIR, tunnelLines } from './fixtures';
 import { Corefile } from '../../src/corefile';
 
-const KUBEADM = readCorefile(SHARED_DIR, 'kubeadm');
+const KUBEADM = readCorefile(DISTRIBUTIONS_DIR, 'kubeadm');
 const KUBEADM_EDITED = readCorefile(EXPECTED_DIR, 'kubeadm');
 
 /** kubeadm's Corefile with `hostsLines` inserted right before its kubernetes line. */
@@ -90,7 +90,7 @@ describe('addTunnelHosts placement and layout', () => {
   });
 
   test('GIVEN an imported file whose content is given WHEN adding THEN it is checked and no warning remains', () => {
-    const edit = Corefile.parse(readCorefile(SHARED_DIR, 'aks')).addTunnelHosts({ importedFiles: { 'custom/*.override': 'log\nrewrite name foo bar\n' } });
+    const edit = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'aks')).addTunnelHosts({ importedFiles: { 'custom/*.override': 'log\nrewrite name foo bar\n' } });
     expect(edit.corefile.toString()).toBe(readCorefile(EXPECTED_DIR, 'aks'));
     expect(edit.warnings).toEqual([]);
   });
@@ -102,7 +102,7 @@ describe('addTunnelHosts placement and layout', () => {
   });
 
   test('GIVEN an imported file given by a path the glob matches WHEN adding THEN it is checked', () => {
-    const edit = Corefile.parse(readCorefile(SHARED_DIR, 'aks')).addTunnelHosts({ importedFiles: { 'custom/extra.override': 'log\n' } });
+    const edit = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'aks')).addTunnelHosts({ importedFiles: { 'custom/extra.override': 'log\n' } });
     expect(edit.warnings).toEqual([]);
   });
 
@@ -165,7 +165,7 @@ describe('addTunnelHosts idempotence', () => {
   });
 
   test('GIVEN the OpenYurt raven-proxy-dns Corefile WHEN adding THEN nothing changes', () => {
-    const edit = Corefile.parse(readCorefile(SHARED_DIR, 'openyurt-raven-proxy-dns')).addTunnelHosts();
+    const edit = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'openyurt-raven-proxy-dns')).addTunnelHosts();
     expect(edit).toMatchObject({ changed: false, editedBlocks: [], warnings: [] });
   });
 });
@@ -203,14 +203,14 @@ describe('addTunnelHosts refusals', () => {
   });
 
   test('GIVEN the k3s Corefile with its NodeHosts hosts WHEN adding THEN it throws explaining the once-per-block rule', () => {
-    expect(() => Corefile.parse(readCorefile(SHARED_DIR, 'k3s')).addTunnelHosts()).toThrow(new RegExp(
+    expect(() => Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'k3s')).addTunnelHosts()).toThrow(new RegExp(
       "^Corefile: server block '\\.:53' \\(line 1:1\\) already has 'hosts /etc/coredns/NodeHosts' at line 9:5; "
       + 'the hosts plugin can only be used once per server block: CoreDNS refuses to start and cluster DNS goes down.*RavenProxyDns.*nodeName',
     ));
   });
 
   test('GIVEN the minikube Corefile with inline hosts WHEN adding THEN it throws naming the inline entries', () => {
-    expect(() => Corefile.parse(readCorefile(SHARED_DIR, 'minikube')).addTunnelHosts())
+    expect(() => Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'minikube')).addTunnelHosts())
       .toThrow(/^Corefile: server block '\.:53' \(line 1:1\) already has 'hosts' with 1 inline entry at line 14:5; the hosts plugin can only be used once per server block/);
   });
 
@@ -226,12 +226,12 @@ describe('addTunnelHosts refusals', () => {
   });
 
   test('GIVEN a hosts in imported file contents WHEN adding THEN it throws naming the imported file', () => {
-    expect(() => Corefile.parse(readCorefile(SHARED_DIR, 'aks')).addTunnelHosts({ importedFiles: { 'custom/nodes.override': 'hosts /etc/nodes {\n  fallthrough\n}\n' } }))
+    expect(() => Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'aks')).addTunnelHosts({ importedFiles: { 'custom/nodes.override': 'hosts /etc/nodes {\n  fallthrough\n}\n' } }))
       .toThrow(/already has 'hosts \/etc\/nodes' at line 1:1 of importedFiles\['custom\/nodes\.override'\], imported by 'import custom\/\*\.override' at line 18:5/);
   });
 
   test('GIVEN malformed imported file contents WHEN adding THEN it throws with the file and line', () => {
-    expect(() => Corefile.parse(readCorefile(SHARED_DIR, 'aks')).addTunnelHosts({ importedFiles: { 'custom/*.override': 'log\n}\n' } }))
+    expect(() => Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'aks')).addTunnelHosts({ importedFiles: { 'custom/*.override': 'log\n}\n' } }))
       .toThrow(/^Corefile: importedFiles\['custom\/\*\.override'\]: line 2:1: unexpected '\}' that closes nothing/);
   });
 
@@ -338,7 +338,7 @@ describe('removeTunnelHosts', () => {
   });
 
   test('GIVEN the OpenYurt raven-proxy-dns Corefile WHEN removing THEN its hosts lines are removed and nothing else', () => {
-    const text = readCorefile(SHARED_DIR, 'openyurt-raven-proxy-dns');
+    const text = readCorefile(DISTRIBUTIONS_DIR, 'openyurt-raven-proxy-dns');
     const expected = text.replace('    hosts /etc/edge/tunnel-nodes {\n        reload 300ms\n        fallthrough\n    }\n', '');
     expect(Corefile.parse(text).removeTunnelHosts().corefile.toString()).toBe(expected);
   });
@@ -350,7 +350,7 @@ describe('removeTunnelHosts', () => {
   });
 
   test('GIVEN the k3s Corefile WHEN removing THEN its NodeHosts hosts is left alone', () => {
-    expect(Corefile.parse(readCorefile(SHARED_DIR, 'k3s')).removeTunnelHosts().changed).toBe(false);
+    expect(Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'k3s')).removeTunnelHosts().changed).toBe(false);
   });
 
   test('GIVEN a Corefile without a root block WHEN removing THEN nothing changes and a warning says so', () => {
@@ -374,7 +374,7 @@ describe('removeTunnelHosts', () => {
   });
 
   test('GIVEN another hosts file option WHEN removing THEN only that file\'s hosts is removed', () => {
-    const text = readCorefile(SHARED_DIR, 'k3s');
+    const text = readCorefile(DISTRIBUTIONS_DIR, 'k3s');
     const edit = Corefile.parse(text).removeTunnelHosts({ hostsFile: '/etc/coredns/NodeHosts' });
     expect(edit.corefile.toString()).toBe(text.replace('    hosts /etc/coredns/NodeHosts {\n      ttl 60\n      reload 15s\n      fallthrough\n    }\n', ''));
   });

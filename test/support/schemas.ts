@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import * as yaml from 'yaml';
+import { upstreamFile } from './upstream';
 
-/** The pinned upstream CRDs, read from the shared folder beside the repository. */
-export const CRD_DIR = path.join(__dirname, '..', '..', '..', 'shared', 'crds');
+/** The pinned upstream CRDs the manifests are validated against (names in upstream/files/files.json). */
+export const CRD_FILES = ['scrapeconfigs-crd', 'servicemonitors-crd', 'podmonitors-crd', 'gateways-crd'];
 
 interface CrdVersion {
   readonly name: string;
@@ -18,9 +18,16 @@ for (const format of ['int32', 'int64', 'byte', 'double', 'float', 'date-time', 
 }
 const validators = new Map<string, ValidateFunction>();
 
-/** The parsed CRD document of a file in the shared CRD folder. */
-export function loadCrd(file: string): any {
-  return yaml.parse(fs.readFileSync(path.join(CRD_DIR, file), 'utf8'));
+const crds = new Map<string, any>();
+
+/** The parsed CRD document of a pinned upstream file, e.g. `scrapeconfigs-crd`. */
+export function loadCrd(name: string): any {
+  let crd = crds.get(name);
+  if (crd === undefined) {
+    crd = yaml.parse(fs.readFileSync(upstreamFile(name), 'utf8'));
+    crds.set(name, crd);
+  }
+  return crd;
 }
 
 function validatorFor(apiVersion: string, kind: string): ValidateFunction {
@@ -28,12 +35,11 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction {
   const cached = validators.get(key);
   if (cached) return cached;
   const [group, version] = apiVersion.split('/');
-  const file = fs.readdirSync(CRD_DIR).find((f) => {
-    if (!f.endsWith('.yaml')) return false;
-    const crd = loadCrd(f);
+  const file = CRD_FILES.find((name) => {
+    const crd = loadCrd(name);
     return crd.spec.group === group && crd.spec.names.kind === kind;
   });
-  if (!file) throw new Error(`no CRD for ${key} in ${CRD_DIR}`);
+  if (!file) throw new Error(`no CRD for ${key} among ${CRD_FILES.join(', ')}`);
   const crdVersion = (loadCrd(file).spec.versions as CrdVersion[]).find((v) => v.name === version);
   if (!crdVersion) throw new Error(`CRD ${file} has no version ${version}`);
   const validate = ajv.compile(crdVersion.schema.openAPIV3Schema);
