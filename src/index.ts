@@ -15,3 +15,4 @@ export * from './raven-prometheus';
 export * from './prometheus-config';
 export * from './verify';
 export * from './scrape-output';
+export * from './kube-prometheus-stack';

@@ -4,6 +4,7 @@ import { intern } from './bounded-cache';
 import { coreObject } from './core-objects';
 import { DnsStrategy } from './dns-strategy';
 import { addScrapeObject } from './edge-node-scrape';
+import { checkHelmReleaseName, prometheusServiceAccountOf } from './kube-prometheus-stack';
 import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
 import { resolveNamespace } from './namespace';
 import { nodeExporterScrapeProps } from './node-exporter-scrape';
@@ -20,7 +21,7 @@ import {
 } from './scrape-options';
 import { ScrapeOutput } from './scrape-output';
 import { addTokenSecretObject } from './service-account-token-secret';
-import { checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, checkPort, invalid } from './validation';
+import { checkDnsSubdomain, checkKubernetesLabels, checkPort, invalid } from './validation';
 import { requireVersion, resolveVersions } from './version-checks';
 import { ClusterVersions } from './versions';
 
@@ -83,11 +84,28 @@ export interface ExtraEdgeScrape {
 export interface RavenPrometheusProps {
   /**
    * The Helm release of kube-prometheus-stack. Its Prometheus selects ScrapeConfigs labelled
-   * `release: <release>`, and its ServiceAccount is `<release>-kube-prometheus-prometheus`.
+   * `release: <release>`, and its ServiceAccount is `<fullname>-prometheus`, the fullname
+   * derived from the release as the chart derives it (see `KubePrometheusStack.fullname()`).
    *
    * @default - no release label; ServiceAccount `prometheus`
    */
   readonly release?: string;
+
+  /**
+   * kube-prometheus-stack's `nameOverride` value, when the release sets one: it changes the
+   * chart's fullname and so the name of Prometheus' ServiceAccount.
+   *
+   * @default - the chart name, `kube-prometheus-stack`
+   */
+  readonly nameOverride?: string;
+
+  /**
+   * kube-prometheus-stack's `fullnameOverride` value, when the release sets one: the chart's
+   * fullname, cut to 26 characters, which prefixes Prometheus' ServiceAccount.
+   *
+   * @default - derived from `release` and `nameOverride`
+   */
+  readonly fullnameOverride?: string;
 
   /**
    * The namespace of Prometheus: the ScrapeConfigs and the token Secret go here.
@@ -97,9 +115,12 @@ export interface RavenPrometheusProps {
   readonly namespace?: string;
 
   /**
-   * The ServiceAccount Prometheus runs as.
+   * The ServiceAccount Prometheus runs as (kube-prometheus-stack's
+   * `prometheus.serviceAccount.name`, when set). Kubernetes deletes a token Secret whose
+   * ServiceAccount does not exist, and the RBAC is bound to it.
    *
-   * @default - `<release>-kube-prometheus-prometheus` with a release, else `prometheus`
+   * @default - with a release, kube-prometheus-stack's `<fullname>-prometheus` (e.g.
+   * `kps-kube-prometheus-stack-prometheus` for release `kps`); else `prometheus`
    */
   readonly serviceAccountName?: string;
 
@@ -274,6 +295,8 @@ export class RavenPrometheus extends Construct {
   public readonly fragmentObject?: ApiObject;
   /** The prometheus.yml `scrape_configs` fragment (YAML), with `ScrapeOutput.prometheusConfigFragment()`. */
   public readonly scrapeConfigsYaml?: string;
+  /** The ServiceAccount Prometheus runs as: the token Secret and the RBAC are for it. */
+  public readonly serviceAccountName: string;
   private readonly _kubeletScrapes: ApiObject[];
   private readonly _extraScrapes: ApiObject[];
   private readonly _dnsObjects: ApiObject[];
@@ -285,9 +308,7 @@ export class RavenPrometheus extends Construct {
     const owner = 'RavenPrometheus';
     const versions = resolveVersions(owner, props.versions);
     const namespace = resolveNamespace(this, owner, props.namespace);
-    if (props.release !== undefined) checkDnsLabel(owner, 'release', props.release);
-    const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName',
-      props.serviceAccountName ?? (props.release ? intern(`${props.release}-kube-prometheus-prometheus`) : 'prometheus'));
+    const serviceAccountName = resolveServiceAccountName(owner, props);
     const labels = { ...(props.release ? { release: props.release } : {}), ...(props.scrapeConfigLabels ?? {}) };
     checkKubernetesLabels(owner, 'scrapeConfigLabels', labels);
 
@@ -429,6 +450,7 @@ export class RavenPrometheus extends Construct {
     this.clusterRoleBinding = rbac?.clusterRoleBinding;
     this.fragmentObject = fragmentObject;
     this.scrapeConfigsYaml = scrapeConfigsYaml;
+    this.serviceAccountName = serviceAccountName;
     this._kubeletScrapes = fragment ? [] : kubeletScrapes;
     this._extraScrapes = fragment ? [] : extraScrapes;
     this._httpPorts = httpPorts;
@@ -467,4 +489,22 @@ export class RavenPrometheus extends Construct {
   public get proxyHttpsPorts(): number[] {
     return [...this._httpsPorts];
   }
+}
+
+/** The ServiceAccount of Prometheus: given, or named as kube-prometheus-stack names it. */
+function resolveServiceAccountName(owner: string, props: RavenPrometheusProps): string {
+  if (props.release !== undefined) checkHelmReleaseName(owner, 'release', props.release);
+  const override = props.nameOverride !== undefined ? 'nameOverride' : props.fullnameOverride !== undefined ? 'fullnameOverride' : undefined;
+  if (override && props.serviceAccountName !== undefined) {
+    invalid(owner, override, props[override], 'unset when serviceAccountName is set',
+      'serviceAccountName names the ServiceAccount itself; the overrides only serve to derive it.');
+  }
+  if (override && props.release === undefined) {
+    invalid(owner, 'release', undefined, 'set when nameOverride or fullnameOverride is set', 'Pass the Helm release of kube-prometheus-stack.');
+  }
+  if (props.serviceAccountName !== undefined) return checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName);
+  if (props.release === undefined) return 'prometheus';
+  return intern(prometheusServiceAccountOf(owner, {
+    release: props.release, nameOverride: props.nameOverride, fullnameOverride: props.fullnameOverride,
+  }));
 }

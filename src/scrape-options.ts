@@ -289,8 +289,9 @@ export interface ServiceAccountTokenOptions {
   /**
    * The ServiceAccount Prometheus runs as; Kubernetes fills the Secret with its token.
    *
-   * kube-prometheus-stack names it `<release>-kube-prometheus-prometheus`. Kubernetes
-   * deletes a token Secret whose ServiceAccount does not exist.
+   * kube-prometheus-stack names it `<fullname>-prometheus` (see
+   * `KubePrometheusStack.prometheusServiceAccountName()`). Kubernetes deletes a token Secret
+   * whose ServiceAccount does not exist.
    *
    * @default "prometheus"
    */

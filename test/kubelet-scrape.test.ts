@@ -76,11 +76,11 @@ describe('KubeletScrape', () => {
   test('a kube-prometheus-stack ServiceAccount gets its own token Secret', () => {
     const chart = testChart('monitoring');
     new KubeletScrape(chart, 'kubelet', {
-      bearerToken: BearerToken.fromServiceAccount({ serviceAccountName: 'kps-kube-prometheus-prometheus', secretName: 'kps-token' }),
+      bearerToken: BearerToken.fromServiceAccount({ serviceAccountName: 'kps-kube-prometheus-stack-prometheus', secretName: 'kps-token' }),
     });
     const manifests = synth(chart);
     expect(findManifest(manifests, 'Secret', 'kps-token').metadata.annotations['kubernetes.io/service-account.name'])
-      .toBe('kps-kube-prometheus-prometheus');
+      .toBe('kps-kube-prometheus-stack-prometheus');
     expect(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-metrics').spec.authorization.credentials.name).toBe('kps-token');
   });
 

@@ -186,8 +186,8 @@ describe('RavenPrometheus', () => {
     const manifests = stack({ release: 'kps' });
     for (const s of scrapes(manifests)) expect(s.metadata.labels).toEqual({ release: 'kps' });
     expect(findManifest(manifests, 'Secret', 'prometheus-sa-token').metadata.annotations['kubernetes.io/service-account.name'])
-      .toBe('kps-kube-prometheus-prometheus');
-    expect(manifests.find((m) => m.kind === 'ClusterRoleBinding').subjects[0].name).toBe('kps-kube-prometheus-prometheus');
+      .toBe('kps-kube-prometheus-stack-prometheus');
+    expect(manifests.find((m) => m.kind === 'ClusterRoleBinding').subjects[0].name).toBe('kps-kube-prometheus-stack-prometheus');
   });
 
   test('a dedicated raven-proxy-dns can serve the node names', () => {
@@ -273,7 +273,7 @@ describe('RavenPrometheus', () => {
     });
 
     test('an invalid release name', () => {
-      expect(() => stack({ release: 'Foundation Core' })).toThrow(/RavenPrometheus: 'release' must be an RFC 1123 label/);
+      expect(() => stack({ release: 'Foundation Core' })).toThrow(/RavenPrometheus: 'release' must be a Helm release name \(at most 53 characters/);
     });
 
     test('a kubelet endpoint list with a repeated endpoint', () => {
