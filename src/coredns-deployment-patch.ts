@@ -1,9 +1,6 @@
 import { stripServerFields } from './server-fields';
 import { checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
 
-/** The CoreDNS image written when none is given: the one kubeadm installs for Kubernetes 1.31 and 1.32. */
-export const DEFAULT_COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.11.3';
-
 /** What the Deployment needs to know to mount the tunnel-nodes hosts file. */
 export interface CoreDnsWiring {
   readonly owner: string;
@@ -17,7 +14,6 @@ export interface CoreDnsWiring {
   readonly checksum: string;
 }
 
-
 /** The tunnel-nodes volume: optional, so CoreDNS starts before yurt-manager creates the ConfigMap. */
 export function tunnelNodesVolume(name: string, configMap: string): any {
   return { name, configMap: { name: configMap, optional: true, items: [{ key: 'tunnel-nodes', path: 'tunnel-nodes' }] } };
@@ -28,9 +24,9 @@ export function tunnelNodesVolume(name: string, configMap: string): any {
  * tunnel-nodes volume and read-only mount (never twice), stamp the Corefile checksum on
  * the pod template so a changed Corefile rolls the pods.
  */
-export function patchDeployment(source: any, w: CoreDnsWiring, owned: boolean = false): any {
-  // An exported Deployment is the user's: work on a copy. One built here (`owned`) is ours already.
-  const d = owned ? source : stripServerFields(source);
+export function patchDeployment(source: any, w: CoreDnsWiring): any {
+  // An exported Deployment is the user's: work on a copy.
+  const d = stripServerFields(source);
   const where = `the CoreDNS Deployment '${d.metadata?.namespace ?? '?'}/${d.metadata?.name ?? '?'}'`;
   if (d.apiVersion !== 'apps/v1' || d.kind !== 'Deployment') {
     invalid(w.owner, 'deployment', `${d.apiVersion}/${d.kind}`, 'an apps/v1 Deployment', 'Export it with: kubectl get deploy coredns -n kube-system -o yaml');
@@ -92,68 +88,29 @@ export function patchDeployment(source: any, w: CoreDnsWiring, owned: boolean = 
   return d;
 }
 
-/** kubeadm's CoreDNS Deployment (cmd/kubeadm/app/phases/addons/dns), rendered. */
-export function kubeadmDeployment(image: string, replicas: number, w: CoreDnsWiring): any {
-  const labels = { 'k8s-app': 'kube-dns' };
+/** The selector kubeadm gives CoreDNS (cmd/kubeadm/app/phases/addons/dns); immutable once created. */
+export const KUBEADM_COREDNS_SELECTOR = { 'k8s-app': 'kube-dns' };
+
+/**
+ * The fields the library changes on kubeadm's CoreDNS Deployment, and nothing of the cluster's:
+ * the tunnel-nodes volume, its read-only mount in the CoreDNS container, the Corefile checksum on
+ * the pod template, plus kubeadm's own selector (immutable, so writing it changes nothing, keeps
+ * the object a valid Deployment, and makes applying it to a CoreDNS with another selector fail
+ * instead of merging into the wrong object). An image or a replica count is written only when given.
+ */
+export function kubeadmDeploymentPatch(w: CoreDnsWiring, image?: string, replicas?: number): any {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'coredns', namespace: w.namespace, labels },
+    metadata: { name: 'coredns', namespace: w.namespace },
     spec: {
       replicas,
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-      selector: { matchLabels: labels },
+      selector: { matchLabels: { ...KUBEADM_COREDNS_SELECTOR } },
       template: {
-        metadata: { labels },
+        metadata: { annotations: { [w.checksumAnnotation]: w.checksum } },
         spec: {
-          priorityClassName: 'system-cluster-critical',
-          serviceAccountName: 'coredns',
-          affinity: {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [{
-                weight: 100,
-                podAffinityTerm: {
-                  labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] },
-                  topologyKey: 'kubernetes.io/hostname',
-                },
-              }],
-            },
-          },
-          tolerations: [
-            { key: 'CriticalAddonsOnly', operator: 'Exists' },
-            { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' },
-          ],
-          nodeSelector: { 'kubernetes.io/os': 'linux' },
-          containers: [{
-            name: w.containerName,
-            image,
-            imagePullPolicy: 'IfNotPresent',
-            resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
-            args: ['-conf', '/etc/coredns/Corefile'],
-            volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
-            ports: [
-              { containerPort: 53, name: 'dns', protocol: 'UDP' },
-              { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
-              { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
-              { containerPort: 8080, name: 'liveness-probe', protocol: 'TCP' },
-              { containerPort: 8181, name: 'readiness-probe', protocol: 'TCP' },
-            ],
-            livenessProbe: {
-              httpGet: { path: '/health', port: 'liveness-probe', scheme: 'HTTP' },
-              initialDelaySeconds: 60,
-              timeoutSeconds: 5,
-              successThreshold: 1,
-              failureThreshold: 5,
-            },
-            readinessProbe: { httpGet: { path: '/ready', port: 'readiness-probe', scheme: 'HTTP' } },
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
-              readOnlyRootFilesystem: true,
-            },
-          }],
-          dnsPolicy: 'Default',
-          volumes: [{ name: 'config-volume', configMap: { name: w.corefileConfigMap, items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+          containers: [{ name: w.containerName, image, volumeMounts: [{ name: w.volumeName, mountPath: w.mountPath, readOnly: true }] }],
+          volumes: [tunnelNodesVolume(w.volumeName, w.tunnelNodesConfigMap)],
         },
       },
     },

@@ -1,22 +1,25 @@
 import { Yaml } from 'cdk8s';
-import { CoreDnsWiring, DEFAULT_COREDNS_IMAGE, kubeadmDeployment, patchDeployment } from './coredns-deployment-patch';
-import { checkImage, checkReplicas } from './validation';
+import { CoreDnsWiring, kubeadmDeploymentPatch, patchDeployment } from './coredns-deployment-patch';
+import { checkImage, checkReplicas, invalid } from './validation';
 
 /**
  * Options for `CoreDnsDeployment.kubeadm()`.
  */
 export interface KubeadmCoreDnsDeploymentOptions {
   /**
-   * The CoreDNS image.
+   * The CoreDNS image, when you want the library to set it. Left out, the cluster's image stays:
+   * kubeadm picks it per Kubernetes version, and a fixed one would downgrade CoreDNS after an
+   * upgrade, or point a private-registry cluster at an image it cannot pull.
    *
-   * @default "registry.k8s.io/coredns/coredns:v1.11.3"
+   * @default - not written: the cluster's own image stays
    */
   readonly image?: string;
 
   /**
-   * How many CoreDNS pods.
+   * How many CoreDNS pods, when you want the library to set it. Left out, the cluster's count
+   * stays, including one a DNS autoscaler maintains.
    *
-   * @default 2
+   * @default - not written: the cluster's own replica count stays
    */
   readonly replicas?: number;
 }
@@ -51,14 +54,18 @@ export class CoreDnsDeployment {
   }
 
   /**
-   * Write a complete CoreDNS Deployment equal to the one kubeadm installs, for clusters
-   * whose Deployment was not exported. Its selector is `k8s-app: kube-dns`, as kubeadm's is;
-   * other distributions label CoreDNS differently, and a Deployment's selector cannot change,
-   * so export theirs with `fromManifest()` / `fromFile()` instead.
+   * For kubeadm's CoreDNS Deployment (`kube-system/coredns`, selector `k8s-app: kube-dns`,
+   * container `coredns`, ConfigMap `coredns`) when it was not exported: write only the fields the
+   * library needs, the `edge-hosts` volume, its read-only mount and the Corefile checksum (plus
+   * kubeadm's immutable selector), to be merged into the live Deployment by `kubectl apply`
+   * (`--server-side` keeps the ownership of these fields apart from the cluster's). The image and
+   * replica count stay the cluster's unless given. Other distributions name and label CoreDNS
+   * differently: export theirs with `fromManifest()` / `fromFile()`.
    */
   public static kubeadm(options: KubeadmCoreDnsDeploymentOptions = {}): CoreDnsDeployment {
-    const replicas = checkReplicas('CoreDnsDeployment.kubeadm', 'replicas', options.replicas ?? 2);
-    const image = checkImage('CoreDnsDeployment.kubeadm', 'image', options.image ?? DEFAULT_COREDNS_IMAGE);
+    const owner = 'CoreDnsDeployment.kubeadm';
+    const replicas = options.replicas === undefined ? undefined : checkReplicas(owner, 'replicas', options.replicas);
+    const image = options.image === undefined ? undefined : checkImage(owner, 'image', options.image);
     return new CoreDnsDeployment('kubeadm', undefined, image, replicas);
   }
 
@@ -74,9 +81,9 @@ export class CoreDnsDeployment {
     /** `manifest`, `kubeadm` or `none`. */
     public readonly kind: string,
     private readonly manifest?: any,
-    /** The image of a kubeadm Deployment. */
+    /** The image written into kubeadm's Deployment, if one was given. */
     public readonly image?: string,
-    /** The replicas of a kubeadm Deployment. */
+    /** The replica count written into kubeadm's Deployment, if one was given. */
     public readonly replicas?: number,
   ) {}
 
@@ -84,7 +91,12 @@ export class CoreDnsDeployment {
   public _render(wiring: CoreDnsWiring): any | undefined {
     switch (this.kind) {
       case 'manifest': return patchDeployment(this.manifest, wiring);
-      case 'kubeadm': return patchDeployment(kubeadmDeployment(this.image!, this.replicas!, wiring), wiring, true);
+      case 'kubeadm':
+        if (wiring.corefileConfigMap !== 'coredns') {
+          invalid(wiring.owner, 'name', wiring.corefileConfigMap, '\'coredns\' with CoreDnsDeployment.kubeadm(), the ConfigMap kubeadm\'s Deployment mounts',
+            'For another distribution, export the cluster\'s Deployment and pass CoreDnsDeployment.fromFile() or fromManifest().');
+        }
+        return kubeadmDeploymentPatch(wiring, this.image, this.replicas);
       default: return undefined;
     }
   }

@@ -3,7 +3,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
 import { coreObject } from './core-objects';
-import { DEFAULT_COREDNS_IMAGE, tunnelNodesVolume } from './coredns-deployment-patch';
+import { tunnelNodesVolume } from './coredns-deployment-patch';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
 import { tunnelHostsEdit } from './corefile-edits';
@@ -50,14 +50,17 @@ export interface RavenProxyDnsProps {
   readonly corefile?: string;
 
   /**
-   * The CoreDNS image.
-   *
-   * @default "registry.k8s.io/coredns/coredns:v1.11.3"
+   * The CoreDNS image the DNS server runs. There is no default: a pinned image would age into a
+   * downgrade, and clusters with a private or air-gapped registry need their own reference. Use
+   * the image the cluster's CoreDNS runs
+   * (`kubectl -n kube-system get deployment coredns -o jsonpath='{.spec.template.spec.containers[0].image}'`):
+   * it is pulled already, and the Corefile derived from kubeadm's works with it.
    */
-  readonly image?: string;
+  readonly image: string;
 
   /**
-   * How many DNS pods.
+   * How many DNS pods. The library owns this Deployment, and Prometheus' only nameserver is its
+   * Service: two pods, spread over nodes, keep name resolution up through a node drain.
    *
    * @default 2
    */
@@ -138,7 +141,11 @@ export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: Ra
   const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
   const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
   const replicas = checkReplicas(owner, 'replicas', props.replicas ?? 2);
-  const image = checkImage(owner, 'image', props.image ?? DEFAULT_COREDNS_IMAGE);
+  if (typeof props.image !== 'string') {
+    invalid(owner, 'image', props.image, 'a CoreDNS image reference',
+      'Use the image the cluster\'s CoreDNS runs: kubectl -n kube-system get deployment coredns -o jsonpath=\'{.spec.template.spec.containers[0].image}\'.');
+  }
+  const image = checkImage(owner, 'image', props.image);
   const nodeSelector = props.nodeSelector ?? { 'kubernetes.io/os': 'linux', 'openyurt.io/is-edge-worker': 'false' };
   checkKubernetesLabels(owner, 'nodeSelector', nodeSelector);
 

@@ -1,4 +1,4 @@
-import { Corefile, RavenCoreDns, RavenProxyDns } from '../src';
+import { CoreDnsDeployment, Corefile, RavenCoreDns, RavenProxyDns } from '../src';
 import { BoundedCache } from '../src/bounded-cache';
 import { testChart } from './support/synth';
 
@@ -55,23 +55,23 @@ describe('shared Corefile edits', () => {
 
   test('constructs built from the same Corefile get the same text and arrays of their own', () => {
     const chart = testChart();
-    const a = new RavenCoreDns(chart, 'A', { corefile: K3S_STYLE, name: 'coredns-a' });
-    const b = new RavenCoreDns(chart, 'B', { corefile: K3S_STYLE, name: 'coredns-b' });
+    const a = new RavenCoreDns(chart, 'A', { corefile: K3S_STYLE, name: 'coredns-a', deployment: CoreDnsDeployment.none() });
+    const b = new RavenCoreDns(chart, 'B', { corefile: K3S_STYLE, name: 'coredns-b', deployment: CoreDnsDeployment.none() });
     expect(a.corefile.toString()).toBe(b.corefile.toString());
     expect(a.warnings).toHaveLength(1);
     a.warnings.pop();
     a.editedBlocks.pop();
     expect(b.warnings).toHaveLength(1);
     expect(b.editedBlocks).toEqual(['.:53']);
-    const c = new RavenCoreDns(chart, 'C', { corefile: K3S_STYLE, name: 'coredns-c' });
+    const c = new RavenCoreDns(chart, 'C', { corefile: K3S_STYLE, name: 'coredns-c', deployment: CoreDnsDeployment.none() });
     expect(c.warnings).toHaveLength(1);
     expect(c.editedBlocks).toEqual(['.:53']);
   });
 
   test('a different option is a different edit', () => {
     const chart = testChart();
-    const a = new RavenCoreDns(chart, 'A', { corefile: K3S_STYLE, name: 'coredns-a' });
-    const b = new RavenCoreDns(chart, 'B', { corefile: K3S_STYLE, name: 'coredns-b', tunnelNodesMountPath: '/etc/raven' });
+    const a = new RavenCoreDns(chart, 'A', { corefile: K3S_STYLE, name: 'coredns-a', deployment: CoreDnsDeployment.none() });
+    const b = new RavenCoreDns(chart, 'B', { corefile: K3S_STYLE, name: 'coredns-b', deployment: CoreDnsDeployment.none(), tunnelNodesMountPath: '/etc/raven' });
     expect(a.corefile.toString()).toContain('hosts /etc/edge/tunnel-nodes');
     expect(b.corefile.toString()).toContain('hosts /etc/raven/tunnel-nodes');
   });
@@ -85,13 +85,13 @@ describe('shared Corefile edits', () => {
 
   test('raven-proxy-dns shares the edit too, and refuses a malformed Corefile every time', () => {
     const chart = testChart();
-    const a = new RavenProxyDns(chart, 'A', { clusterIp: '10.96.0.53', name: 'proxy-dns-a', corefile: K3S_STYLE });
-    const b = new RavenProxyDns(chart, 'B', { clusterIp: '10.96.0.54', name: 'proxy-dns-b', corefile: K3S_STYLE });
+    const a = new RavenProxyDns(chart, 'A', { image: 'registry.k8s.io/coredns/coredns:v1.12.1', clusterIp: '10.96.0.53', name: 'proxy-dns-a', corefile: K3S_STYLE });
+    const b = new RavenProxyDns(chart, 'B', { image: 'registry.k8s.io/coredns/coredns:v1.12.1', clusterIp: '10.96.0.54', name: 'proxy-dns-b', corefile: K3S_STYLE });
     expect(a.corefile.toString()).toContain('hosts /etc/edge/tunnel-nodes');
     expect(b.corefile.toString()).toBe(a.corefile.toString());
     const malformed = '.:53 {\n    errors\n';
-    expect(() => new RavenProxyDns(chart, 'C', { clusterIp: '10.96.0.55', corefile: malformed })).toThrow(/never closed/);
-    expect(() => new RavenProxyDns(chart, 'D', { clusterIp: '10.96.0.56', corefile: malformed })).toThrow(/never closed/);
+    expect(() => new RavenProxyDns(chart, 'C', { image: 'registry.k8s.io/coredns/coredns:v1.12.1', clusterIp: '10.96.0.55', corefile: malformed })).toThrow(/never closed/);
+    expect(() => new RavenProxyDns(chart, 'D', { image: 'registry.k8s.io/coredns/coredns:v1.12.1', clusterIp: '10.96.0.56', corefile: malformed })).toThrow(/never closed/);
   });
 
   test('kubeadm\'s default Corefile is per cluster domain', () => {

@@ -142,7 +142,7 @@ describe('RavenPrometheus exposes the objects it writes', () => {
   });
 
   test('the dedicated raven-proxy-dns objects', () => {
-    const { raven } = built({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53' }) });
+    const { raven } = built({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53', image: 'registry.k8s.io/coredns/coredns:v1.12.1' }) });
     expect(ids(raven.dnsObjects)).toEqual([
       'ServiceAccount/raven-proxy-dns', 'ClusterRole/system:raven-proxy-dns', 'ClusterRoleBinding/system:raven-proxy-dns',
       'ConfigMap/raven-proxy-dns', 'Deployment/raven-proxy-dns', 'Service/raven-proxy-dns',
@@ -191,7 +191,7 @@ describe('RavenPrometheus', () => {
   });
 
   test('a dedicated raven-proxy-dns can serve the node names', () => {
-    const manifests = stack({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53' }) });
+    const manifests = stack({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53', image: 'registry.k8s.io/coredns/coredns:v1.12.1' }) });
     expect(findManifest(manifests, 'Service', 'raven-proxy-dns').spec.clusterIP).toBe('10.96.0.53');
     expect(relabel(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-metrics'), '__address__')[0].replacement).toBe('${1}:10250');
   });
@@ -239,7 +239,7 @@ describe('RavenPrometheus', () => {
     });
 
     test('a DNS strategy on an OpenYurt without the tunnel-nodes DNS controller', () => {
-      expect(() => stack({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53' }), versions: { openYurt: '1.3.4' } }))
+      expect(() => stack({ dns: DnsStrategy.dedicatedProxyDns({ clusterIp: '10.96.0.53', image: 'registry.k8s.io/coredns/coredns:v1.12.1' }), versions: { openYurt: '1.3.4' } }))
         .toThrow(/needs OpenYurt v1.4.0 or later, but versions.openYurt is '1.3.4'/);
     });
 

@@ -5,7 +5,7 @@ import { findManifest, synth, testChart } from './support/synth';
 describe('RavenProxyDns', () => {
   const build = (props: any = {}, namespace: string | null = null) => {
     const chart = testChart(namespace);
-    new RavenProxyDns(chart, 'proxy-dns', { clusterIp: '10.96.0.53', ...props });
+    new RavenProxyDns(chart, 'proxy-dns', { clusterIp: '10.96.0.53', image: 'registry.k8s.io/coredns/coredns:v1.12.1', ...props });
     return synth(chart);
   };
 
