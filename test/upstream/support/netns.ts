@@ -62,7 +62,11 @@ export class NetworkNamespace {
 
   /**
    * Starts a long-running process in the namespace; its output goes to `<dir>/<label>.log`.
-   * Resolves when `ready` resolves; rejects if the process exits first.
+   * Resolves when `ready` resolves; rejects if the process exits first. With `pod`, the process
+   * runs as in a pod: in a private mount namespace of its own, with host folders mounted at the
+   * paths a pod would see them (a ServiceAccount's token at
+   * `/var/run/secrets/kubernetes.io/serviceaccount`, a ConfigMap volume at its mount path) and
+   * the given environment; nothing of this is visible outside that process.
    */
   public async start(
     label: string,
@@ -70,9 +74,12 @@ export class NetworkNamespace {
     args: string[],
     ready: (proc: ChildProcess) => Promise<void>,
     cwd?: string,
+    pod?: PodOptions,
   ): Promise<ChildProcess> {
     const log = fs.openSync(path.join(this.dir, `${label}.log`), 'a');
-    const proc = spawn('ip', ['netns', 'exec', this.name, command, ...args], { cwd, stdio: ['ignore', 'pipe', log] });
+    const argv = pod ? this.podArgv(label, command, args, pod) : [command, ...args];
+    const env = pod?.env ? { ...process.env, ...pod.env } : process.env;
+    const proc = spawn('ip', ['netns', 'exec', this.name, ...argv], { cwd, env, stdio: ['ignore', 'pipe', log] });
     this.processes.push(proc);
     proc.stdout?.on('data', (chunk) => fs.appendFileSync(path.join(this.dir, `${label}.log`), chunk));
     const exited = new Promise<never>((_, reject) => proc.once('exit', (code, signal) => reject(new Error(
@@ -87,6 +94,59 @@ export class NetworkNamespace {
       throw e;
     }
     return proc;
+  }
+
+  /**
+   * A Unix socket, in the lab's folder, connected to `host:port` inside the namespace: the test
+   * process (which stays outside the namespace) talks to the lab's servers through it, e.g.
+   * `https.request({ socketPath, ... })`. The relay is a process of the lab, stopped by `destroy()`.
+   */
+  public async socketTo(host: string, port: number): Promise<string> {
+    const socketPath = path.join(this.dir, `relay-${host}-${port}.sock`);
+    const script = 'const net = require("net");'
+      + 'net.createServer((c) => { const u = net.connect(Number(process.argv[3]), process.argv[2]);'
+      + ' c.pipe(u); u.pipe(c); c.on("error", () => u.destroy()); u.on("error", () => c.destroy()); })'
+      + '.listen(process.argv[1], () => console.log("ready"));';
+    await this.start(`relay-${host}-${port}`, process.execPath, ['-e', script, socketPath, host, String(port)], printed('ready'));
+    return socketPath;
+  }
+
+  /**
+   * The command line that gives a process a pod's view of the file system: `unshare` makes a
+   * private mount namespace; where a mount path does not exist, its nearest existing ancestor is
+   * overlaid (so the folder is created in the overlay, never on the host), and the namespace's
+   * own etc files are bound again on top, as `ip netns exec` had bound them.
+   */
+  private podArgv(label: string, command: string, args: string[], pod: PodOptions): string[] {
+    const lines = ['set -e'];
+    const overlaid: string[] = [];
+    let n = 0;
+    for (const [target, source] of Object.entries(pod.mounts ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      if (!path.isAbsolute(target)) {
+        throw new Error(`pod mount path must be absolute, got ${target}`);
+      }
+      let ancestor = target;
+      while (!fs.existsSync(ancestor)) {
+        ancestor = path.dirname(ancestor);
+      }
+      const real = path.join(fs.realpathSync(ancestor), path.relative(ancestor, target));
+      const realAncestor = fs.realpathSync(ancestor);
+      if (real !== realAncestor && !overlaid.some((o) => realAncestor === o || realAncestor.startsWith(`${o}/`))) {
+        const layer = path.join(this.dir, `${label}-overlay-${n++}`);
+        fs.mkdirSync(path.join(layer, 'upper'), { recursive: true });
+        fs.mkdirSync(path.join(layer, 'work'), { recursive: true });
+        lines.push(`mount -t overlay overlay -o lowerdir=${realAncestor},upperdir=${layer}/upper,workdir=${layer}/work ${realAncestor}`);
+        overlaid.push(realAncestor);
+      }
+      lines.push(`mkdir -p ${real}`, `mount --bind ${source} ${real}`);
+    }
+    if (overlaid.some((o) => o === '/etc' || '/etc'.startsWith(`${o}/`) || o === '/')) {
+      for (const file of fs.readdirSync(this.etcDir)) {
+        lines.push(`mount --bind ${path.join(this.etcDir, file)} /etc/${file}`);
+      }
+    }
+    lines.push('exec "$@"');
+    return ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', lines.join('\n'), label, command, ...args];
   }
 
   /** Stops one process: SIGTERM, then SIGKILL after 5 s. */
@@ -161,13 +221,21 @@ export class NetworkNamespace {
   }
 }
 
+/** How a process started by the lab sees the file system and its environment, as in a pod. */
+export interface PodOptions {
+  /** Host folders mounted at absolute paths, e.g. `{ '/etc/edge': dirHoldingTunnelNodes }`. */
+  readonly mounts?: { readonly [path: string]: string };
+  /** Environment variables added to the lab's own. */
+  readonly env?: { readonly [name: string]: string };
+}
+
 /** Resolves when `check` returns a value, polling every `intervalMs`; rejects after `timeoutMs`. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined, intervalMs: number = 250): Promise<T> {
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined | Promise<T | undefined>, intervalMs: number = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      const value = check();
+      const value = await check();
       if (value !== undefined) {
         return value;
       }
