@@ -198,6 +198,16 @@ export interface EdgeNodeScrapeProps extends EdgeNodeScrapeOptions {
    * @default - Prometheus' default (true)
    */
   readonly honorTimestamps?: boolean;
+
+  /**
+   * Mark series that carry their own timestamps (cAdvisor's) stale as soon as they disappear,
+   * instead of letting a deleted container linger for the 5-minute lookback; only with
+   * `honorTimestamps`. Needs prometheus-operator v0.70 (and Prometheus 2.48, below which the
+   * operator leaves it out).
+   *
+   * @default - Prometheus' default (false)
+   */
+  readonly trackTimestampsStaleness?: boolean;
 }
 
 const REPLACE = 'replace';
@@ -365,6 +375,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     scrapeInterval: props.scrapeInterval && toPrometheusDuration(owner, 'scrapeInterval', props.scrapeInterval),
     scrapeTimeout: props.scrapeTimeout && toPrometheusDuration(owner, 'scrapeTimeout', props.scrapeTimeout),
     tlsConfig: tls && renderTls(tls),
+    trackTimestampsStaleness: props.trackTimestampsStaleness,
   };
   r.spec = definedOnly(spec);
   return r;

@@ -1,11 +1,12 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { intern } from './bounded-cache';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { resolveNamespace } from './namespace';
 import { BearerToken, MetricRelabeling, RelabelAction, ScrapeScheme, ScrapeTls } from './scrape-options';
 import { ServiceAccountTokenSecret, ServiceAccountTokenSecretProps } from './service-account-token-secret';
-import { checkDnsLabel, checkDnsSubdomain, checkHttpPath, checkPort, invalid } from './validation';
+import { checkDnsLabel, checkDnsSubdomain, checkHttpPath, checkPort, invalid, toPrometheusDuration } from './validation';
+import { requireVersion, resolveVersions } from './version-checks';
 
 /**
  * A kubelet metrics endpoint. Every `/metrics*` path needs `get` on `nodes/metrics`.
@@ -43,17 +44,36 @@ export class KubeletEndpoint {
 }
 
 /**
- * The metric relabelings kube-prometheus-stack applies to cAdvisor: drops of high-cardinality
- * or duplicated series that its dashboards and rules do not use.
+ * The metric relabelings kube-prometheus-stack 88.5 applies to cAdvisor
+ * (`kubelet.serviceMonitor.cAdvisorMetricRelabelings`), in its order: drops of series its
+ * dashboards and rules do not use, of the network series of CNI interfaces (which host-network pods
+ * such as node-exporter, raven-agent and yurthub would otherwise report as their own traffic), and of
+ * cgroups that belong to no pod.
  */
 const CADVISOR_DROPS: MetricRelabeling[] = [
   { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_cpu_(cfs_throttled_seconds_total|load_average_10s|system_seconds_total|user_seconds_total)' },
   { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_fs_(io_current|io_time_seconds_total|io_time_weighted_seconds_total|reads_merged_total|sector_reads_total|sector_writes_total|writes_merged_total)' },
   { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_memory_(mapped_file|swap)' },
   { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_(file_descriptors|tasks_state|threads_max)' },
+  { sourceLabels: ['__name__', 'scope'], action: RelabelAction.DROP, regex: 'container_memory_failures_total;hierarchy' },
+  { sourceLabels: ['__name__', 'interface'], action: RelabelAction.DROP, regex: 'container_network_.*;(cali|cilium|cni|lxc|nodelocaldns|tunl).*' },
   { sourceLabels: ['__name__'], action: RelabelAction.DROP, regex: 'container_spec.*' },
   { sourceLabels: ['id', 'pod'], action: RelabelAction.DROP, regex: '.+;' },
 ];
+
+/**
+ * kube-prometheus-stack 88.5's metric relabeling of the kubelet's `/metrics`
+ * (`kubelet.serviceMonitor.metricRelabelings`): fewer buckets of the storage operation histograms.
+ */
+const STORAGE_BUCKET_DROPS: MetricRelabeling[] = [
+  { sourceLabels: ['__name__', 'le'], action: RelabelAction.DROP, regex: '(csi_operations|storage_operation_duration)_seconds_bucket;(0.25|2.5|15|25|120|600)(\\.0)?' },
+];
+
+/** kube-prometheus-stack's `cAdvisorInterval` and `resourceInterval`: cAdvisor's minimum housekeeping interval. */
+const CADVISOR_INTERVAL = Duration.seconds(10);
+
+/** The endpoints whose values come from cAdvisor's housekeeping, carrying their own timestamps. */
+const CADVISOR_PATHS = ['/metrics/cadvisor', '/metrics/resource'];
 
 /**
  * Props for `KubeletScrape`.
@@ -116,11 +136,39 @@ export interface KubeletScrapeProps extends EdgeNodeScrapeOptions {
   readonly honorTimestamps?: boolean;
 
   /**
-   * Drop the high-cardinality cAdvisor series kube-prometheus-stack drops.
+   * Drop the cAdvisor series kube-prometheus-stack drops (its 8 `cAdvisorMetricRelabelings`).
    *
    * @default true
    */
   readonly cadvisorMetricDrops?: boolean;
+
+  /**
+   * Drop the `le` buckets of `csi_operations_seconds_bucket` and
+   * `storage_operation_duration_seconds_bucket` on `/metrics` that kube-prometheus-stack drops
+   * (its `metricRelabelings`).
+   *
+   * @default true
+   */
+  readonly storageBucketDrops?: boolean;
+
+  /**
+   * Track the staleness of the timestamped series of `/metrics/cadvisor` and `/metrics/resource`,
+   * as kube-prometheus-stack does: a deleted container's series end at once instead of lingering
+   * for the 5-minute lookback. Needs `honorTimestamps`; written only for prometheus-operator v0.70
+   * or later, whose CRD has the field.
+   *
+   * @default - true when `honorTimestamps` is true and prometheus-operator is v0.70 or later
+   */
+  readonly trackTimestampsStaleness?: boolean;
+
+  /**
+   * How often `/metrics/cadvisor` and `/metrics/resource` are scraped when `scrapeInterval` is not
+   * set: kube-prometheus-stack's `cAdvisorInterval` and `resourceInterval`, cAdvisor's minimum
+   * housekeeping interval. `Duration.seconds(0)` leaves them to the global interval.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly cadvisorInterval?: Duration;
 }
 
 /**
@@ -200,19 +248,60 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
 
   const tls = props.tls ?? ScrapeTls.insecureSkipVerify();
   const jobLabel = props.jobLabel ?? 'kubelet';
-  const scrapes = endpoints.map((endpoint) => make.scrape(scope, endpoint, {
-    ...props,
-    name: intern(`${prefix}-${endpoint.suffix}`),
-    namespace,
-    port,
-    scheme: ScrapeScheme.HTTPS,
-    metricsPath: endpoint.path,
-    tls,
-    bearerToken: token,
-    honorLabels: props.honorLabels ?? true,
-    honorTimestamps: props.honorTimestamps ?? true,
-    targetLabels: { job: jobLabel, metrics_path: endpoint.path },
-    metricRelabelings: endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true) ? CADVISOR_DROPS : undefined,
-  }));
+  const honorTimestamps = props.honorTimestamps ?? true;
+  const staleness = trackTimestampsStaleness(owner, props, honorTimestamps);
+  const cadvisorInterval = props.scrapeInterval ?? cadvisorIntervalOf(owner, props.cadvisorInterval);
+  const scrapes = endpoints.map((endpoint) => {
+    const fromCadvisor = CADVISOR_PATHS.includes(endpoint.path);
+    return make.scrape(scope, endpoint, {
+      ...props,
+      name: intern(`${prefix}-${endpoint.suffix}`),
+      namespace,
+      port,
+      scheme: ScrapeScheme.HTTPS,
+      metricsPath: endpoint.path,
+      tls,
+      bearerToken: token,
+      honorLabels: props.honorLabels ?? true,
+      honorTimestamps,
+      trackTimestampsStaleness: fromCadvisor && staleness ? true : undefined,
+      scrapeInterval: fromCadvisor ? cadvisorInterval : props.scrapeInterval,
+      targetLabels: { job: jobLabel, metrics_path: endpoint.path },
+      metricRelabelings: metricDropsOf(endpoint, props),
+    });
+  });
   return { namespace, port, tokenSecret, scrapes };
+}
+
+function metricDropsOf(endpoint: KubeletEndpoint, props: KubeletScrapeProps): MetricRelabeling[] | undefined {
+  if (endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true)) return CADVISOR_DROPS;
+  if (endpoint.path === KubeletEndpoint.METRICS.path && (props.storageBucketDrops ?? true)) return STORAGE_BUCKET_DROPS;
+  return undefined;
+}
+
+function trackTimestampsStaleness(owner: string, props: KubeletScrapeProps, honorTimestamps: boolean): boolean {
+  if (props.trackTimestampsStaleness === false) return false;
+  if (!honorTimestamps) {
+    if (props.trackTimestampsStaleness) {
+      invalid(owner, 'trackTimestampsStaleness', true, 'false or unset when honorTimestamps is false',
+        'Prometheus tracks the staleness only of the timestamps it honors.');
+    }
+    return false;
+  }
+  const versions = resolveVersions(owner, props.versions);
+  if (props.trackTimestampsStaleness) {
+    requireVersion(owner, versions, 'prometheusOperator', '0.70.0', 'trackTimestampsStaleness',
+      'Upgrade prometheus-operator, or leave trackTimestampsStaleness unset.');
+    return true;
+  }
+  // The default adapts: an older CRD has no such field (resolveVersions checked the format).
+  const [major, minor] = versions.prometheusOperator.replace(/^v/, '').split('.').map(Number);
+  return major > 0 || minor >= 70;
+}
+
+function cadvisorIntervalOf(owner: string, value: Duration | undefined): Duration | undefined {
+  if (value === undefined) return CADVISOR_INTERVAL;
+  if (value.toMilliseconds({ integral: false }) === 0) return undefined;
+  toPrometheusDuration(owner, 'cadvisorInterval', value);
+  return value;
 }

@@ -1,6 +1,104 @@
+import { Duration } from 'cdk8s';
 import { BearerToken, KubeletEndpoint, KubeletScrape } from '../src';
 import { expectValidManifests } from './support/schemas';
 import { findManifest, synth, testChart } from './support/synth';
+
+/**
+ * kube-prometheus-stack 88.5.3 values.yaml, `kubelet.serviceMonitor.cAdvisorMetricRelabelings`
+ * (prometheus-community/helm-charts, tag kube-prometheus-stack-88.5.3), in the chart's order.
+ */
+const CHART_CADVISOR_METRIC_RELABELINGS = [
+  { sourceLabels: ['__name__'], action: 'drop', regex: 'container_cpu_(cfs_throttled_seconds_total|load_average_10s|system_seconds_total|user_seconds_total)' },
+  { sourceLabels: ['__name__'], action: 'drop', regex: 'container_fs_(io_current|io_time_seconds_total|io_time_weighted_seconds_total|reads_merged_total|sector_reads_total|sector_writes_total|writes_merged_total)' },
+  { sourceLabels: ['__name__'], action: 'drop', regex: 'container_memory_(mapped_file|swap)' },
+  { sourceLabels: ['__name__'], action: 'drop', regex: 'container_(file_descriptors|tasks_state|threads_max)' },
+  { sourceLabels: ['__name__', 'scope'], action: 'drop', regex: 'container_memory_failures_total;hierarchy' },
+  { sourceLabels: ['__name__', 'interface'], action: 'drop', regex: 'container_network_.*;(cali|cilium|cni|lxc|nodelocaldns|tunl).*' },
+  { sourceLabels: ['__name__'], action: 'drop', regex: 'container_spec.*' },
+  { sourceLabels: ['id', 'pod'], action: 'drop', regex: '.+;' },
+];
+
+/** The same file, `kubelet.serviceMonitor.metricRelabelings` (the /metrics endpoint). */
+const CHART_METRICS_METRIC_RELABELINGS = [
+  { action: 'drop', sourceLabels: ['__name__', 'le'], regex: '(csi_operations|storage_operation_duration)_seconds_bucket;(0.25|2.5|15|25|120|600)(\\.0)?' },
+];
+
+function kubeletScrapes(props: any = {}): { [name: string]: any } {
+  const chart = testChart();
+  new KubeletScrape(chart, 'kubelet', { endpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES, KubeletEndpoint.RESOURCE], ...props });
+  const out: { [name: string]: any } = {};
+  for (const m of synth(chart).filter((x) => x.kind === 'ScrapeConfig')) out[m.spec.metricsPath] = m.spec;
+  return out;
+}
+
+describe('KubeletScrape scrapes the kubelet as kube-prometheus-stack 88.5 does', () => {
+  test('GIVEN the defaults THEN cAdvisor carries the chart\'s 8 metric relabelings, in its order', () => {
+    expect(kubeletScrapes()['/metrics/cadvisor'].metricRelabelings).toEqual(CHART_CADVISOR_METRIC_RELABELINGS);
+  });
+
+  test('GIVEN the defaults THEN /metrics drops the chart\'s le buckets of storage operations, and probes and resource drop nothing', () => {
+    const s = kubeletScrapes();
+    expect(s['/metrics'].metricRelabelings).toEqual(CHART_METRICS_METRIC_RELABELINGS);
+    expect(s['/metrics/probes'].metricRelabelings).toBeUndefined();
+    expect(s['/metrics/resource'].metricRelabelings).toBeUndefined();
+  });
+
+  test('GIVEN the defaults THEN cAdvisor and resource track the staleness of their timestamps, the others do not', () => {
+    const s = kubeletScrapes();
+    expect(s['/metrics/cadvisor']).toMatchObject({ honorTimestamps: true, trackTimestampsStaleness: true });
+    expect(s['/metrics/resource']).toMatchObject({ honorTimestamps: true, trackTimestampsStaleness: true });
+    expect(s['/metrics'].trackTimestampsStaleness).toBeUndefined();
+    expect(s['/metrics/probes'].trackTimestampsStaleness).toBeUndefined();
+  });
+
+  test('GIVEN no scrape interval THEN cAdvisor and resource are scraped every 10s, the others at the global interval', () => {
+    const s = kubeletScrapes();
+    expect(s['/metrics/cadvisor'].scrapeInterval).toBe('10s');
+    expect(s['/metrics/resource'].scrapeInterval).toBe('10s');
+    expect(s['/metrics'].scrapeInterval).toBeUndefined();
+    expect(s['/metrics/probes'].scrapeInterval).toBeUndefined();
+  });
+
+  test('GIVEN a scrape interval THEN every endpoint uses it, as the chart\'s interval overrides cAdvisorInterval', () => {
+    const s = kubeletScrapes({ scrapeInterval: Duration.seconds(30) });
+    for (const path of Object.keys(s)) expect(s[path].scrapeInterval).toBe('30s');
+  });
+
+  test('GIVEN a cAdvisor interval THEN cAdvisor and resource use it; zero leaves them to the global interval', () => {
+    expect(kubeletScrapes({ cadvisorInterval: Duration.seconds(30) })['/metrics/cadvisor'].scrapeInterval).toBe('30s');
+    expect(kubeletScrapes({ cadvisorInterval: Duration.seconds(0) })['/metrics/cadvisor'].scrapeInterval).toBeUndefined();
+  });
+
+  test('GIVEN the drops and the staleness turned off THEN none is written', () => {
+    const s = kubeletScrapes({ cadvisorMetricDrops: false, storageBucketDrops: false, trackTimestampsStaleness: false });
+    for (const path of Object.keys(s)) {
+      expect(s[path].metricRelabelings).toBeUndefined();
+      expect(s[path].trackTimestampsStaleness).toBeUndefined();
+    }
+  });
+
+  test('GIVEN honorTimestamps false THEN staleness tracking, which needs it, is off', () => {
+    expect(kubeletScrapes({ honorTimestamps: false })['/metrics/cadvisor'].trackTimestampsStaleness).toBeUndefined();
+  });
+
+  test('GIVEN honorTimestamps false and trackTimestampsStaleness true THEN it is refused', () => {
+    expect(() => kubeletScrapes({ honorTimestamps: false, trackTimestampsStaleness: true }))
+      .toThrow(/KubeletScrape: 'trackTimestampsStaleness' must be false or unset when honorTimestamps is false/);
+  });
+
+  test('GIVEN prometheus-operator older than v0.70 THEN staleness tracking, which its CRD lacks, is left out', () => {
+    expect(kubeletScrapes({ versions: { prometheusOperator: '0.69.1' } })['/metrics/cadvisor'].trackTimestampsStaleness).toBeUndefined();
+  });
+
+  test('GIVEN prometheus-operator older than v0.70 and trackTimestampsStaleness true THEN it is refused', () => {
+    expect(() => kubeletScrapes({ versions: { prometheusOperator: '0.69.1' }, trackTimestampsStaleness: true }))
+      .toThrow(/trackTimestampsStaleness needs prometheus-operator v0.70.0 or later, but versions.prometheusOperator is '0.69.1'/);
+  });
+
+  test('GIVEN a scrape timeout above the 10s cAdvisor interval THEN it is refused', () => {
+    expect(() => kubeletScrapes({ scrapeTimeout: Duration.seconds(15) })).toThrow(/'scrapeTimeout' must be at most the scrape interval \(10s\)/);
+  });
+});
 
 describe('KubeletScrape', () => {
   test('defaults synthesize three ScrapeConfigs and the token Secret', () => {
@@ -42,7 +140,7 @@ describe('KubeletScrape', () => {
     }
   });
 
-  test('cAdvisor carries kube-prometheus-stack\'s drops of high-cardinality series, the other endpoints none', () => {
+  test('cAdvisor carries kube-prometheus-stack\'s drops of high-cardinality series, probes none', () => {
     const chart = testChart();
     new KubeletScrape(chart, 'kubelet');
     const manifests = synth(chart);
@@ -50,7 +148,7 @@ describe('KubeletScrape', () => {
     expect(drops.map((d: any) => d.regex)).toContain('container_spec.*');
     expect(drops).toContainEqual({ sourceLabels: ['id', 'pod'], action: 'drop', regex: '.+;' });
     expect(drops.every((d: any) => d.action === 'drop')).toBe(true);
-    expect(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-metrics').spec.metricRelabelings).toBeUndefined();
+    expect(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-probes').spec.metricRelabelings).toBeUndefined();
   });
 
   test('the cAdvisor drops can be turned off', () => {

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { InstanceLabel, KubeletScrape, NodeExporterScrape, NodeSelection, TargetDiscovery } from '../src';
 import { seedManifests } from './support/seed';
 import { findManifest, synth, testChart } from './support/synth';
@@ -42,6 +43,9 @@ function seedScenario(): any[] {
     honorLabels: false,
     honorTimestamps: true,
     cadvisorMetricDrops: false,
+    storageBucketDrops: false,
+    trackTimestampsStaleness: false,
+    cadvisorInterval: Duration.seconds(0),
   });
   return synth(chart);
 }
@@ -99,10 +103,19 @@ describe('the comparison', () => {
     ['the library\'s honorLabels default', { honorLabels: true }],
     ['the library\'s cAdvisor drops', { cadvisorMetricDrops: true }],
     ['the library\'s node label', { nodeLabel: true }],
+    ['the library\'s timestamp staleness tracking', { trackTimestampsStaleness: true }],
+    ['the library\'s cAdvisor interval', { cadvisorInterval: Duration.seconds(10) }],
   ])('fails on %s', (_what, props) => {
     const chart = testChart('monitor');
     new KubeletScrape(chart, 'kubelet', {
-      ...SEED_CHOICES, namePrefix: 'kubelet-raven', labels: { release: 'xxx' }, honorLabels: false, cadvisorMetricDrops: false, ...props,
+      ...SEED_CHOICES,
+      namePrefix: 'kubelet-raven',
+      labels: { release: 'xxx' },
+      honorLabels: false,
+      cadvisorMetricDrops: false,
+      trackTimestampsStaleness: false,
+      cadvisorInterval: Duration.seconds(0),
+      ...props,
     });
     const actual = synth(chart).find((m) => m.kind === 'ScrapeConfig' && m.spec.metricsPath === '/metrics/cadvisor');
     expect(normalise(actual)).not.toEqual(expected);
