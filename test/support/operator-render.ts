@@ -1,0 +1,88 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { upstreamProgram } from './upstream';
+
+/**
+ * prometheus-operator's own rendering, through `operator-render` (upstream/operator-render, built
+ * from the pinned operator module by the upstream toolchain): the API server's defaulting and schema
+ * check with the operator's ScrapeConfig CRD, the operator's acceptance checks
+ * (ResourceSelector.SelectScrapeConfigs, Secrets read through its asset store), then
+ * ConfigGenerator.GenerateServerConfiguration for a Prometheus that selects every ScrapeConfig given.
+ */
+
+/** What the operator renders for. */
+export interface OperatorRenderOptions {
+  /** spec.version of the Prometheus resource, e.g. `v2.45.0`; default: the operator's default. */
+  readonly prometheusVersion?: string;
+  /** spec.shards of the Prometheus resource; default: unset (one shard). */
+  readonly shards?: number;
+}
+
+/** The outcome of one run. */
+export interface OperatorRenderResult {
+  /** Exit 0: every ScrapeConfig accepted, the configuration generated. */
+  readonly ok: boolean;
+  readonly status: number | null;
+  /** The generated prometheus.yml (empty unless ok). */
+  readonly stdout: string;
+  /** One line per rejection (`ScrapeConfig <ns>/<name>: <reason>`), and the operator's warnings. */
+  readonly stderr: string;
+  /** stdout parsed, keys in the operator's order; undefined unless ok. */
+  readonly config?: any;
+  /** `scrape_configs` of the generated configuration; empty unless ok. */
+  readonly scrapeConfigs: any[];
+}
+
+/**
+ * Runs the operator's code on manifests (ScrapeConfigs, the Secrets and ConfigMaps they reference;
+ * other kinds are ignored, so a chart's whole output may be passed).
+ */
+export function operatorRender(manifests: any[], options: OperatorRenderOptions = {}): OperatorRenderResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raven-operator-render-'));
+  try {
+    const file = path.join(dir, 'manifests.yaml');
+    fs.writeFileSync(file, manifests.map((m) => YAML.stringify(m)).join('---\n'));
+    const args: string[] = [];
+    if (options.prometheusVersion !== undefined) args.push('--prometheus-version', options.prometheusVersion);
+    if (options.shards !== undefined) args.push('--shards', String(options.shards));
+    args.push(file);
+    const result = spawnSync(upstreamProgram('operator-render'), args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    if (result.error) throw result.error;
+    const ok = result.status === 0;
+    const config = ok ? YAML.parse(result.stdout) : undefined;
+    return { ok, status: result.status, stdout: result.stdout, stderr: result.stderr, config, scrapeConfigs: config?.scrape_configs ?? [] };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The manifests as the cluster holds them once Kubernetes' token controller has filled every
+ * `kubernetes.io/service-account-token` Secret (`token`, `ca.crt`, `namespace`); everything else as is.
+ */
+export function withFilledTokenSecrets(manifests: any[], token: string): any[] {
+  return manifests.map((m) => (m.kind === 'Secret' && m.type === 'kubernetes.io/service-account-token'
+    ? {
+      ...m,
+      data: {
+        ...(m.data ?? {}),
+        'token': Buffer.from(token).toString('base64'),
+        'ca.crt': Buffer.from('-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n').toString('base64'),
+        'namespace': Buffer.from(m.metadata.namespace).toString('base64'),
+      },
+    }
+    : m));
+}
+
+/**
+ * A value with every object turned into its list of [key, value] pairs, recursively: `toEqual` on
+ * two of these compares key order too, and a failure shows where the order differs.
+ */
+export function ordered(value: any): any {
+  if (Array.isArray(value)) return value.map(ordered);
+  if (value !== null && typeof value === 'object') return Object.entries(value).map(([k, v]) => [k, ordered(v)]);
+  return value;
+}
