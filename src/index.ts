@@ -16,3 +16,4 @@ export * from './prometheus-config';
 export * from './verify';
 export * from './scrape-output';
 export * from './kube-prometheus-stack';
+export * from './kube-prometheus-stack-values';

@@ -5,6 +5,7 @@ import { coreObject } from './core-objects';
 import { DnsStrategy } from './dns-strategy';
 import { addScrapeObject } from './edge-node-scrape';
 import { checkHelmReleaseName, prometheusServiceAccountOf } from './kube-prometheus-stack';
+import { KubePrometheusStackValues } from './kube-prometheus-stack-values';
 import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
 import { resolveNamespace } from './namespace';
 import { nodeExporterScrapeProps } from './node-exporter-scrape';
@@ -76,6 +77,18 @@ export interface ExtraEdgeScrape {
    * @default false
    */
   readonly authenticate?: boolean;
+}
+
+/**
+ * Options for `RavenPrometheus.kubePrometheusStackValues()`.
+ */
+export interface KubePrometheusStackValuesOptions {
+  /**
+   * The cluster's DNS domain, for Prometheus' DNS search path with the dedicated DNS.
+   *
+   * @default "cluster.local"
+   */
+  readonly clusterDomain?: string;
 }
 
 /**
@@ -302,6 +315,8 @@ export class RavenPrometheus extends Construct {
   private readonly _dnsObjects: ApiObject[];
   private readonly _httpPorts: number[];
   private readonly _httpsPorts: number[];
+  private readonly _nodes: NodeSelection;
+  private readonly _namespace: string;
 
   public constructor(scope: Construct, id: string, props: RavenPrometheusProps = {}) {
     super(scope, id);
@@ -455,6 +470,24 @@ export class RavenPrometheus extends Construct {
     this._extraScrapes = fragment ? [] : extraScrapes;
     this._httpPorts = httpPorts;
     this._httpsPorts = httpsPorts;
+    this._nodes = nodes;
+    this._namespace = namespace;
+  }
+
+  /**
+   * The kube-prometheus-stack values this stack needs from the chart: the stock kubelet (all four
+   * endpoints) and node-exporter ServiceMonitors drop the nodes scraped here, and with
+   * `DnsStrategy.dedicatedProxyDns()` Prometheus resolves through the dedicated DNS.
+   */
+  public kubePrometheusStackValues(options: KubePrometheusStackValuesOptions = {}): KubePrometheusStackValues {
+    const service = this._dnsObjects.find((o) => o.kind === 'Service');
+    const clusterIp: string | undefined = service?.toJson().spec?.clusterIP;
+    return new KubePrometheusStackValues({
+      nodes: this._nodes,
+      proxyDnsClusterIp: clusterIp,
+      prometheusNamespace: clusterIp === undefined ? undefined : this._namespace,
+      clusterDomain: options.clusterDomain,
+    });
   }
 
   /** The kubelet ScrapeConfigs, one per endpoint (none with `ScrapeOutput.prometheusConfigFragment()`). */

@@ -136,7 +136,7 @@ export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: Ra
   clusterIp: string; corefile: Corefile; service: ApiObject; deployment: ApiObject; configMap: ApiObject; objects: ApiObject[];
 } {
   const owner = 'RavenProxyDns';
-  const clusterIp = checkIp(owner, props.clusterIp);
+  const clusterIp = checkClusterIp(owner, 'clusterIp', props.clusterIp);
   const name = checkDnsLabel(owner, 'name', props.name ?? 'raven-proxy-dns');
   const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');
   const tunnelNodesConfigMap = checkDnsSubdomain(owner, 'tunnelNodesConfigMap', props.tunnelNodesConfigMap ?? 'edge-tunnel-nodes');
@@ -267,12 +267,13 @@ export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: Ra
   };
 }
 
-function checkIp(owner: string, value: string): string {
+/** A Service ClusterIP, as `dnsConfig.nameservers` takes it: an IPv4 or IPv6 address. */
+export function checkClusterIp(owner: string, prop: string, value: string): string {
   const v4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
   const v6 = /^[0-9a-fA-F:]+$/;
-  const isV6 = v6.test(value) && value.includes(':') && (value.match(/::/g) ?? []).length <= 1 && value.split(':').length <= 8;
+  const isV6 = typeof value === 'string' && v6.test(value) && value.includes(':') && (value.match(/::/g) ?? []).length <= 1 && value.split(':').length <= 8;
   if (typeof value !== 'string' || (!v4.test(value) && !isV6) || value === '0.0.0.0') {
-    invalid(owner, 'clusterIp', value, 'an IPv4 or IPv6 address from the cluster\'s Service CIDR', 'dnsConfig.nameservers only takes IP addresses.');
+    invalid(owner, prop, value, 'an IPv4 or IPv6 address from the cluster\'s Service CIDR', 'dnsConfig.nameservers only takes IP addresses.');
   }
   return value;
 }

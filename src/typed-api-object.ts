@@ -122,6 +122,7 @@ export const SCRAPE_CONFIG_SPEC_NAMES = {
     insecureSkipVerify: 'insecureSkipVerify',
     serverName: 'serverName',
   }],
+  trackTimestampsStaleness: 'trackTimestampsStaleness',
 } as const satisfies NamesFor<ScrapeConfigSpec>;
 
 /** The JSON form of a ScrapeConfig's spec, as the library writes it. */
