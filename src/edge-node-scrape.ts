@@ -289,7 +289,8 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
   }
 
   const targetLabels = props.targetLabels ?? {};
-  const reserved = ['instance', '__address__', 'node', 'scrape_via', 'namespace', 'pod'];
+  // With pod discovery, namespace and pod are the pod's; with node discovery they are free to set.
+  const reserved = ['instance', '__address__', 'node', 'scrape_via', ...(byPod ? ['namespace', 'pod'] : [])];
   for (const [label, value] of Object.entries(targetLabels)) {
     checkPrometheusLabelName(owner, 'targetLabels', label);
     if (reserved.includes(label) || label.startsWith('__')) {

@@ -122,6 +122,26 @@ export interface KubeletScrapeProps extends EdgeNodeScrapeOptions {
   readonly jobLabel?: string;
 
   /**
+   * The `namespace` label of every target: the series without a `namespace` of their own (the
+   * kubelet's, the node's cgroups) get it, as from kube-prometheus-stack's kubelet ServiceMonitor,
+   * whose targets are in the kubelet Service's namespace. `TargetDown` groups by it. An empty
+   * string writes none.
+   *
+   * @default "kube-system"
+   */
+  readonly namespaceLabel?: string;
+
+  /**
+   * The `service` label of every target. `TargetDown` groups by `(job, namespace, service)` and
+   * reads "…% of the <job>/<service> targets in <namespace> namespace are down"; a value other than
+   * the chart's kubelet Service (`<fullname>-kubelet`) keeps the edge nodes' group apart from the
+   * cloud nodes' and the series apart from the stock ones. An empty string writes none.
+   *
+   * @default - the name prefix, `kubelet-raven`
+   */
+  readonly serviceLabel?: string;
+
+  /**
    * Keep the kubelet's own `namespace`, `pod` and `container` labels on cAdvisor series.
    *
    * @default true
@@ -248,6 +268,8 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
 
   const tls = props.tls ?? ScrapeTls.insecureSkipVerify();
   const jobLabel = props.jobLabel ?? 'kubelet';
+  const namespaceLabel = optionalLabelValue(owner, 'namespaceLabel', props.namespaceLabel, 'kube-system');
+  const serviceLabel = optionalLabelValue(owner, 'serviceLabel', props.serviceLabel, prefix);
   const honorTimestamps = props.honorTimestamps ?? true;
   const staleness = trackTimestampsStaleness(owner, props, honorTimestamps);
   const cadvisorInterval = props.scrapeInterval ?? cadvisorIntervalOf(owner, props.cadvisorInterval);
@@ -266,7 +288,7 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
       honorTimestamps,
       trackTimestampsStaleness: fromCadvisor && staleness ? true : undefined,
       scrapeInterval: fromCadvisor ? cadvisorInterval : props.scrapeInterval,
-      targetLabels: { job: jobLabel, metrics_path: endpoint.path },
+      targetLabels: definedLabels({ job: jobLabel, metrics_path: endpoint.path, namespace: namespaceLabel, service: serviceLabel }),
       metricRelabelings: metricDropsOf(endpoint, props),
     });
   });
@@ -304,4 +326,19 @@ function cadvisorIntervalOf(owner: string, value: Duration | undefined): Duratio
   if (value.toMilliseconds({ integral: false }) === 0) return undefined;
   toPrometheusDuration(owner, 'cadvisorInterval', value);
   return value;
+}
+
+/** A label value prop where an empty string means "write none". */
+export function optionalLabelValue(owner: string, prop: string, value: string | undefined, fallback: string): string | undefined {
+  if (value === '') return undefined;
+  const v = value ?? fallback;
+  if (typeof v !== 'string' || /[\n\r]/.test(v)) invalid(owner, prop, v, 'a label value on one line, or \'\' for none');
+  return v;
+}
+
+/** The entries whose value is set, in order. */
+export function definedLabels(labels: { [name: string]: string | undefined }): { [name: string]: string } {
+  const out: { [name: string]: string } = {};
+  for (const [k, v] of Object.entries(labels)) if (v !== undefined) out[k] = v;
+  return out;
 }

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
+import { definedLabels, optionalLabelValue } from './kubelet-scrape';
+import { resolveNamespace } from './namespace';
 import { TargetDiscovery } from './scrape-options';
+import { invalid } from './validation';
 
 /**
  * Props for `NodeExporterScrape`.
@@ -39,6 +42,23 @@ export interface NodeExporterScrapeProps extends EdgeNodeScrapeOptions {
    * @default "node-exporter"
    */
   readonly jobLabel?: string;
+
+  /**
+   * The `service` label of every target. `TargetDown` groups by `(job, namespace, service)`; a
+   * value other than the node-exporter Service of kube-prometheus-stack keeps the edge nodes'
+   * group apart from the cloud nodes'. An empty string writes none.
+   *
+   * @default - the ScrapeConfig's name, `node-exporter-raven`
+   */
+  readonly serviceLabel?: string;
+
+  /**
+   * The `namespace` label of every target with node discovery (pod discovery writes the pod's).
+   * An empty string writes none.
+   *
+   * @default - the ScrapeConfig's namespace
+   */
+  readonly namespaceLabel?: string;
 }
 
 /**
@@ -50,18 +70,38 @@ export interface NodeExporterScrapeProps extends EdgeNodeScrapeOptions {
  */
 export class NodeExporterScrape extends EdgeNodeScrape {
   public constructor(scope: Construct, id: string, props: NodeExporterScrapeProps = {}) {
-    super(scope, id, nodeExporterScrapeProps(props));
+    super(scope, id, nodeExporterScrapeProps(props, resolveNamespace(scope, 'NodeExporterScrape', props.namespace)));
   }
 }
 
-/** The `EdgeNodeScrape` props of a node-exporter scrape: node-exporter's defaults filled in. */
-export function nodeExporterScrapeProps(props: NodeExporterScrapeProps): EdgeNodeScrapeProps {
+/** The `EdgeNodeScrape` props of a node-exporter scrape in `namespace`: node-exporter's defaults filled in. */
+export function nodeExporterScrapeProps(props: NodeExporterScrapeProps, namespace: string): EdgeNodeScrapeProps {
+  const owner = 'NodeExporterScrape';
+  const name = props.name ?? 'node-exporter-raven';
+  const discovery = props.discovery ?? TargetDiscovery.nodeExporterPods();
+  const labels = targetGroupLabels(owner, discovery, namespace, name, props);
   const job = props.jobLabel ?? 'node-exporter';
+  const targetLabels = { ...(job === '' ? {} : { job }), ...labels };
   return {
     ...props,
-    name: props.name ?? 'node-exporter-raven',
+    name,
     port: props.port ?? 9100,
-    discovery: props.discovery ?? TargetDiscovery.nodeExporterPods(),
-    targetLabels: job === '' ? undefined : { job },
+    discovery,
+    targetLabels: Object.keys(targetLabels).length > 0 ? targetLabels : undefined,
   };
+}
+
+/**
+ * The `namespace` (node discovery only: pod discovery writes the pod's) and `service` labels of a
+ * scrape's targets, which `TargetDown` groups by with `job`.
+ */
+export function targetGroupLabels(owner: string, discovery: TargetDiscovery, namespace: string, name: string,
+  props: { namespaceLabel?: string; serviceLabel?: string }): { [name: string]: string } {
+  if (discovery.role === 'Pod' && props.namespaceLabel !== undefined) {
+    invalid(owner, 'namespaceLabel', props.namespaceLabel, 'unset with pod discovery', 'The target\'s namespace label is its pod\'s namespace.');
+  }
+  return definedLabels({
+    namespace: discovery.role === 'Pod' ? undefined : optionalLabelValue(owner, 'namespaceLabel', props.namespaceLabel, namespace),
+    service: optionalLabelValue(owner, 'serviceLabel', props.serviceLabel, name),
+  });
 }

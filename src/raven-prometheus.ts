@@ -8,7 +8,7 @@ import { checkHelmReleaseName, prometheusServiceAccountOf } from './kube-prometh
 import { KubePrometheusStackValues } from './kube-prometheus-stack-values';
 import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
 import { resolveNamespace } from './namespace';
-import { nodeExporterScrapeProps } from './node-exporter-scrape';
+import { nodeExporterScrapeProps, targetGroupLabels } from './node-exporter-scrape';
 import { toPlainPrometheusScrapeConfig } from './prometheus-config';
 import { addNodeRbacObjects } from './prometheus-node-rbac';
 import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
@@ -364,7 +364,7 @@ export class RavenPrometheus extends Construct {
     if (props.nodeExporter ?? true) {
       const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
       const scrape = addScrapeObject(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
-        nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort }));
+        nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort }, namespace));
       nodeExporterScrape = scrape.object;
       scrapes.push(scrape.object);
       httpPorts.push(scrape.port);
@@ -395,16 +395,17 @@ export class RavenPrometheus extends Construct {
       if (names.has(extra.name)) invalid(owner, 'extraScrapes', extra.name, 'unique scrape names');
       names.add(extra.name);
       checkPort(owner, `extraScrapes[${extra.name}].port`, extra.port);
+      const discovery = extra.discovery ?? TargetDiscovery.nodes();
       const scrape = addScrapeObject(scrapeScope, `Extra-${extra.name}`, 'EdgeNodeScrape', {
         ...common,
         name: extra.name,
         port: extra.port,
         scheme: extra.scheme,
         metricsPath: extra.metricsPath,
-        discovery: extra.discovery,
+        discovery,
         nodes: extra.nodes ?? nodes,
         bearerToken: extra.authenticate ? token : undefined,
-        targetLabels: { job: extra.jobLabel ?? extra.name },
+        targetLabels: { job: extra.jobLabel ?? extra.name, ...targetGroupLabels(owner, discovery, namespace, extra.name, {}) },
       });
       extraScrapes.push(scrape.object);
       scrapes.push(scrape.object);

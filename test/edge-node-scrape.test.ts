@@ -123,7 +123,7 @@ describe('EdgeNodeScrape', () => {
 
     test('a target label the library writes itself', () => {
       expect(() => new EdgeNodeScrape(testChart(), 's', { port: 8080, targetLabels: { instance: 'x' } }))
-        .toThrow(/'targetLabels' must be a label other than instance, __address__, node, scrape_via, namespace, pod and __\*, got 'instance'/);
+        .toThrow(/'targetLabels' must be a label other than instance, __address__, node, scrape_via and __\*, got 'instance'/);
     });
 
     test('a target label name Prometheus cannot use', () => {

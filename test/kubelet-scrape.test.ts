@@ -128,6 +128,8 @@ describe('KubeletScrape', () => {
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: 'node' },
       { action: 'replace', targetLabel: 'job', replacement: 'kubelet' },
       { action: 'replace', targetLabel: 'metrics_path', replacement: '/metrics/cadvisor' },
+      { action: 'replace', targetLabel: 'namespace', replacement: 'kube-system' },
+      { action: 'replace', targetLabel: 'service', replacement: 'kubelet-raven' },
       { action: 'replace', targetLabel: 'scrape_via', replacement: 'raven' },
     ]);
   });

@@ -20,7 +20,7 @@ function normalise(manifest: any): any {
 }
 
 /** The seed's choices where the library's defaults follow kube-prometheus-stack instead. */
-const SEED_CHOICES = { nodes: NodeSelection.all(), nodeLabel: false, markerLabel: false };
+const SEED_CHOICES = { nodes: NodeSelection.all(), nodeLabel: false, markerLabel: false, namespaceLabel: '', serviceLabel: '' };
 
 function seedScenario(): any[] {
   const chart = testChart('monitor');
@@ -105,6 +105,7 @@ describe('the comparison', () => {
     ['the library\'s node label', { nodeLabel: true }],
     ['the library\'s timestamp staleness tracking', { trackTimestampsStaleness: true }],
     ['the library\'s cAdvisor interval', { cadvisorInterval: Duration.seconds(10) }],
+    ['the library\'s service label', { serviceLabel: 'kubelet-raven' }],
   ])('fails on %s', (_what, props) => {
     const chart = testChart('monitor');
     new KubeletScrape(chart, 'kubelet', {
