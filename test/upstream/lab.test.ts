@@ -1,65 +1,59 @@
-import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { NetworkNamespace, printed, waitFor } from './netns';
-import { ProxyRoute, StandInsConfig } from './stand-ins';
+import { ControlPlane } from './support/control-plane';
+import { KubeClient } from './support/kube-client';
+import { NetworkNamespace, printed, waitFor } from './support/netns';
+import { KubeletRequest, ProxyRoute, StandInsConfig } from './stand-ins';
 import { DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus } from '../../src';
 import { toPrometheusScrapeConfig } from '../../src/prometheus-config';
-import {
-  NODE_EXPORTER_BIN,
-  PROMETHEUS_BIN,
-  exampleStackManifests,
-  filledSecrets,
-  pointDiscoveryAt,
-  prometheusVersion,
-  promtoolSupportsKubernetesSd,
-  requireBinary,
-} from '../support/prometheus-tools';
+import { exampleStackManifests, filledSecrets, toolchainPrometheusVersion } from '../support/prometheus-tools';
+import { upstreamProgram } from '../support/upstream';
 
 /**
- * The proof on real Prometheus. Inside a private network namespace (loopback only, its own hosts
- * file and resolver), Debian's Prometheus scrapes the example stack's ScrapeConfigs, rendered as
- * prometheus-operator renders them, and the seed's acceptance check (its Step 6) is asserted on
- * `/api/v1/targets`; then the seed's failure modes are reproduced and the `verify` command is run
- * against each.
+ * The proof on real programs. Inside a private network namespace (loopback only, its own hosts
+ * file and resolver) run a real control plane (etcd and kube-apiserver), real Prometheus 3 with its
+ * real Kubernetes discovery, and a real node-exporter. The example stack's objects are applied to
+ * the API server, the nodes and node-exporter pods are real Node and Pod objects there, Prometheus
+ * runs as it does in a pod (in-cluster config, the ServiceAccount token of its own ServiceAccount,
+ * bound by the library's ClusterRole), and the recipe's acceptance check (its Step 6) is asserted
+ * on `/api/v1/targets`; then the recipe's failure modes are reproduced and `verify` is run on each.
  *
- *   127.0.0.2:6443   stand-in Kubernetes API (one edge node, its node-exporter pod)
- *   127.0.0.9:9090   Prometheus
+ *   127.0.0.2:6443   kube-apiserver            127.0.0.3:2379   etcd
+ *   127.0.0.9:9090   Prometheus                127.0.0.11:8080  the stand-ins' control endpoint
  *   127.0.0.10       the "Raven proxy": stand-in L7 proxy :9100 (HTTP, routes by ?nodeName= or Host),
- *                    stand-in kubelet :10250 (HTTPS, bearer token)
+ *                    stand-in kubelet :10250 (HTTPS, authenticates and authorizes as the kubelet does)
  *   127.0.0.20       the edge node's InternalIP: nothing listens, the cloud cannot reach the edge network
+ *   127.0.0.21       the cloud node's InternalIP
  *   127.0.0.30:9100  node-exporter at the far end of the edge node's tunnel: only the proxy goes there
- *   127.0.0.53:53    a DNS server answering NXDOMAIN (the cluster DNS without tunnel-nodes)
+ *   127.0.0.53:53    an upstream DNS server answering NXDOMAIN (it knows no node names)
  *
  * The node name resolves through the namespace's hosts file, written in the tunnel-nodes format
- * (`IP<TAB>nodeName`), as CoreDNS' hosts plugin answers it once the seed's Steps 1-3 are done.
+ * (`IP<TAB>nodeName`), as CoreDNS's hosts plugin answers it once the recipe's Steps 1-3 are done.
  *
- * Debian builds Prometheus without Kubernetes discovery; there the stand-in also serves the target
- * groups Kubernetes discovery would build (same __meta_ labels, same selectors) over HTTP
- * discovery, and only the discovery block of the rendered configuration is swapped. With a
- * Prometheus that has Kubernetes discovery (RAVEN_LAB_PROMETHEUS / RAVEN_LAB_PROMTOOL), the
- * rendered kubernetes_sd_configs point at the stand-in API instead.
- *
- * Needs root and the Debian packages prometheus and prometheus-node-exporter.
+ * Needs root, Go (the toolchain builds the programs) and Debian's prometheus-node-exporter.
  */
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const NODE = 'edge-gpu-1';
+const CLOUD_NODE = 'cloud-1';
 const ADDR = {
   api: '127.0.0.2',
+  etcd: '127.0.0.3',
   prometheus: '127.0.0.9',
   proxy: '127.0.0.10',
+  control: '127.0.0.11',
   edgeInternalIp: '127.0.0.20',
+  cloudInternalIp: '127.0.0.21',
   tunnel: '127.0.0.30',
   dns: '127.0.0.53',
 };
-const API_BASE = `http://${ADDR.api}:6443`;
+const CONTROL = `http://${ADDR.control}:8080`;
 const PROMETHEUS_URL = `http://${ADDR.prometheus}:9090`;
-const TOKEN = `lab-${randomBytes(12).toString('hex')}`;
 const NAMESPACE = 'monitor';
+const NODE_EXPORTER_BIN = process.env.RAVEN_LAB_NODE_EXPORTER ?? '/usr/bin/prometheus-node-exporter';
 
 const EXPECTED_URLS = [
   `http://${NODE}:9100/metrics`,
@@ -68,75 +62,84 @@ const EXPECTED_URLS = [
   `https://${NODE}:10250/metrics/probes`,
 ].sort();
 
-/** The tunnel-nodes hosts file as yurt-manager writes it (IP<TAB>nodeName), plus localhost. */
-const HOSTS_WITH_TUNNEL_NODES = `127.0.0.1\tlocalhost\n${ADDR.proxy}\t${NODE}\n${ADDR.proxy}\tx-raven-proxy-internal-svc.kube-system.svc\n`;
+/** The tunnel-nodes hosts file as yurt-manager writes it (IP<TAB>nodeName, every node), plus localhost. */
+const PROXY_SERVICE = 'x-raven-proxy-internal-svc.kube-system.svc';
+const HOSTS_WITH_TUNNEL_NODES = `127.0.0.1\tlocalhost\n${ADDR.proxy}\t${CLOUD_NODE}\n${ADDR.proxy}\t${NODE}\n${ADDR.proxy}\t${PROXY_SERVICE}\n`;
 const HOSTS_WITHOUT_TUNNEL_NODES = '127.0.0.1\tlocalhost\n';
 /** DNS-free addressing: only the proxy Service resolves, never a node name. */
-const PROXY_SERVICE = 'x-raven-proxy-internal-svc.kube-system.svc';
 const HOSTS_PROXY_SERVICE_ONLY = `127.0.0.1\tlocalhost\n${ADDR.proxy}\t${PROXY_SERVICE}\n`;
 
-const EDGE_NODE = {
-  apiVersion: 'v1',
-  kind: 'Node',
-  metadata: {
-    name: NODE,
-    uid: '6f1c1b0e-0000-4000-8000-000000000001',
-    resourceVersion: '10',
-    labels: {
-      'openyurt.io/is-edge-worker': 'true',
-      'apps.openyurt.io/nodepool': 'gpu-pool',
-      'raven.openyurt.io/gateway': 'gw-gpu-pool',
-      'kubernetes.io/hostname': NODE,
-      'kubernetes.io/os': 'linux',
+function node(name: string, internalIp: string, edge: boolean): { object: any; status: any } {
+  return {
+    object: {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        labels: {
+          'openyurt.io/is-edge-worker': String(edge),
+          'apps.openyurt.io/nodepool': edge ? 'gpu-pool' : 'cloud-pool',
+          'raven.openyurt.io/gateway': edge ? 'gw-gpu-pool' : 'gw-cloud',
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+        },
+      },
     },
-    annotations: {},
-  },
-  spec: {},
-  status: {
-    addresses: [{ type: 'InternalIP', address: ADDR.edgeInternalIp }, { type: 'Hostname', address: NODE }],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
-  },
-};
+    status: {
+      addresses: [{ type: 'InternalIP', address: internalIp }, { type: 'Hostname', address: name }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'lab', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
+    },
+  };
+}
 
-const NODE_EXPORTER_POD = {
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: {
-    name: `foundation-core-prometheus-node-exporter-${NODE}`,
-    namespace: NAMESPACE,
-    uid: '6f1c1b0e-0000-4000-8000-000000000002',
-    resourceVersion: '11',
-    labels: {
-      'app.kubernetes.io/name': 'prometheus-node-exporter',
-      'app.kubernetes.io/instance': 'foundation-core',
-      'jobLabel': 'node-exporter',
-      'release': 'foundation-core',
+/** A node-exporter pod of kube-prometheus-stack's DaemonSet on a node (hostNetwork: the node's IP). */
+function nodeExporterPod(nodeName: string, internalIp: string): { object: any; status: any } {
+  return {
+    object: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `foundation-core-prometheus-node-exporter-${nodeName}`,
+        namespace: NAMESPACE,
+        labels: {
+          'app.kubernetes.io/name': 'prometheus-node-exporter',
+          'app.kubernetes.io/instance': 'foundation-core',
+          'jobLabel': 'node-exporter',
+          'release': 'foundation-core',
+        },
+      },
+      spec: {
+        nodeName,
+        hostNetwork: true,
+        containers: [{
+          name: 'node-exporter',
+          image: 'quay.io/prometheus/node-exporter:v1.9.1',
+          ports: [{ name: 'http-metrics', containerPort: 9100, protocol: 'TCP' }],
+        }],
+      },
     },
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'foundation-core-prometheus-node-exporter', controller: true }],
-  },
-  spec: {
-    nodeName: NODE,
-    hostNetwork: true,
-    containers: [{
-      name: 'node-exporter',
-      image: 'quay.io/prometheus/node-exporter:v1.9.1',
-      ports: [{ name: 'http-metrics', containerPort: 9100, protocol: 'TCP' }],
-    }],
-  },
-  status: {
-    phase: 'Running',
-    podIP: ADDR.edgeInternalIp,
-    hostIP: ADDR.edgeInternalIp,
-    conditions: [{ type: 'Ready', status: 'True' }],
-  },
-};
+    status: {
+      phase: 'Running',
+      podIP: internalIp,
+      podIPs: [{ ip: internalIp }],
+      hostIP: internalIp,
+      hostIPs: [{ ip: internalIp }],
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  };
+}
 
 const lab = new NetworkNamespace(`raven-lab-${process.pid}`);
-let kubernetesSd = false;
+let plane: ControlPlane;
 let promVersion = '';
 let manifests: any[] = [];
-/** Every wait of the lab draws on one budget, so that even a failing run ends within 3 minutes. */
-const LAB_DEADLINE = Date.now() + 165_000;
+/** Prometheus's ServiceAccount, as kube-prometheus-stack creates it, and a token of it. */
+let prometheusServiceAccount = '';
+let prometheusToken = '';
+let prometheusTokenVolume = '';
+/** Every wait of the lab draws on one budget, so that even a failing run ends within 4 minutes. */
+const LAB_DEADLINE = Date.now() + 230_000;
 function within(ms: number): number {
   return Math.max(1_000, Math.min(ms, LAB_DEADLINE - Date.now()));
 }
@@ -150,9 +153,10 @@ interface Target {
   health: string;
   lastError: string;
   labels: { [key: string]: string };
+  discoveredLabels?: { [key: string]: string };
 }
 
-/** Sends the example stack through the operator-style renderer, for Debian's Prometheus version. */
+/** Sends the example stack's ScrapeConfigs through the operator-style renderer, the token Secret filled with `token`. */
 function renderStack(token: string, transform: (manifest: any) => any = (m) => m): any[] {
   return manifests.filter((m) => m.kind === 'ScrapeConfig').map((m) => toPrometheusScrapeConfig(transform(m), {
     secrets: filledSecrets(manifests, m.metadata.namespace, token),
@@ -160,22 +164,16 @@ function renderStack(token: string, transform: (manifest: any) => any = (m) => m
   }));
 }
 
-/** Seed Question 1: the same node-exporter scrape without the rewrite of the address to the node name. */
+/** Recipe Question 1: the same node-exporter scrape without the rewrite of the address to the node name. */
 function withoutAddressRewrite(manifest: any): any {
   if (!manifest.metadata.name.startsWith('node-exporter')) {
     return manifest;
   }
   const relabelings: any[] = manifest.spec.relabelings ?? [];
-  const rewrite = relabelings.find((r) => r.targetLabel === '__address__');
-  const port = /:(\d+)$/.exec(rewrite?.replacement ?? '')?.[1] ?? '9100';
   const kept = relabelings.filter((r) => r.targetLabel !== '__address__' && r.targetLabel !== '__param_nodeName');
-  const role = manifest.spec.kubernetesSDConfigs?.[0]?.role;
   // Pod discovery already addresses <pod IP>:<container port>, the node's InternalIP for a
-  // hostNetwork exporter; node discovery would address the kubelet port, so aim at the exporter.
-  const byIp = role === 'Node'
-    ? [{ action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: '__address__', replacement: `\${1}:${port}` }]
-    : [];
-  return { ...manifest, spec: { ...manifest.spec, relabelings: [...byIp, ...kept] } };
+  // hostNetwork exporter.
+  return { ...manifest, spec: { ...manifest.spec, relabelings: kept } };
 }
 
 /**
@@ -186,6 +184,7 @@ function renderProxyQueryNodeExporter(token: string): any[] {
   const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'dns-free', { namespace: NAMESPACE });
   new RavenPrometheus(chart, 'raven', {
     release: 'foundation-core',
+    serviceAccountName: prometheusServiceAccount,
     dns: DnsStrategy.none(),
     addressing: NodeAddressing.proxyQuery(),
     nodes: NodeSelection.edgeOnly(),
@@ -198,35 +197,37 @@ function renderProxyQueryNodeExporter(token: string): any[] {
   }));
 }
 
-/** What the stand-in Raven proxy routed so far. */
-function proxyRoutes(): ProxyRoute[] {
-  const answer = lab.fetch(`${API_BASE}/lab/raven-proxy/routes`);
+function controlList<T>(what: string): T[] {
+  const answer = lab.fetch(`${CONTROL}/lab/${what}`);
   if (answer.status !== 200 || answer.body === undefined) {
-    throw new Error(`cannot read the proxy's routes: ${answer.status ?? answer.error}`);
+    throw new Error(`cannot read the stand-ins' ${what}: ${answer.status ?? answer.error}`);
   }
   return JSON.parse(answer.body);
 }
+const proxyRoutes = () => controlList<ProxyRoute>('raven-proxy/routes');
+const kubeletRequests = () => controlList<KubeletRequest>('kubelet/requests');
 
 function prometheusYml(scrapeConfigs: any[]): string {
   return YAML.stringify({
     global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-    scrape_configs: scrapeConfigs.map((s) => pointDiscoveryAt(s, API_BASE, kubernetesSd)),
+    scrape_configs: scrapeConfigs,
   });
 }
 
-function activeTargets(): Target[] | undefined {
-  const answer = lab.fetch(`${PROMETHEUS_URL}/api/v1/targets?state=active`);
+function prometheusTargets(state: 'active' | 'dropped'): Target[] | undefined {
+  const answer = lab.fetch(`${PROMETHEUS_URL}/api/v1/targets?state=${state}`);
   if (answer.status !== 200 || answer.body === undefined) {
     return undefined;
   }
-  return JSON.parse(answer.body).data.activeTargets;
+  const data = JSON.parse(answer.body).data;
+  return state === 'active' ? data.activeTargets : data.droppedTargets;
 }
 
 function describeTargets(targets: Target[] | undefined): string {
   return (targets ?? []).map((t) => `${t.health} ${t.scrapeUrl} ${t.lastError}`).join('\n');
 }
 
-/** One Prometheus run: started with a configuration and hosts file, stopped by `stop()`. */
+/** One Prometheus run, as in a pod: started with a configuration and hosts file, stopped by `stop()`. */
 class Scenario {
   public targets: Target[] = [];
   private proc?: import('child_process').ChildProcess;
@@ -238,17 +239,20 @@ class Scenario {
     const dir = path.join(lab.dir, this.label);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), prometheusYml(scrapeConfigs));
-    this.proc = await lab.start(`prometheus-${this.label}`, PROMETHEUS_BIN, [
+    this.proc = await lab.start(`prometheus-${this.label}`, upstreamProgram('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=${ADDR.prometheus}:9090`,
     ], async () => {
       await waitFor('Prometheus to be ready', within(20_000), () => (lab.fetch(`${PROMETHEUS_URL}/-/ready`).status === 200 ? true : undefined));
+    }, undefined, {
+      mounts: { '/var/run/secrets/kubernetes.io/serviceaccount': prometheusTokenVolume },
+      env: plane.inClusterEnv,
     });
     let last: Target[] | undefined;
     try {
       this.targets = await waitFor(`the ${this.label} targets to settle`, within(40_000), () => {
-        last = activeTargets();
+        last = prometheusTargets('active');
         return last !== undefined && last.length > 0 && settled(last) ? last : undefined;
       }, 500);
       fs.writeFileSync(path.join(dir, 'targets.json'), JSON.stringify(this.targets, undefined, 2));
@@ -286,42 +290,90 @@ function runVerify(...args: string[]): { status: number | null; stdout: string; 
 const allSettled = (predicate: (t: Target) => boolean) => (targets: Target[]) =>
   targets.length === EXPECTED_URLS.length && targets.every(predicate);
 
+/** Creates an object, then sets its status through the status subresource (no kubelet writes it here). */
+async function createWithStatus(client: KubeClient, item: { object: any; status: any }): Promise<void> {
+  const created = await client.create(item.object);
+  const statusPath = item.object.kind === 'Node'
+    ? `/api/v1/nodes/${created.metadata.name}/status`
+    : `/api/v1/namespaces/${created.metadata.namespace}/pods/${created.metadata.name}/status`;
+  await client.must('PATCH', statusPath, { status: item.status }, 'application/merge-patch+json');
+}
+
+/** The Prometheus ServiceAccount the library's token Secret and ClusterRoleBinding name. */
+function serviceAccountOf(objects: any[]): string {
+  const binding = objects.find((m) => m.kind === 'ClusterRoleBinding');
+  const subject = binding?.subjects?.find((s: any) => s.kind === 'ServiceAccount');
+  if (!subject) {
+    throw new Error('the example stack binds no ServiceAccount');
+  }
+  return subject.name;
+}
+
 beforeAll(async () => {
   NetworkNamespace.checkPrerequisites();
-  requireBinary(PROMETHEUS_BIN, 'prometheus');
-  requireBinary(NODE_EXPORTER_BIN, 'prometheus-node-exporter');
-  promVersion = prometheusVersion();
-  kubernetesSd = promtoolSupportsKubernetesSd();
+  if (!fs.existsSync(NODE_EXPORTER_BIN)) {
+    throw new Error(`node-exporter not found at ${NODE_EXPORTER_BIN}: apt-get install -y prometheus-node-exporter (.ci/run installs it)`);
+  }
+  promVersion = toolchainPrometheusVersion();
   manifests = exampleStackManifests();
+  prometheusServiceAccount = serviceAccountOf(manifests);
 
   lab.create(Object.values(ADDR), {
     hosts: HOSTS_WITH_TUNNEL_NODES,
     resolvConf: `nameserver ${ADDR.dns}\noptions timeout:1 attempts:1\n`,
   });
+  plane = await ControlPlane.start(lab, { apiServer: ADDR.api, etcd: ADDR.etcd }, within(90_000));
+  const admin = plane.admin;
 
-  // The proxy's certificate names the gateway's Service, never the node: insecureSkipVerify is needed.
-  const cert = path.join(lab.dir, 'proxy.crt');
-  const key = path.join(lab.dir, 'proxy.key');
-  const openssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=x-raven-proxy-internal-svc.kube-system.svc'], { encoding: 'utf8' });
-  if (openssl.status !== 0) {
-    throw new Error(`openssl could not make the proxy certificate: ${openssl.stderr}`);
+  // What kube-prometheus-stack would have created: the namespace and Prometheus's ServiceAccount.
+  await admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
+  await admin.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: prometheusServiceAccount, namespace: NAMESPACE } });
+  // The library's objects for Prometheus: RBAC, token Secret, ScrapeConfigs (server-side applied).
+  for (const m of manifests.filter((o) => o.metadata.namespace === NAMESPACE || o.kind.startsWith('ClusterRole'))) {
+    const applied = await admin.apply(m, 'cdk8s-raven-prometheus');
+    if (applied.status >= 300) {
+      throw new Error(`applying ${m.kind} ${m.metadata.name} failed: ${JSON.stringify(applied.body)}`);
+    }
   }
+  for (const item of [node(NODE, ADDR.edgeInternalIp, true), node(CLOUD_NODE, ADDR.cloudInternalIp, false),
+    nodeExporterPod(NODE, ADDR.edgeInternalIp), nodeExporterPod(CLOUD_NODE, ADDR.cloudInternalIp)]) {
+    await createWithStatus(admin, item);
+  }
+  prometheusToken = await admin.serviceAccountToken(NAMESPACE, prometheusServiceAccount);
+  prometheusTokenVolume = await plane.serviceAccountVolume(NAMESPACE, prometheusServiceAccount);
+
+  // The kubelet's serving certificate (Prometheus skips verification through the proxy) and its
+  // credential for TokenReviews and SubjectAccessReviews, as the kubelet's own node credential.
+  const serving = plane.ca.issue({ name: 'kubelet-serving', commonName: NODE, dnsNames: [NODE], ipAddresses: [ADDR.proxy], usages: ['serverAuth'] });
+  const kubeletClient = plane.ca.issue({ name: 'kubelet-client', commonName: `system:node:${NODE}`, organizations: ['system:nodes'], usages: ['clientAuth'] });
+  await admin.apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'raven-lab-kubelet-auth-delegator' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `system:node:${NODE}` }],
+  }, 'raven-lab');
 
   const config: StandInsConfig = {
-    api: { host: ADDR.api, port: 6443 },
-    kubelet: { host: ADDR.proxy, port: 10250, certFile: cert, keyFile: key, token: TOKEN },
+    kubelet: {
+      host: ADDR.proxy,
+      port: 10250,
+      nodeName: NODE,
+      certFile: serving.certFile,
+      keyFile: serving.keyFile,
+      clientCaFile: plane.ca.certFile,
+      apiServer: { host: ADDR.api, port: 6443, caFile: plane.ca.certFile, certFile: kubeletClient.certFile, keyFile: kubeletClient.keyFile },
+    },
     dns: { host: ADDR.dns, port: 53 },
     proxy: { host: ADDR.proxy, port: 9100, tunnels: { [NODE]: `${ADDR.tunnel}:9100` } },
-    nodes: [EDGE_NODE],
-    pods: [NODE_EXPORTER_POD],
+    control: { host: ADDR.control, port: 8080 },
   };
   const configFile = path.join(lab.dir, 'stand-ins.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
   await lab.start('stand-ins', process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'stand-ins.ts'), configFile],
     printed('ready'), REPO_ROOT);
 
-  // Debian's own node-exporter, a process of the lab's (the package's service plays no part), at
+  // Debian's node-exporter, a process of the lab's (the package's service plays no part), at
   // the far end of the edge node's tunnel: Prometheus reaches it only through the stand-in proxy.
   await lab.start('node-exporter', NODE_EXPORTER_BIN, [
     `--web.listen-address=${ADDR.tunnel}:9100`,
@@ -329,7 +381,7 @@ beforeAll(async () => {
   ], async () => {
     await waitFor('node-exporter to answer', within(15_000), () => (lab.fetch(`http://${ADDR.tunnel}:9100/metrics`).status === 200 ? true : undefined));
   });
-}, 45_000);
+}, 150_000);
 
 afterAll(async () => {
   // The namespace, its etc files and every process are always removed, whatever happened.
@@ -346,18 +398,11 @@ describe('the namespace', () => {
     expect(lab.run('ip', ['-o', 'link', 'show'], 5_000).stdout.trim().split('\n').map((l) => l.split(':')[1].trim())).toEqual(['lo']);
   });
 
-  test('the stand-in API lists the edge node for the edge-worker label selector and nothing for cloud nodes', () => {
-    const edge = lab.fetch(`${API_BASE}/api/v1/nodes?labelSelector=${encodeURIComponent('openyurt.io/is-edge-worker=true')}`);
-    const cloud = lab.fetch(`${API_BASE}/api/v1/nodes?labelSelector=${encodeURIComponent('openyurt.io/is-edge-worker=false')}`);
-    expect(JSON.parse(edge.body!).items.map((n: any) => n.metadata.name)).toEqual([NODE]);
-    expect(JSON.parse(cloud.body!).items).toEqual([]);
-  });
-
-  test('the stand-in API streams a watch of the nodes and closes it after timeoutSeconds', () => {
-    const started = Date.now();
-    const watch = lab.fetch(`${API_BASE}/api/v1/nodes?watch=true&timeoutSeconds=1`);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(watch.body!.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ type: 'ADDED', object: EDGE_NODE }]);
+  test('the real API server lists the edge node for the edge-worker label selector, and the cloud node for the other value', async () => {
+    const list = async (selector: string) => (await plane.admin.must('GET', `/api/v1/nodes?labelSelector=${encodeURIComponent(selector)}`))
+      .items.map((n: any) => n.metadata.name);
+    expect(await list('openyurt.io/is-edge-worker=true')).toEqual([NODE]);
+    expect(await list('openyurt.io/is-edge-worker=false')).toEqual([CLOUD_NODE]);
   });
 });
 
@@ -382,9 +427,13 @@ describe('the stand-in Raven proxy', () => {
   });
 });
 
-describe('seed Step 6: the example stack, rendered as the operator renders it, scrapes the edge node through the proxy', () => {
+describe('recipe Step 6: the example stack, applied to the API server and discovered by Prometheus\'s Kubernetes discovery, scrapes the edge node through the proxy', () => {
   const scenario = new Scenario('good');
-  beforeAll(() => scenario.start(renderStack(TOKEN), HOSTS_WITH_TUNNEL_NODES, allSettled((t) => t.health === 'up')), 70_000);
+  let seenBefore = 0;
+  beforeAll(() => {
+    seenBefore = kubeletRequests().length;
+    return scenario.start(renderStack(prometheusToken), HOSTS_WITH_TUNNEL_NODES, allSettled((t) => t.health === 'up'));
+  }, 70_000);
   afterAll(() => scenario.stop());
 
   test('node-exporter is scraped at http://edge-gpu-1:9100/metrics and is up', () => {
@@ -400,12 +449,26 @@ describe('seed Step 6: the example stack, rendered as the operator renders it, s
     ]);
   });
 
-  test('every target is in a job named scrapeConfig/<namespace>/<name> and carries the library\'s marker label', () => {
+  test('every target is in a job named scrapeConfig/<namespace>/<name>, labelled by the node, and carries the library\'s marker label', () => {
     expect(scenario.targets.map((t) => t.scrapeUrl).sort()).toEqual(EXPECTED_URLS);
     for (const t of scenario.targets) {
       expect(t.scrapePool).toMatch(new RegExp(`^scrapeConfig/${NAMESPACE}/`));
       expect(t.labels.scrape_via).toBe('raven');
+      expect(t.labels.node).toBe(NODE);
     }
+  });
+
+  test('the cloud node is discovered but not scraped by the library\'s jobs', () => {
+    expect(scenario.targets.some((t) => JSON.stringify(t.labels).includes(CLOUD_NODE))).toBe(false);
+    const dropped = prometheusTargets('dropped') ?? [];
+    expect(dropped.some((t) => t.discoveredLabels?.__meta_kubernetes_pod_node_name === CLOUD_NODE)).toBe(true);
+  });
+
+  test('the kubelet saw Prometheus\'s ServiceAccount, authenticated by its token and authorized for nodes/metrics by the library\'s ClusterRole', () => {
+    const requests = kubeletRequests().slice(seenBefore);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(new Set(requests.map((r) => `${r.authenticatedBy} ${r.user} ${r.status}`))).toEqual(
+      new Set([`token system:serviceaccount:${NAMESPACE}:${prometheusServiceAccount} 200`]));
   });
 
   test('verify finds the four targets by their marker label, reports them up and exits 0', () => {
@@ -418,7 +481,7 @@ describe('seed Step 6: the example stack, rendered as the operator renders it, s
     expect(result.status).toBe(0);
   });
 
-  test('verify --job selects the seed\'s hand-written job names without the marker label', () => {
+  test('verify --job selects the recipe\'s hand-written job names without the marker label', () => {
     const result = scenario.verify('--job', `^scrapeConfig/${NAMESPACE}/(node-exporter|kubelet)-raven`);
     expect(result.stdout).toContain('job or scrape pool matching');
     expect(result.stdout).toContain('4 found, 4 up');
@@ -432,10 +495,10 @@ describe('seed Step 6: the example stack, rendered as the operator renders it, s
   });
 });
 
-describe('seed Question 1: node-exporter addressed by the node\'s InternalIP', () => {
+describe('recipe Question 1: node-exporter addressed by the node\'s InternalIP', () => {
   const scenario = new Scenario('by-internal-ip');
   const url = `http://${ADDR.edgeInternalIp}:9100/metrics`;
-  beforeAll(() => scenario.start(renderStack(TOKEN, withoutAddressRewrite), HOSTS_WITH_TUNNEL_NODES,
+  beforeAll(() => scenario.start(renderStack(prometheusToken, withoutAddressRewrite), HOSTS_WITH_TUNNEL_NODES,
     (targets) => targets.some((t) => t.scrapeUrl === url && t.health === 'down')), 70_000);
   afterAll(() => scenario.stop());
 
@@ -452,9 +515,9 @@ describe('seed Question 1: node-exporter addressed by the node\'s InternalIP', (
   });
 });
 
-describe('seed Question 2: the node name does not resolve (no tunnel-nodes hosts in the DNS)', () => {
+describe('recipe Question 2: the node name does not resolve (no tunnel-nodes hosts in the DNS)', () => {
   const scenario = new Scenario('no-tunnel-dns');
-  beforeAll(() => scenario.start(renderStack(TOKEN), HOSTS_WITHOUT_TUNNEL_NODES, allSettled((t) => t.health === 'down')), 70_000);
+  beforeAll(() => scenario.start(renderStack(prometheusToken), HOSTS_WITHOUT_TUNNEL_NODES, allSettled((t) => t.health === 'down')), 70_000);
   afterAll(() => scenario.stop());
 
   test('every target is down with "no such host" for the node name', () => {
@@ -472,9 +535,9 @@ describe('seed Question 2: the node name does not resolve (no tunnel-nodes hosts
   });
 });
 
-describe('a wrong bearer token', () => {
+describe('a bearer token the API server does not know', () => {
   const scenario = new Scenario('wrong-token');
-  beforeAll(() => scenario.start(renderStack('not-the-prometheus-token'), HOSTS_WITH_TUNNEL_NODES,
+  beforeAll(() => scenario.start(renderStack(`not-a-token-${randomBytes(8).toString('hex')}`), HOSTS_WITH_TUNNEL_NODES,
     allSettled((t) => t.health !== 'unknown')), 70_000);
   afterAll(() => scenario.stop());
 
@@ -486,11 +549,32 @@ describe('a wrong bearer token', () => {
     }
   });
 
-  test('verify blames the token Secret and exits 1', () => {
+  test('verify names the 401 and exits 1', () => {
     const result = scenario.verify();
-    expect(result.stdout).toContain('the kubelet rejected the bearer token (401)');
+    expect(result.stdout).toMatch(/401/);
     expect(result.stdout).toContain('1 up, 3 not up');
     expect(result.status).toBe(1);
+  });
+});
+
+describe('a valid token of a ServiceAccount the library did not bind', () => {
+  const scenario = new Scenario('unbound-token');
+  const outsider = 'not-prometheus';
+  beforeAll(async () => {
+    await plane.admin.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: outsider, namespace: NAMESPACE } });
+    const token = await plane.admin.serviceAccountToken(NAMESPACE, outsider);
+    await scenario.start(renderStack(token), HOSTS_WITH_TUNNEL_NODES, allSettled((t) => t.health !== 'unknown'));
+  }, 70_000);
+  afterAll(() => scenario.stop());
+
+  test('the kubelet targets are down with the kubelet\'s 403 for nodes/metrics', () => {
+    for (const url of EXPECTED_URLS.filter((u) => u.startsWith('https://'))) {
+      expect(scenario.target(url).health).toBe('down');
+      expect(scenario.target(url).lastError).toMatch(/server returned HTTP status 403/);
+    }
+    const forbidden = kubeletRequests().filter((r) => r.user === `system:serviceaccount:${NAMESPACE}:${outsider}`);
+    expect(forbidden.length).toBeGreaterThan(0);
+    expect(forbidden.every((r) => r.status === 403 && r.authenticatedBy === 'token')).toBe(true);
   });
 });
 
@@ -500,7 +584,7 @@ describe('DNS-free addressing: node-exporter through the proxy Service with ?nod
   let routedBefore = 0;
   beforeAll(() => {
     routedBefore = proxyRoutes().length;
-    return scenario.start(renderProxyQueryNodeExporter(TOKEN), HOSTS_PROXY_SERVICE_ONLY,
+    return scenario.start(renderProxyQueryNodeExporter(prometheusToken), HOSTS_PROXY_SERVICE_ONLY,
       (targets) => targets.length === 1 && targets[0].health === 'up');
   }, 70_000);
   afterAll(() => scenario.stop());
@@ -519,7 +603,7 @@ describe('DNS-free addressing: node-exporter through the proxy Service with ?nod
     expect(target.labels.scrape_via).toBe('raven');
   });
 
-  test('the proxy routed Prometheus\' scrapes by the nodeName parameter', () => {
+  test('the proxy routed Prometheus\'s scrapes by the nodeName parameter', () => {
     const scrapes = proxyRoutes().slice(routedBefore);
     expect(scrapes.length).toBeGreaterThan(0);
     expect(scrapes).toContainEqual({ node: NODE, from: 'nodeName', path: '/metrics', status: 200 });

@@ -1,21 +1,24 @@
 /**
- * The lab's stand-ins for the cluster, run as one process inside the lab's network namespace:
+ * The lab's stand-ins for what cannot run here, run as one process inside the lab's network
+ * namespace. The cluster itself is real (kube-apiserver and etcd, see support/control-plane.ts);
+ * these stand in for the pieces that need a node with containers:
  *
- * - a Kubernetes API serving `/api/v1/nodes` and `/api/v1/pods` (list and watch, equality label
- *   selectors, `metadata.name`/`spec.nodeName` field selectors), for a Prometheus built with
- *   Kubernetes discovery;
- * - `/sd/<role>`: the same objects as HTTP service discovery target groups carrying exactly the
- *   labels Prometheus' Kubernetes discovery gives them, for a Prometheus built without it
- *   (Debian removes Kubernetes discovery from its package);
- * - a kubelet on the Raven proxy address: HTTPS, `Authorization: Bearer <token>` required,
- *   `/metrics`, `/metrics/cadvisor`, `/metrics/probes`;
- * - a DNS server answering NXDOMAIN to every question: the cluster DNS before the tunnel-nodes
- *   hosts file is wired in;
+ * - a kubelet's HTTPS server for one node (`/metrics`, `/metrics/cadvisor`, `/metrics/probes`)
+ *   that authenticates and authorizes every request the way the kubelet does
+ *   (k8s.io/kubernetes `pkg/kubelet/server/server.go` InstallAuthFilter, `pkg/kubelet/server/auth.go`
+ *   GetRequestAttributes, `cmd/kubelet/app/auth.go` BuildAuthn): a client certificate verified against
+ *   the cluster CA first (user = CN, groups = O), else the bearer token through a TokenReview by the
+ *   real API server; no identity is 401 `Unauthorized`. Then a SubjectAccessReview by the real API
+ *   server for `get` on `nodes/metrics` of its node (every `/metrics/*` path), refused with the
+ *   kubelet's own 403 text `Forbidden (user=..., verb=get, resource=nodes, subresource(s)=[metrics])`;
  * - the Raven L7 proxy for plain HTTP, on the Raven proxy address: it takes the destination node
  *   from the `nodeName` query parameter (raven v0.4.4 and later) or else from the Host header,
  *   answers 400 for an IP-literal host without `nodeName` and 502 for an unknown node, and
  *   forwards everything else to that node's exporter over its "tunnel" address, streaming the
- *   answer back. `/lab/raven-proxy/routes` on the stand-in API lists what it routed.
+ *   answer back, with `nodeName` removed from the query;
+ * - a DNS server answering NXDOMAIN to every question: an upstream resolver that knows no node names;
+ * - a control endpoint (`/lab/raven-proxy/routes`, `/lab/kubelet/requests`) listing what the proxy
+ *   routed and which identity the kubelet saw.
  *
  * Usage: `node -r ts-node/register/transpile-only stand-ins.ts <config.json>`. Prints `ready`
  * once every server listens.
@@ -25,162 +28,26 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
+import * as tls from 'tls';
 
 export interface StandInsConfig {
-  readonly api: { readonly host: string; readonly port: number };
-  readonly kubelet: { readonly host: string; readonly port: number; readonly certFile: string; readonly keyFile: string; readonly token: string };
+  readonly kubelet: {
+    readonly host: string;
+    readonly port: number;
+    readonly nodeName: string;
+    /** The kubelet's serving certificate. */
+    readonly certFile: string;
+    readonly keyFile: string;
+    /** The CA client certificates are verified against (the kubelet's `--client-ca-file`). */
+    readonly clientCaFile: string;
+    /** The API server the kubelet sends TokenReviews and SubjectAccessReviews to, and its credential. */
+    readonly apiServer: { readonly host: string; readonly port: number; readonly caFile: string; readonly certFile: string; readonly keyFile: string };
+  };
   readonly dns: { readonly host: string; readonly port: number };
   /** The Raven L7 proxy: node name to the `host:port` its tunnel reaches the exporter at. */
   readonly proxy: { readonly host: string; readonly port: number; readonly tunnels: { readonly [node: string]: string } };
-  readonly nodes: any[];
-  readonly pods: any[];
-}
-
-const LIST_RESOURCE_VERSION = '100';
-
-type Requirement = { key: string; op: '=' | '!=' | 'exists' | 'notexists'; value?: string };
-
-/** Parses the equality-based subset of Kubernetes label selectors. */
-export function parseSelector(selector: string): Requirement[] {
-  const requirements: Requirement[] = [];
-  for (const raw of selector.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    let m: RegExpExecArray | null;
-    if ((m = /^([^=!\s]+)\s*!=\s*(.*)$/.exec(raw))) {
-      requirements.push({ key: m[1], op: '!=', value: m[2] });
-    } else if ((m = /^([^=!\s]+)\s*==?\s*(.*)$/.exec(raw))) {
-      requirements.push({ key: m[1], op: '=', value: m[2] });
-    } else if ((m = /^!\s*([^=!\s]+)$/.exec(raw))) {
-      requirements.push({ key: m[1], op: 'notexists' });
-    } else if ((m = /^([^=!\s()]+)$/.exec(raw))) {
-      requirements.push({ key: m[1], op: 'exists' });
-    } else {
-      throw new Error(`unsupported selector requirement '${raw}' (the stand-in knows =, ==, !=, key and !key)`);
-    }
-  }
-  return requirements;
-}
-
-/** Whether a map of labels (or fields) satisfies every requirement. */
-export function matches(values: { [key: string]: string }, requirements: Requirement[]): boolean {
-  return requirements.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(values, r.key);
-    switch (r.op) {
-      case '=': return has && values[r.key] === r.value;
-      case '!=': return !has || values[r.key] !== r.value;
-      case 'exists': return has;
-      case 'notexists': return !has;
-    }
-    return false;
-  });
-}
-
-function fieldsOf(kind: 'node' | 'pod', obj: any): { [key: string]: string } {
-  const fields: { [key: string]: string } = { 'metadata.name': obj.metadata.name };
-  if (kind === 'pod') {
-    fields['metadata.namespace'] = obj.metadata.namespace;
-    fields['spec.nodeName'] = obj.spec?.nodeName ?? '';
-    fields['status.phase'] = obj.status?.phase ?? '';
-  }
-  return fields;
-}
-
-function select(kind: 'node' | 'pod', objects: any[], label: string, field: string, namespace?: string): any[] {
-  const labelReqs = parseSelector(label);
-  const fieldReqs = parseSelector(field);
-  return objects.filter((o) => (namespace === undefined || o.metadata.namespace === namespace)
-    && matches(o.metadata.labels ?? {}, labelReqs)
-    && matches(fieldsOf(kind, o), fieldReqs));
-}
-
-function sanitize(name: string): string {
-  return name.replace(/[^a-zA-Z0-9_]/g, '_');
-}
-
-/** `__meta_kubernetes_<role>_name`, labels, labelpresent, annotations, annotationpresent. */
-function objectMetaLabels(role: string, meta: any): { [key: string]: string } {
-  const out: { [key: string]: string } = { [`__meta_kubernetes_${role}_name`]: meta.name };
-  for (const [k, v] of Object.entries<string>(meta.labels ?? {})) {
-    out[`__meta_kubernetes_${role}_label_${sanitize(k)}`] = v;
-    out[`__meta_kubernetes_${role}_labelpresent_${sanitize(k)}`] = 'true';
-  }
-  for (const [k, v] of Object.entries<string>(meta.annotations ?? {})) {
-    out[`__meta_kubernetes_${role}_annotation_${sanitize(k)}`] = v;
-    out[`__meta_kubernetes_${role}_annotationpresent_${sanitize(k)}`] = 'true';
-  }
-  return out;
-}
-
-const NODE_ADDRESS_PREFERENCE = ['InternalIP', 'InternalDNS', 'ExternalIP', 'ExternalDNS', 'LegacyHostIP', 'Hostname'];
-
-/** The target groups Prometheus' Kubernetes discovery builds for role node. */
-export function nodeTargetGroups(nodes: any[]): any[] {
-  return nodes.map((node) => {
-    const addresses: any[] = node.status?.addresses ?? [];
-    const labels: { [key: string]: string } = {
-      ...objectMetaLabels('node', node.metadata),
-      __meta_kubernetes_node_provider_id: node.spec?.providerID ?? '',
-      instance: node.metadata.name,
-    };
-    for (const type of new Set(addresses.map((a) => a.type))) {
-      labels[`__meta_kubernetes_node_address_${type}`] = addresses.find((a) => a.type === type).address;
-    }
-    const preferred = NODE_ADDRESS_PREFERENCE.map((t) => addresses.find((a) => a.type === t)).find((a) => a !== undefined);
-    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 10250;
-    return { targets: [`${preferred.address}:${port}`], labels };
-  });
-}
-
-/** The target groups Prometheus' Kubernetes discovery builds for role pod (one target per container port). */
-export function podTargetGroups(pods: any[], nodes: any[], attachNode: boolean): any[] {
-  const groups: any[] = [];
-  for (const pod of pods) {
-    const ready = (pod.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
-    const controller = (pod.metadata.ownerReferences ?? []).find((r: any) => r.controller);
-    const common: { [key: string]: string } = {
-      ...objectMetaLabels('pod', pod.metadata),
-      __meta_kubernetes_namespace: pod.metadata.namespace,
-      __meta_kubernetes_pod_ip: pod.status?.podIP ?? '',
-      __meta_kubernetes_pod_ready: ready === 'True' ? 'true' : ready === 'False' ? 'false' : 'unknown',
-      __meta_kubernetes_pod_phase: pod.status?.phase ?? '',
-      __meta_kubernetes_pod_node_name: pod.spec?.nodeName ?? '',
-      __meta_kubernetes_pod_host_ip: pod.status?.hostIP ?? '',
-      __meta_kubernetes_pod_uid: pod.metadata.uid ?? '',
-    };
-    if (controller) {
-      common.__meta_kubernetes_pod_controller_kind = controller.kind;
-      common.__meta_kubernetes_pod_controller_name = controller.name;
-    }
-    if (attachNode) {
-      const node = nodes.find((n) => n.metadata.name === pod.spec?.nodeName);
-      if (node) {
-        Object.assign(common, objectMetaLabels('node', node.metadata));
-      }
-    }
-    for (const container of pod.spec?.containers ?? []) {
-      const containerLabels = {
-        __meta_kubernetes_pod_container_name: container.name,
-        __meta_kubernetes_pod_container_image: container.image ?? '',
-        __meta_kubernetes_pod_container_init: 'false',
-      };
-      const ports: any[] = container.ports ?? [];
-      if (ports.length === 0) {
-        groups.push({ targets: [pod.status.podIP], labels: { ...common, ...containerLabels } });
-      }
-      for (const port of ports) {
-        groups.push({
-          targets: [`${pod.status.podIP}:${port.containerPort}`],
-          labels: {
-            ...common,
-            ...containerLabels,
-            __meta_kubernetes_pod_container_port_name: port.name ?? '',
-            __meta_kubernetes_pod_container_port_number: String(port.containerPort),
-            __meta_kubernetes_pod_container_port_protocol: port.protocol ?? 'TCP',
-          },
-        });
-      }
-    }
-  }
-  return groups;
+  /** Where `/lab/...` answers. */
+  readonly control: { readonly host: string; readonly port: number };
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: any): void {
@@ -261,63 +128,6 @@ function serveProxy(config: StandInsConfig, routes: ProxyRoute[]): http.Server {
   });
 }
 
-function serveApi(config: StandInsConfig, routes: ProxyRoute[] = []): http.Server {
-  return http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://stand-in');
-    const q = url.searchParams;
-    try {
-      // Kubernetes API: /api/v1/nodes, /api/v1/pods, /api/v1/namespaces/<ns>/pods
-      const m = /^\/api\/v1(?:\/namespaces\/([^/]+))?\/(nodes|pods)$/.exec(url.pathname);
-      if (m) {
-        const kind = m[2] === 'nodes' ? 'node' : 'pod';
-        const objects = select(kind, kind === 'node' ? config.nodes : config.pods,
-          q.get('labelSelector') ?? '', q.get('fieldSelector') ?? '', m[1]);
-        if (q.get('watch') === 'true' || q.get('watch') === '1') {
-          res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-          // A watch from the list's resourceVersion has nothing new to report: the objects never change.
-          const rv = q.get('resourceVersion');
-          if (!rv || rv === '0') {
-            for (const o of objects) {
-              res.write(JSON.stringify({ type: 'ADDED', object: o }) + '\n');
-            }
-          }
-          const timeout = Math.min(Number(q.get('timeoutSeconds') ?? '300'), 300) * 1000;
-          const timer = setTimeout(() => res.end(), timeout);
-          req.on('close', () => clearTimeout(timer));
-          return;
-        }
-        sendJson(res, 200, {
-          kind: kind === 'node' ? 'NodeList' : 'PodList',
-          apiVersion: 'v1',
-          metadata: { resourceVersion: LIST_RESOURCE_VERSION },
-          items: objects,
-        });
-        return;
-      }
-      // HTTP service discovery in the shape of Kubernetes discovery.
-      const sd = /^\/sd\/(node|pod)$/.exec(url.pathname);
-      if (sd) {
-        const namespaces = (q.get('namespaces') ?? '').split(',').filter((n) => n !== '');
-        if (sd[1] === 'node') {
-          sendJson(res, 200, nodeTargetGroups(select('node', config.nodes, q.get('label') ?? '', q.get('field') ?? '')));
-        } else {
-          const pods = select('pod', config.pods, q.get('label') ?? '', q.get('field') ?? '')
-            .filter((p) => namespaces.length === 0 || namespaces.includes(p.metadata.namespace));
-          sendJson(res, 200, podTargetGroups(pods, config.nodes, q.get('attachNode') === 'true'));
-        }
-        return;
-      }
-      if (url.pathname === '/lab/raven-proxy/routes') {
-        sendJson(res, 200, routes);
-        return;
-      }
-      sendStatus(res, 404, 'NotFound', `the stand-in API does not serve ${url.pathname}`);
-    } catch (e) {
-      sendStatus(res, 400, 'BadRequest', (e as Error).message);
-    }
-  });
-}
-
 const KUBELET_METRICS: { [path: string]: string } = {
   '/metrics': [
     '# HELP kubelet_running_pods Number of pods that have a running pod sandbox',
@@ -342,23 +152,110 @@ const KUBELET_METRICS: { [path: string]: string } = {
   ].join('\n') + '\n',
 };
 
-function serveKubelet(config: StandInsConfig): https.Server {
-  const { certFile, keyFile, token } = config.kubelet;
-  return https.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) }, (req, res) => {
+/** What the kubelet stand-in saw of one request. */
+export interface KubeletRequest {
+  readonly path: string;
+  /** How the identity was established: a client certificate, a bearer token, or none. */
+  readonly authenticatedBy: 'x509' | 'token' | 'none';
+  readonly user: string;
+  readonly groups: string[];
+  readonly status: number;
+}
+
+function callApi(config: StandInsConfig, path: string, body: any): Promise<any> {
+  const api = config.kubelet.apiServer;
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request({
+      host: api.host,
+      port: api.port,
+      method: 'POST',
+      path,
+      ca: fs.readFileSync(api.caFile),
+      cert: fs.readFileSync(api.certFile),
+      key: fs.readFileSync(api.keyFile),
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+      timeout: 10_000,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 0) >= 300) {
+          reject(new Error(`POST ${path}: HTTP ${res.statusCode} ${text}`));
+        } else {
+          resolve(JSON.parse(text));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`POST ${path} timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The kubelet's authentication: x509 first, then the bearer token by TokenReview. */
+async function authenticate(config: StandInsConfig, req: http.IncomingMessage): Promise<{ by: 'x509' | 'token'; user: string; groups: string[] } | undefined> {
+  const socket = req.socket as tls.TLSSocket;
+  if (socket.authorized) {
+    const peer = socket.getPeerCertificate();
+    const organizations = peer.subject?.O === undefined ? [] : Array.isArray(peer.subject.O) ? peer.subject.O : [peer.subject.O];
+    return { by: 'x509', user: String(peer.subject.CN), groups: [...organizations, 'system:authenticated'] };
+  }
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) {
+    return undefined;
+  }
+  const review = await callApi(config, '/apis/authentication.k8s.io/v1/tokenreviews', {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: match[1] },
+  });
+  if (review.status?.authenticated !== true) {
+    return undefined;
+  }
+  return { by: 'token', user: review.status.user.username, groups: review.status.user.groups ?? [] };
+}
+
+function serveKubelet(config: StandInsConfig, seen: KubeletRequest[]): https.Server {
+  const { certFile, keyFile, clientCaFile, nodeName } = config.kubelet;
+  return https.createServer({
+    cert: fs.readFileSync(certFile),
+    key: fs.readFileSync(keyFile),
+    ca: fs.readFileSync(clientCaFile),
+    // A client certificate is optional; one the CA did not sign is ignored, as the kubelet does.
+    requestCert: true,
+    rejectUnauthorized: false,
+  }, (req, res) => {
     const path = new URL(req.url ?? '/', 'https://stand-in').pathname;
-    if (req.headers.authorization !== `Bearer ${token}`) {
-      res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Unauthorized');
-      return;
-    }
-    const body = KUBELET_METRICS[path];
-    if (body === undefined) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('404 page not found\n');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-    res.end(body);
+    const answer = (status: number, body: string, by: KubeletRequest['authenticatedBy'], user = '', groups: string[] = []): void => {
+      seen.push({ path, authenticatedBy: by, user, groups, status });
+      res.writeHead(status, { 'Content-Type': status === 200 ? 'text/plain; version=0.0.4; charset=utf-8' : 'text/plain; charset=utf-8' });
+      res.end(body);
+    };
+    authenticate(config, req).then(async (who) => {
+      if (who === undefined) {
+        answer(401, 'Unauthorized', 'none');
+        return;
+      }
+      const body = KUBELET_METRICS[path];
+      // pkg/kubelet/server/auth.go: /metrics and /metrics/* are nodes/metrics, anything else here nodes/proxy.
+      const subresource = path === '/metrics' || path.startsWith('/metrics/') ? 'metrics' : 'proxy';
+      const verb = (req.method ?? 'GET') === 'GET' ? 'get' : (req.method ?? '').toLowerCase();
+      const review = await callApi(config, '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { user: who.user, groups: who.groups, resourceAttributes: { verb, resource: 'nodes', subresource, name: nodeName, version: 'v1' } },
+      });
+      if (review.status?.allowed !== true) {
+        answer(403, `Forbidden (user=${who.user}, verb=${verb}, resource=nodes, subresource(s)=[${subresource}])\n`, who.by, who.user, who.groups);
+        return;
+      }
+      if (body === undefined) {
+        answer(404, '404 page not found\n', who.by, who.user, who.groups);
+        return;
+      }
+      answer(200, body.replace(/edge-gpu-1/g, nodeName), who.by, who.user, who.groups);
+    }).catch((e: Error) => answer(500, `stand-in kubelet: ${e.message}\n`, 'none'));
   });
 }
 
@@ -402,27 +299,39 @@ function serveDns(): dgram.Socket {
   return socket;
 }
 
+function serveControl(routes: ProxyRoute[], seen: KubeletRequest[]): http.Server {
+  return http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
+    if (path === '/lab/raven-proxy/routes') {
+      sendJson(res, 200, routes);
+    } else if (path === '/lab/kubelet/requests') {
+      sendJson(res, 200, seen);
+    } else {
+      sendStatus(res, 404, 'NotFound', `the stand-ins do not serve ${path}`);
+    }
+  });
+}
+
 async function main(): Promise<void> {
   const config: StandInsConfig = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const routes: ProxyRoute[] = [];
-  const api = serveApi(config, routes);
-  const kubelet = serveKubelet(config);
+  const seen: KubeletRequest[] = [];
+  const control = serveControl(routes, seen);
+  const kubelet = serveKubelet(config, seen);
   const proxy = serveProxy(config, routes);
   const dns = serveDns();
   await Promise.all([
     new Promise<void>((resolve) => proxy.listen(config.proxy.port, config.proxy.host, resolve)),
-    new Promise<void>((resolve) => api.listen(config.api.port, config.api.host, resolve)),
+    new Promise<void>((resolve) => control.listen(config.control.port, config.control.host, resolve)),
     new Promise<void>((resolve) => kubelet.listen(config.kubelet.port, config.kubelet.host, resolve)),
     new Promise<void>((resolve) => dns.bind(config.dns.port, config.dns.host, resolve)),
   ]);
   process.stdout.write('ready\n');
   const stop = (): void => {
-    api.closeAllConnections();
-    kubelet.closeAllConnections();
-    proxy.closeAllConnections();
-    api.close();
-    kubelet.close();
-    proxy.close();
+    for (const server of [control, kubelet, proxy]) {
+      server.closeAllConnections();
+      server.close();
+    }
     dns.close();
     process.exit(0);
   };
