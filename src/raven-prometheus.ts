@@ -9,7 +9,6 @@ import { KubePrometheusStackValues } from './kube-prometheus-stack-values';
 import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
 import { resolveNamespace } from './namespace';
 import { nodeExporterScrapeProps, targetGroupLabels } from './node-exporter-scrape';
-import { toPlainPrometheusScrapeConfig } from './prometheus-config';
 import { addNodeRbacObjects } from './prometheus-node-rbac';
 import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
 import {
@@ -20,7 +19,7 @@ import {
   ScrapeTls,
   TargetDiscovery,
 } from './scrape-options';
-import { ScrapeOutput } from './scrape-output';
+import { renderFragmentJobs, ScrapeOutput } from './scrape-output';
 import { addTokenSecretObject } from './service-account-token-secret';
 import { checkDnsSubdomain, checkKubernetesLabels, checkPort, invalid } from './validation';
 import { requireVersion, resolveVersions } from './version-checks';
@@ -211,9 +210,41 @@ export interface RavenPrometheusProps {
   /**
    * How often to scrape.
    *
-   * @default - the Prometheus resource's global interval
+   * @default - the Prometheus resource's global interval (10s for cAdvisor and resource, see `cadvisorInterval`)
    */
   readonly scrapeInterval?: Duration;
+
+  /**
+   * How often the kubelet's `/metrics/cadvisor` and `/metrics/resource` are scraped when
+   * `scrapeInterval` is not set, as kube-prometheus-stack's `cAdvisorInterval`;
+   * `Duration.seconds(0)` leaves them to the global interval. Every scrape crosses the Raven tunnel:
+   * a longer interval spares thin edge links.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly cadvisorInterval?: Duration;
+
+  /**
+   * Drop the cAdvisor series kube-prometheus-stack drops (its 8 `cAdvisorMetricRelabelings`).
+   *
+   * @default true
+   */
+  readonly cadvisorMetricDrops?: boolean;
+
+  /**
+   * Write `scrape_via="raven"` on every target, by which `cdk8s-raven-prometheus verify` finds the
+   * library's targets.
+   *
+   * @default true
+   */
+  readonly markerLabel?: boolean;
+
+  /**
+   * Copy every label of the node onto its targets' series (`labelmap`).
+   *
+   * @default true
+   */
+  readonly keepNodeLabels?: boolean;
 
   /**
    * The cloud Raven Gateway as exported (`kubectl get gateways.raven.openyurt.io <name> -o yaml`);
@@ -349,7 +380,16 @@ export class RavenPrometheus extends Construct {
     const scrapeScope: Construct = fragment ? new Chart(new App({ outdir: '/nonexistent-raven-render' }), 'Render', { namespace }) : this;
 
     const nodes = props.nodes ?? NodeSelection.edgeOnly();
-    const common = { namespace, labels, nodes, addressing, scrapeInterval: props.scrapeInterval, versions: props.versions };
+    const common = {
+      namespace,
+      labels,
+      nodes,
+      addressing,
+      scrapeInterval: props.scrapeInterval,
+      versions: props.versions,
+      markerLabel: props.markerLabel,
+      keepNodeLabels: props.keepNodeLabels,
+    };
     const tokenSecretName = props.tokenSecretName ?? 'prometheus-sa-token';
     const token = (props.createTokenSecret ?? true) && !fragment
       ? BearerToken.fromServiceAccount({ serviceAccountName, secretName: tokenSecretName, serviceAccountNamespace: namespace })
@@ -377,7 +417,14 @@ export class RavenPrometheus extends Construct {
     let kubeletScrapes: ApiObject[] = [];
     let tokenSecret: ApiObject | undefined;
     if (endpoints.length > 0) {
-      const kubelet = addKubeletObjects(scrapeScope, { ...common, endpoints, bearerToken: token, tls: props.kubeletTls }, {
+      const kubelet = addKubeletObjects(scrapeScope, {
+        ...common,
+        endpoints,
+        bearerToken: token,
+        tls: props.kubeletTls,
+        cadvisorMetricDrops: props.cadvisorMetricDrops,
+        cadvisorInterval: props.cadvisorInterval,
+      }, {
         tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
         scrape: (s, endpoint, p) => addScrapeObject(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
       });
@@ -385,8 +432,9 @@ export class RavenPrometheus extends Construct {
       tokenSecret = kubelet.tokenSecret;
       scrapes.push(...kubelet.scrapes);
       httpsPorts.push(kubelet.port);
-    } else if (props.kubeletTls) {
-      invalid(owner, 'kubeletTls', 'set', 'unset when no kubelet endpoint is scraped');
+    } else {
+      const kubeletOnly = (['kubeletTls', 'cadvisorMetricDrops', 'cadvisorInterval'] as const).find((p) => props[p] !== undefined);
+      if (kubeletOnly) invalid(owner, kubeletOnly, 'set', 'unset when no kubelet endpoint is scraped');
     }
 
     const extraScrapes: ApiObject[] = [];
@@ -443,9 +491,7 @@ export class RavenPrometheus extends Construct {
     let fragmentObject: ApiObject | undefined;
     let scrapeConfigsYaml: string | undefined;
     if (fragment) {
-      const configs = scrapes.map((scrape) => toPlainPrometheusScrapeConfig(scrape.toJson(), {
-        jobNamePrefix: fragment.jobNamePrefix, prometheusVersion: fragment.prometheusVersion,
-      }));
+      const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
       scrapeConfigsYaml = Yaml.stringify(configs);
       const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
       fragmentObject = fragment.asSecret

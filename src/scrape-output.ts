@@ -1,3 +1,4 @@
+import { PrometheusConfig, toPlainPrometheusScrapeConfig } from './prometheus-config';
 import { checkDataKey, checkDnsSubdomain, invalid } from './validation';
 
 /**
@@ -35,8 +36,11 @@ export interface PrometheusConfigFragmentOptions {
   readonly jobNamePrefix?: string;
 
   /**
-   * The Prometheus version that loads the fragment; keys it does not know are left out
-   * (e.g. Debian 12's 2.42).
+   * The Prometheus version that loads the fragment. Keys it does not know are left out (e.g.
+   * Debian 12's 2.42) where the scrape works the same without them; before 2.26 the token is sent
+   * with `bearer_token_file` instead of `authorization`. A scrape that would then select other
+   * targets is refused: pods selected by their node's labels before 2.35 (no `attach_metadata`),
+   * any selection before 2.17 (no discovery `selectors`).
    *
    * @default - the current Prometheus
    */
@@ -76,4 +80,38 @@ export class ScrapeOutput {
     /** The fragment's options; undefined for ScrapeConfig resources. */
     public readonly fragment?: PrometheusConfigFragmentOptions,
   ) {}
+}
+
+function versionBelow(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.replace(/^v/, '').split('.').map(Number);
+  return a < major || (a === major && b < minor);
+}
+
+/**
+ * The `scrape_configs` jobs of a fragment, for the Prometheus version it declares. Where that
+ * version lacks a key the scrape's target selection rests on, the scrape is refused rather than
+ * written to find other targets (or none) in silence.
+ */
+export function renderFragmentJobs(owner: string, manifests: any[], fragment: PrometheusConfigFragmentOptions): any[] {
+  const version = fragment.prometheusVersion;
+  return manifests.map((manifest) => {
+    const job = toPlainPrometheusScrapeConfig(manifest, { jobNamePrefix: fragment.jobNamePrefix, prometheusVersion: version });
+    if (version === undefined) return job;
+    const sds: any[] = manifest.spec?.kubernetesSDConfigs ?? [];
+    if (versionBelow(version, 2, 17) && sds.some((sd) => (sd.selectors ?? []).length > 0)) {
+      throw new Error(`${owner}: job '${job.job_name}' selects its targets with Kubernetes discovery selectors, which Prometheus has only from `
+        + `2.17.0; prometheusVersion is '${version}'. Without them every node and pod of the cluster would be a target. Upgrade Prometheus.`);
+    }
+    if (versionBelow(version, 2, 35) && sds.some((sd) => sd.role === 'Pod' && sd.attachMetadata !== undefined)) {
+      throw new Error(`${owner}: job '${job.job_name}' selects pods by their node's labels, which Prometheus adds only from 2.35.0 `
+        + `(attach_metadata); prometheusVersion is '${version}'. Without them the node selection would keep no pod and the node labels `
+        + 'would be missing. Discover the nodes instead (TargetDiscovery.nodes(), e.g. nodeExporterDiscovery), or select every node '
+        + '(NodeSelection.all()) with keepNodeLabels: false, or upgrade Prometheus.');
+    }
+    if (versionBelow(version, 2, 26) && manifest.spec?.authorization !== undefined) {
+      // `authorization` arrived in 2.26; its predecessor reads the same token file.
+      job.bearer_token_file = PrometheusConfig.SERVICE_ACCOUNT_TOKEN_FILE;
+    }
+    return job;
+  });
 }

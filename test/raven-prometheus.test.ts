@@ -1,4 +1,4 @@
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, Duration } from 'cdk8s';
 import {
   Corefile, DnsStrategy, KubeletEndpoint, NodeAddressing, NodeSelection, RavenPrometheus, ScrapeOutput, ScrapeScheme, ScrapeTls, TargetDiscovery,
 } from '../src';
@@ -231,7 +231,20 @@ describe('RavenPrometheus', () => {
     expect(manifests.map((m) => m.kind)).not.toContain('Secret');
   });
 
+  test('GIVEN a cAdvisor interval THEN the kubelet\'s cAdvisor scrape uses it', () => {
+    expect(findManifest(stack({ cadvisorInterval: Duration.seconds(30) }), 'ScrapeConfig', 'kubelet-raven-cadvisor').spec.scrapeInterval).toBe('30s');
+  });
+
+  test('GIVEN cadvisorMetricDrops false THEN the cAdvisor scrape drops nothing', () => {
+    expect(findManifest(stack({ cadvisorMetricDrops: false }), 'ScrapeConfig', 'kubelet-raven-cadvisor').spec.metricRelabelings).toBeUndefined();
+  });
+
   describe('refuses', () => {
+    test('GIVEN kubelet options without a kubelet scrape', () => {
+      expect(() => stack({ kubeletEndpoints: [], cadvisorInterval: Duration.seconds(30) }))
+        .toThrow(/RavenPrometheus: 'cadvisorInterval' must be unset when no kubelet endpoint is scraped/);
+    });
+
     test('DNS-free addressing with a CoreDNS edit requested', () => {
       expect(() => stack({
         dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString() }), addressing: NodeAddressing.proxyQuery(),

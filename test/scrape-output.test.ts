@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { RavenPrometheus, ScrapeOutput } from '../src';
+import { NodeSelection, RavenPrometheus, ScrapeOutput, TargetDiscovery } from '../src';
 import { expectValidManifests } from './support/schemas';
 import { synth, testChart } from './support/synth';
 
@@ -57,5 +57,44 @@ describe('ScrapeOutput.prometheusConfigFragment()', () => {
 
   test('rejects a job name prefix of the operator\'s own', () => {
     expect(() => ScrapeOutput.prometheusConfigFragment({ jobNamePrefix: 'scrapeConfig' })).toThrow(/'jobNamePrefix' must be a word .* other than the operator's own prefixes/);
+  });
+});
+
+describe('ScrapeOutput.prometheusConfigFragment() for an older Prometheus', () => {
+  function jobs(prometheusVersion: string, props: any = {}): any[] {
+    const chart = testChart('monitoring');
+    const raven = new RavenPrometheus(chart, 'raven', { output: ScrapeOutput.prometheusConfigFragment({ prometheusVersion }), ...props });
+    return YAML.parse(raven.scrapeConfigsYaml!);
+  }
+
+  test('GIVEN Prometheus 2.34 and node-exporter found by its pods THEN it is refused: without attach_metadata no pod carries its node\'s labels', () => {
+    expect(() => jobs('2.34.0'))
+      .toThrow(/RavenPrometheus: job 'raven\/monitoring\/node-exporter-raven' selects pods by their node's labels, which Prometheus adds only from 2.35.0 \(attach_metadata\); prometheusVersion is '2.34.0'.*TargetDiscovery.nodes\(\)/);
+  });
+
+  test('GIVEN Prometheus 2.34 and node discovery THEN every job keeps only edge nodes, by the node selector', () => {
+    const rendered = jobs('2.34.0', { nodeExporterDiscovery: TargetDiscovery.nodes() });
+    expect(rendered).toHaveLength(4);
+    for (const job of rendered) {
+      expect(job.kubernetes_sd_configs).toEqual([{ role: 'node', selectors: [{ role: 'node', label: 'openyurt.io/is-edge-worker=true' }] }]);
+    }
+  });
+
+  test('GIVEN Prometheus 2.34 and pod discovery of every node without node labels THEN the job renders without attach_metadata', () => {
+    const [job] = jobs('2.34.0', { nodes: NodeSelection.all(), keepNodeLabels: false, kubeletEndpoints: [] });
+    expect(job.kubernetes_sd_configs[0].attach_metadata).toBeUndefined();
+    expect(JSON.stringify(job.relabel_configs)).not.toContain('__meta_kubernetes_node_label_');
+  });
+
+  test('GIVEN Prometheus 2.25, before authorization, THEN the kubelet jobs send the token with bearer_token_file', () => {
+    for (const job of jobs('2.25.2', { nodeExporter: false })) {
+      expect(job.authorization).toBeUndefined();
+      expect(job.bearer_token_file).toBe('/var/run/secrets/kubernetes.io/serviceaccount/token');
+    }
+  });
+
+  test('GIVEN Prometheus 2.16, before Kubernetes discovery selectors, THEN it is refused: every node and pod would be a target', () => {
+    expect(() => jobs('2.16.0', { nodeExporterDiscovery: TargetDiscovery.nodes() }))
+      .toThrow(/RavenPrometheus: job 'raven\/monitoring\/node-exporter-raven' selects its targets with Kubernetes discovery selectors, which Prometheus has only from 2.17.0; prometheusVersion is '2.16.0'/);
   });
 });
