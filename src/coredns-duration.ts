@@ -11,11 +11,12 @@ export function toCoreDnsDuration(owner: string, prop: string, value: Duration, 
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** A cdk8s Duration as whole seconds (the hosts plugin's ttl). */
+/** A cdk8s Duration as the hosts plugin's ttl: whole seconds, 1 to 65535 (coredns plugin/hosts/setup.go). */
 export function toWholeSeconds(owner: string, prop: string, value: Duration): number {
   const ms = value.toMilliseconds({ integral: false });
-  if (!Number.isInteger(ms) || ms <= 0 || ms % 1000 !== 0 || ms / 1000 > 4294967295) {
-    invalid(owner, prop, `${ms}ms`, 'a whole number of seconds between 1s and 4294967295s');
+  if (!Number.isInteger(ms) || ms <= 0 || ms % 1000 !== 0 || ms / 1000 > 65535) {
+    invalid(owner, prop, `${ms}ms`, 'a whole number of seconds between 1s and 65535s (the hosts plugin\'s ttl)',
+      'CoreDNS refuses to start with any other value.');
   }
   return ms / 1000;
 }

@@ -81,7 +81,7 @@ export interface RavenProxyDnsProps {
   readonly reloadInterval?: Duration;
 
   /**
-   * The TTL of the answers for node names.
+   * The TTL of the answers for node names, whole seconds from 1s to 65535s (the hosts plugin's range).
    *
    * @default - the hosts plugin's default, 3600 seconds
    */

@@ -89,9 +89,11 @@ export interface VerifiedTlsOptions {
 
   /**
    * The name to verify the certificate against. The Raven proxy's certificate names the
-   * gateway and its Service, not the edge nodes, so this is usually the Service's name.
+   * gateway and its Service, not the edge nodes: addressed by node name, set this to the
+   * Service's name (`x-raven-proxy-internal-svc.kube-system.svc`).
    *
-   * @default - the target's host (the node name), which the Raven proxy's certificate does not carry
+   * @default - the target's host: with node-name addressing the node name, which the Raven proxy's
+   * certificate does not carry; DNS-free (`NodeAddressing.proxyQuery()`) the proxy Service, which it does
    */
   readonly serverName?: string;
 }
@@ -104,7 +106,8 @@ export class ScrapeTls {
    * Do not verify the target's certificate.
    *
    * The default behind the Raven proxy: its certificate names the gateway and its Service,
-   * never the edge node a scrape addresses, so verification by node name always fails.
+   * never an edge node, so verification by node name fails unless `serverName` is set. DNS-free,
+   * the host is the Service itself, and `ScrapeTls.verify({ ca })` works as it is.
    */
   public static insecureSkipVerify(): ScrapeTls {
     return new ScrapeTls(true);

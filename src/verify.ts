@@ -26,9 +26,9 @@ export enum TargetProblem {
   PORT_NOT_PROXIED = 'port-not-proxied',
   /** The DNS-free address (Service + nodeName parameter) fails. */
   NODE_NAME_PARAMETER_FAILED = 'node-name-parameter-failed',
-  /** HTTP 401: the bearer token is missing or not accepted. */
+  /** HTTP 401: the kubelet accepted neither the Raven proxy's client certificate nor the bearer token. */
   TOKEN_REJECTED = 'token-rejected',
-  /** HTTP 403: the token's ServiceAccount may not read node metrics. */
+  /** HTTP 403: the identity the kubelet saw may not read node metrics. */
   RBAC_DENIED = 'rbac-denied',
   /** The TLS handshake or certificate check fails. */
   TLS_FAILED = 'tls-failed',
@@ -94,17 +94,23 @@ export class TargetsReport {
     const selected = (response.data.activeTargets as any[]).filter((t) => pattern
       ? pattern.test(String(t.scrapePool ?? '')) || pattern.test(String(t.labels?.job ?? ''))
       : t.labels?.[MARKER_LABEL] === MARKER_VALUE);
-    return new TargetsReport(selection, selected.map(diagnose));
+    // A kubelet ScrapeConfig the operator rejects (a missing or unfilled token Secret) leaves no
+    // target at all: noticeable only as the kubelet targets missing next to the library's others.
+    const noKubelet = !pattern && selected.length > 0 && !selected.some((t) => t.labels?.job === 'kubelet');
+    return new TargetsReport(selection, selected.map(diagnose), noKubelet);
   }
 
   /** The selected targets, in Prometheus' order. */
   public readonly targets: TargetDiagnosis[];
   /** How the targets were selected, for the report's first line. */
   public readonly selection: string;
+  /** Whether the library's targets include no kubelet target. */
+  public readonly noKubeletTarget: boolean;
 
-  private constructor(selection: string, targets: TargetDiagnosis[]) {
+  private constructor(selection: string, targets: TargetDiagnosis[], noKubeletTarget: boolean) {
     this.selection = selection;
     this.targets = targets;
+    this.noKubeletTarget = noKubeletTarget;
   }
 
   /** True when at least one target was selected and every selected target is up. */
@@ -119,8 +125,14 @@ export class TargetsReport {
     if (this.targets.length === 0) {
       lines.push('No target selected. Check that the ScrapeConfigs are picked up by the Prometheus resource '
         + '(its scrapeConfigSelector, e.g. the label release: <helm release>, and scrapeConfigNamespaceSelector), '
-        + 'that prometheus-operator accepted them (its log names rejected ScrapeConfigs, e.g. for a missing Secret), '
-        + 'and, for ScrapeConfigs not made by this library, pass --job with a pattern of their job names.');
+        + 'that prometheus-operator accepted them (its log names rejected ScrapeConfigs, e.g. for a token Secret that is '
+        + 'missing or not yet filled), and, for ScrapeConfigs not made by this library, pass --job with a pattern of their job names.');
+    }
+    if (this.noKubeletTarget) {
+      lines.push('No kubelet target among them. If the stack scrapes the kubelet, prometheus-operator rejected its ScrapeConfigs, '
+        + 'most likely for their token Secret: missing, or not yet filled because its ServiceAccount does not exist (Kubernetes '
+        + 'then deletes it). Check kubectl -n <namespace> get secret prometheus-sa-token -o jsonpath=\'{.data.token}\' (empty or '
+        + 'not found), that the ServiceAccount it names is the one Prometheus runs as, and the operator\'s log.');
     }
     const width = Math.max(0, ...this.targets.map((t) => t.scrapeUrl.length));
     for (const t of this.targets) {
@@ -188,19 +200,31 @@ function explain(scrapeUrl: string, error: string, health: string): [TargetProbl
   }
   if (status === '401') {
     return [TargetProblem.TOKEN_REJECTED,
-      'the kubelet rejected the bearer token (401): the token Secret is missing, not filled yet (a service-account-token Secret '
-      + 'is filled only when its ServiceAccount exists), in another namespace than the ScrapeConfig (prometheus-operator reads it '
-      + 'from the ScrapeConfig\'s namespace), or holds the token of another ServiceAccount.'];
+      'the kubelet authenticated neither the Raven proxy\'s client certificate (which it checks first: the proxy re-dials the '
+      + 'node as tunnel-proxy-client) nor the bearer token (401): the kubelet\'s client CA does not trust the proxy\'s '
+      + 'certificate, and the token is not one this cluster\'s API server accepts (a Secret passed with '
+      + 'BearerToken.fromSecret holding a foreign or revoked token). A missing or unfilled token Secret gives no 401: '
+      + 'prometheus-operator rejects the ScrapeConfig and its targets disappear.'];
   }
   if (status === '403') {
     return [TargetProblem.RBAC_DENIED,
-      'the kubelet accepted the token but denied access (403): the ServiceAccount needs get on nodes/metrics '
-      + '(and non-resource URLs /metrics, /metrics/cadvisor) through a ClusterRole and ClusterRoleBinding.'];
+      'the kubelet authenticated the request but denied access (403). Through the Raven proxy it sees the proxy\'s client '
+      + 'certificate, user tunnel-proxy-client (group openyurt:yurttunnel), which the raven-agent chart binds to ClusterRole '
+      + 'raven-proxy-user: check that binding and that the role grants get on nodes/metrics. Only when that certificate is '
+      + 'not accepted does the token count: then Prometheus\' ServiceAccount needs get on nodes/metrics.'];
   }
   if (err.includes('x509') || err.includes('tls:') || err.includes('certificate')) {
+    if (viaService) {
+      return [TargetProblem.TLS_FAILED,
+        'the TLS check failed, though here the host is the Raven proxy Service, which its certificate names '
+        + '(x-raven-proxy-internal-svc[.kube-system[.svc[.cluster.local]]] and its ClusterIP), so verification can work: verify '
+        + 'with the CA that signs kubelet-serving certificates, usually the cluster CA (ScrapeTls.verify({ ca: '
+        + 'CertificateAuthority.fromConfigMap(\'kube-root-ca.crt\', \'ca.crt\') })), and address the Service by one of those names.'];
+    }
     return [TargetProblem.TLS_FAILED,
       'the TLS check failed: the Raven proxy\'s certificate names the gateway and its Service, not the edge nodes, so verifying '
-      + 'the node name fails; use insecureSkipVerify or a serverName the certificate carries.'];
+      + 'the node name fails; use insecureSkipVerify or a serverName the certificate carries (x-raven-proxy-internal-svc.kube-system.svc), '
+      + 'or address nodes DNS-free, through the Service.'];
   }
   if (viaService) {
     return [TargetProblem.NODE_NAME_PARAMETER_FAILED,

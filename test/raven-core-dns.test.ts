@@ -216,6 +216,7 @@ describe('RavenCoreDns', () => {
 
     test('a fractional TTL', () => {
       expect(() => coreDns({ ttl: Duration.millis(1500) })).toThrow(/'ttl' must be a whole number of seconds/);
+      expect(() => coreDns({ ttl: Duration.seconds(65536) })).toThrow(/RavenCoreDns: 'ttl' must be a whole number of seconds between 1s and 65535s \(the hosts plugin's ttl\)/);
     });
 
     test('zero replicas', () => {

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { RavenProxyDns } from '../src';
 import { expectValidManifests } from './support/schemas';
 import { findManifest, synth, testChart } from './support/synth';
@@ -63,6 +64,15 @@ describe('RavenProxyDns', () => {
 
   test('rejects a cluster domain next to a Corefile', () => {
     expect(() => build({ corefile: '.:53 {\n    whoami\n}\n', clusterDomain: 'x.local' })).toThrow(/'clusterDomain' must be unset when corefile is given/);
+  });
+
+  test('GIVEN a ttl above what the hosts plugin takes THEN it is refused with the plugin\'s range', () => {
+    expect(() => build({ ttl: Duration.seconds(65536) }))
+      .toThrow(/RavenProxyDns: 'ttl' must be a whole number of seconds between 1s and 65535s \(the hosts plugin's ttl\), got '65536000ms'/);
+  });
+
+  test('GIVEN the largest ttl the hosts plugin takes THEN it is written', () => {
+    expect(findManifest(build({ ttl: Duration.seconds(65535) }), 'ConfigMap', 'raven-proxy-dns').data.Corefile).toContain('ttl 65535\n');
   });
 
   test('rejects zero replicas', () => {

@@ -65,7 +65,7 @@ describe('TargetsReport on recorded answers', () => {
 
   test('GIVEN a failure WHEN printed THEN the error and the cause follow the target line', () => {
     const text = TargetsReport.fromTargetsResponse(recorded('wrong-token')).toText();
-    expect(text).toContain('        error: server returned HTTP status 401 Unauthorized\n        cause: the kubelet rejected the bearer token (401)');
+    expect(text).toContain('        error: server returned HTTP status 401 Unauthorized\n        cause: the kubelet authenticated neither the Raven proxy\'s client certificate');
   });
 });
 
@@ -124,9 +124,27 @@ describe('diagnosis of a down target', () => {
     expect(t.explanation).toContain('nodes/metrics');
   });
 
-  test('a 401 names the token Secret\'s namespace as a suspect', () => {
+  test('GIVEN a 401 THEN the cause is a token the cluster does not accept, not a missing Secret, which removes the targets instead', () => {
     const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down', 'server returned HTTP status 401 Unauthorized'))).targets;
-    expect(t.explanation).toContain('in another namespace than the ScrapeConfig');
+    expect(t.problem).toBe(TargetProblem.TOKEN_REJECTED);
+    expect(t.explanation).not.toMatch(/token Secret is missing|not filled yet|in another namespace than the ScrapeConfig/);
+    expect(t.explanation).toContain('the Raven proxy\'s client certificate');
+    expect(t.explanation).toContain('A missing or unfilled token Secret gives no 401: prometheus-operator rejects the ScrapeConfig and its targets disappear');
+  });
+
+  test('GIVEN a 403 THEN both identities the kubelet may have seen are named', () => {
+    const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down', 'server returned HTTP status 403 Forbidden'))).targets;
+    expect(t.explanation).toContain('tunnel-proxy-client');
+    expect(t.explanation).toContain('raven-proxy-user');
+  });
+
+  test('GIVEN a certificate error on the DNS-free address THEN verification is said to work there, with the cluster CA', () => {
+    const [t] = TargetsReport.fromTargetsResponse(answer(target('https://x-raven-proxy-internal-svc.kube-system.svc:10250/metrics?nodeName=edge-gpu-1', 'down',
+      'Get "https://x-raven-proxy-internal-svc.kube-system.svc:10250/metrics?nodeName=edge-gpu-1": x509: certificate signed by unknown authority'))).targets;
+    expect(t.problem).toBe(TargetProblem.TLS_FAILED);
+    expect(t.explanation).toContain('the host is the Raven proxy Service, which its certificate names');
+    expect(t.explanation).toContain('kube-root-ca.crt');
+    expect(t.explanation).not.toContain('verifying the node name fails');
   });
 
   test('a certificate error explains the proxy\'s certificate', () => {
@@ -164,6 +182,16 @@ describe('selection of targets', () => {
   test('a job pattern matches the job label', () => {
     expect(TargetsReport.fromTargetsResponse(mixed, { jobPattern: '^node-exporter$' }).targets.map((t) => t.scrapePool))
       .toEqual(['serviceMonitor/monitor/node-exporter/0']);
+  });
+
+  test('GIVEN library targets without any kubelet THEN the report says the operator may have rejected the kubelet ScrapeConfigs', () => {
+    const report = TargetsReport.fromTargetsResponse(answer({ ...target('http://edge-gpu-1:9100/metrics', 'up'), labels: { scrape_via: 'raven', job: 'node-exporter' } }));
+    expect(report.toText()).toContain('No kubelet target among them. If the stack scrapes the kubelet, prometheus-operator rejected its ScrapeConfigs');
+    expect(report.toText()).toContain('kubectl -n <namespace> get secret prometheus-sa-token');
+  });
+
+  test('GIVEN no target selected THEN the report names the token Secret among the reasons the operator rejects ScrapeConfigs', () => {
+    expect(TargetsReport.fromTargetsResponse(answer()).toText()).toContain('a token Secret that is missing or not yet filled');
   });
 
   test('no selected target is not ok, and the report says where to look', () => {
