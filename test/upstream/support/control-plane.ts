@@ -80,6 +80,8 @@ export class ControlPlane {
       '--allow-privileged=true',
       '--enable-priority-and-fairness=false',
       '--profiling=false',
+      // The API server's own address is a loopback one here, which the kubernetes Service's endpoints may not hold.
+      '--endpoint-reconciler-type=none',
       '--v=1',
     ], async () => undefined);
 
