@@ -235,6 +235,8 @@ interface HostsSettings {
   readonly ttl: string;
   readonly fallthrough?: string[];
   readonly noReverse: boolean;
+  /** CoreDNS v1.14.7's option: unsupported query types of known names fall through too. */
+  readonly fallthroughUnsupported: boolean;
   readonly inline: number;
 }
 
@@ -244,6 +246,7 @@ function readHosts(d: DirectiveNode): HostsSettings {
   let ttl = String(HOSTS_DEFAULT_TTL);
   let fallthrough: string[] | undefined;
   let noReverse = false;
+  let fallthroughUnsupported = false;
   let inline = 0;
   for (const block of d.blocks) {
     for (const line of block.directives) {
@@ -261,6 +264,9 @@ function readHosts(d: DirectiveNode): HostsSettings {
         case 'no_reverse':
           noReverse = true;
           break;
+        case 'fallthrough_unsupported':
+          fallthroughUnsupported = true;
+          break;
         default:
           inline++;
       }
@@ -274,6 +280,7 @@ function readHosts(d: DirectiveNode): HostsSettings {
     ttl,
     fallthrough,
     noReverse,
+    fallthroughUnsupported,
     inline,
   };
 }
@@ -307,6 +314,9 @@ function differences(found: HostsSettings, options: ResolvedTunnelHostsOptions):
   }
   if (found.noReverse) {
     diffs.push('no_reverse: found, wanted absent');
+  }
+  if (found.fallthroughUnsupported) {
+    diffs.push('fallthrough_unsupported: found, wanted absent');
   }
   if (found.inline > 0) {
     diffs.push(`inline entries: found ${found.inline}, wanted none`);

@@ -270,6 +270,18 @@ describe('addTunnelHosts refusals', () => {
     expect(run).toThrow(/Pass options that match it, or remove that hosts directive/);
   });
 
+  test('GIVEN the same hosts file with fallthrough_unsupported (CoreDNS v1.14.7+) WHEN adding THEN the option is named, not counted as an entry', () => {
+    const text = kubeadmWithHosts('    hosts /etc/edge/tunnel-nodes {\n        reload 300ms\n        fallthrough\n        fallthrough_unsupported\n    }\n');
+    const run = () => Corefile.parse(text).addTunnelHosts();
+    expect(run).toThrow(/with different options: fallthrough_unsupported: found, wanted absent\./);
+    expect(run).not.toThrow(/inline entr/);
+  });
+
+  test('GIVEN another hosts plugin without a file but with fallthrough_unsupported WHEN adding THEN it is not described as inline entries', () => {
+    const text = kubeadmWithHosts('    hosts {\n        fallthrough\n        fallthrough_unsupported\n    }\n');
+    expect(() => Corefile.parse(text).addTunnelHosts()).toThrow(/already has 'hosts' \(file \/etc\/hosts\) at line 7:5/);
+  });
+
   test('GIVEN the same hosts file with zones WHEN adding THEN it throws listing the zones', () => {
     const text = kubeadmWithHosts('    hosts /etc/edge/tunnel-nodes example.org {\n        reload 300ms\n        fallthrough\n    }\n');
     expect(() => Corefile.parse(text).addTunnelHosts()).toThrow(/zones: found 'example\.org', wanted none \(the server block's zones\)/);
