@@ -8,14 +8,15 @@ import { KubeClient } from './support/kube-client';
 import { NetworkNamespace, printed, waitFor } from './support/netns';
 import { KubeletRequest, ProxyRoute, StandInsConfig } from './stand-ins';
 import { DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus } from '../../src';
-import { toPrometheusScrapeConfig } from '../../src/prometheus-config';
-import { exampleStackManifests, filledSecrets, toolchainPrometheusVersion } from '../support/prometheus-tools';
+import { operatorRender, withFilledTokenSecrets } from '../support/operator-render';
+import { exampleStackManifests, toolchainPrometheusVersion } from '../support/prometheus-tools';
 import { upstreamProgram } from '../support/upstream';
 
 /**
  * The proof on real programs. Inside a private network namespace (loopback only, its own hosts
  * file and resolver) run a real control plane (etcd and kube-apiserver), real Prometheus 3 with its
- * real Kubernetes discovery, and a real node-exporter. The example stack's objects are applied to
+ * real Kubernetes discovery, and a real node-exporter; Prometheus's configuration is what
+ * prometheus-operator's own code generates from the ScrapeConfigs (operator-render). The example stack's objects are applied to
  * the API server, the nodes and node-exporter pods are real Node and Pod objects there, Prometheus
  * runs as it does in a pod (in-cluster config, the ServiceAccount token of its own ServiceAccount,
  * bound by the library's ClusterRole), and the recipe's acceptance check (its Step 6) is asserted
@@ -156,12 +157,21 @@ interface Target {
   discoveredLabels?: { [key: string]: string };
 }
 
-/** Sends the example stack's ScrapeConfigs through the operator-style renderer, the token Secret filled with `token`. */
+/**
+ * The scrape configurations prometheus-operator's own code (operator-render) generates from the
+ * objects, once the token Secret is filled with `token`, for the lab's Prometheus version.
+ */
+function operatorScrapeConfigs(objects: any[], token: string): any[] {
+  const rendered = operatorRender(withFilledTokenSecrets(objects, token), { prometheusVersion: `v${promVersion}` });
+  if (!rendered.ok || rendered.scrapeConfigs.length === 0) {
+    throw new Error(`prometheus-operator refused the objects (exit ${rendered.status}):\n${rendered.stderr}`);
+  }
+  return rendered.scrapeConfigs;
+}
+
+/** The example stack's ScrapeConfigs (each passed through `transform`) as the operator renders them. */
 function renderStack(token: string, transform: (manifest: any) => any = (m) => m): any[] {
-  return manifests.filter((m) => m.kind === 'ScrapeConfig').map((m) => toPrometheusScrapeConfig(transform(m), {
-    secrets: filledSecrets(manifests, m.metadata.namespace, token),
-    prometheusVersion: promVersion,
-  }));
+  return operatorScrapeConfigs(manifests.map((m) => (m.kind === 'ScrapeConfig' ? transform(m) : m)), token);
 }
 
 /** Recipe Question 1: the same node-exporter scrape without the rewrite of the address to the node name. */
@@ -190,11 +200,7 @@ function renderProxyQueryNodeExporter(token: string): any[] {
     nodes: NodeSelection.edgeOnly(),
     kubeletEndpoints: [],
   });
-  const objects = chart.toJson();
-  return objects.filter((m) => m.kind === 'ScrapeConfig').map((m) => toPrometheusScrapeConfig(m, {
-    secrets: filledSecrets(objects, m.metadata.namespace, token),
-    prometheusVersion: promVersion,
-  }));
+  return operatorScrapeConfigs(chart.toJson(), token);
 }
 
 function controlList<T>(what: string): T[] {
