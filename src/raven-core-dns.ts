@@ -1,12 +1,16 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { BASE_COREFILE_ANNOTATION, clusterOwnedAnnotations } from './applied-fields';
 import { coreObject } from './core-objects';
 import { CoreDnsDeployment } from './coredns-deployment';
 import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile, CorefileEdit } from './corefile';
 import { tunnelHostsEdit } from './corefile-edits';
-import { checkDataKey, checkDnsLabel, checkDnsSubdomain, invalid } from './validation';
+import { checkObjectsOf, whenWrittenTwice } from './object-checks';
+import {
+  addWarnings, checkDataKey, checkDnsLabel, checkDnsSubdomain, checkDuration, checkInstance, checkList, checkObject, inChart, invalid,
+} from './validation';
 
 /**
  * Props for `RavenCoreDns`.
@@ -43,7 +47,9 @@ export interface RavenCoreDnsProps {
   readonly extraData?: { [key: string]: string };
 
   /**
-   * How often the hosts plugin re-reads the tunnel-nodes file; `Duration.millis(0)` disables reloading.
+   * How often the hosts plugin re-reads the tunnel-nodes file, so that nodes that join are
+   * answered. Zero is refused: CoreDNS would read the file once, at start, and a CoreDNS started
+   * before yurt-manager created the ConfigMap (the volume is optional) would never answer any node.
    *
    * @default Duration.millis(300)
    * @see https://coredns.io/plugins/hosts/
@@ -60,11 +66,22 @@ export interface RavenCoreDnsProps {
   /**
    * Zones for which names missing from the file fall through to the next plugin. When set, it must
    * include the root zone `.`: the plugin serves the root zone, so any other name outside these zones
-   * would be answered NXDOMAIN.
+   * would be answered SERVFAIL.
    *
    * @default - all zones (a bare `fallthrough`)
    */
   readonly fallthroughZones?: string[];
+
+  /**
+   * Whether the tunnel-nodes block answers reverse (PTR) lookups. Every node maps to the one proxy
+   * ClusterIP, so a reverse lookup of it would return one record per node (about 26 KB for 500
+   * nodes, truncated over UDP) instead of the Service's own name; nothing on the scrape path asks
+   * for it. `true` writes the block as the manual recipe and OpenYurt's raven-proxy-dns do.
+   *
+   * @default - false: the block gets `no_reverse`; a tunnel-nodes block already in the Corefile is kept either way
+   * @see https://coredns.io/plugins/hosts/
+   */
+  readonly reverseLookups?: boolean;
 
   /**
    * Contents of files imported inside server blocks (e.g. k3s's `/etc/coredns/custom/*.override`),
@@ -121,6 +138,12 @@ export class RavenCoreDns extends Construct {
   public static readonly CHECKSUM_ANNOTATION = 'raven-prometheus.cdk8s.io/corefile-sha256';
   /** The ConfigMap annotation that lists file imports whose contents were not checked. */
   public static readonly UNCHECKED_IMPORTS_ANNOTATION = 'raven-prometheus.cdk8s.io/unchecked-imports';
+  /**
+   * The ConfigMap annotation that records the sha256 (hex) of the Corefile the edit was computed
+   * from, so that `cdk8s-raven-prometheus drift` can tell a live Corefile changed since the export
+   * (applying would revert that change) from one the edit has not reached yet.
+   */
+  public static readonly BASE_COREFILE_ANNOTATION = BASE_COREFILE_ANNOTATION;
 
   /** The CoreDNS ConfigMap. */
   public readonly configMap: ApiObject;
@@ -137,7 +160,9 @@ export class RavenCoreDns extends Construct {
 
   public constructor(scope: Construct, id: string, props: RavenCoreDnsProps) {
     super(scope, id);
-    const { configMap, deployment, edit } = addCoreDnsObjects(this, '', props);
+    const { configMap, deployment, edit } = inChart(scope, id, () => addCoreDnsObjects(this, '', props));
+    addWarnings(this, edit.warnings);
+    checkObjectsOf(this);
     this.configMap = configMap;
     this.deployment = deployment;
     this.corefile = edit.corefile;
@@ -155,6 +180,15 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
   configMap: ApiObject; deployment?: ApiObject; edit: CorefileEdit;
 } {
   const owner = 'RavenCoreDns';
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    invalid(owner, 'props', props, 'the props object ({ corefile: ... })');
+  }
+  checkInstance(owner, 'deployment', props.deployment, CoreDnsDeployment);
+  checkDuration(owner, 'reloadInterval', props.reloadInterval);
+  checkDuration(owner, 'ttl', props.ttl);
+  checkObject(owner, 'extraData', props.extraData, 'a map of data keys to strings');
+  checkObject(owner, 'importedFiles', props.importedFiles, 'a map of import paths to file contents');
+  checkList(owner, 'fallthroughZones', props.fallthroughZones, 'a list of zones such as [\'.\']');
   if (typeof props.corefile !== 'string' || props.corefile.trim() === '') {
     invalid(owner, 'corefile', props.corefile, 'the cluster\'s current Corefile text',
       'Export it with kubectl get configmap coredns -n kube-system -o jsonpath=\'{.data.Corefile}\', or pass Corefile.kubeadmDefault().toString() for a fresh kubeadm cluster.');
@@ -175,16 +209,21 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
 
   const options = {
     hostsFile: `${mountPath}/tunnel-nodes`,
-    reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
+    reloadInterval: tunnelNodesReload(owner, props.reloadInterval),
     ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),
     fallthroughZones: props.fallthroughZones,
+    reverseLookups: props.reverseLookups,
     importedFiles: props.importedFiles,
   };
   const edit = tunnelHostsEdit(props.corefile, options);
 
   const data = { ...extraData, Corefile: edit.corefile.toString() };
-  const unchecked = edit.warnings.length > 0 ? { [RavenCoreDns.UNCHECKED_IMPORTS_ANNOTATION]: edit.warnings.join('\n') } : undefined;
-  const configMap = coreObject(scope, `${idPrefix}ConfigMap`, 'ConfigMap', { name, namespace, annotations: unchecked }, { data });
+  const annotations: { [key: string]: string } = {
+    ...clusterOwnedAnnotations(true),
+    [BASE_COREFILE_ANNOTATION]: createHash('sha256').update(props.corefile).digest('hex'),
+  };
+  if (edit.warnings.length > 0) annotations[RavenCoreDns.UNCHECKED_IMPORTS_ANNOTATION] = edit.warnings.join('\n');
+  const configMap = whenWrittenTwice(coreObject(scope, `${idPrefix}ConfigMap`, 'ConfigMap', { name, namespace, annotations }, { data }), EDIT_ONCE);
 
   const checksum = createHash('sha256').update(JSON.stringify(Object.entries(data).sort())).digest('hex');
   const rendered = (props.deployment ?? CoreDnsDeployment.kubeadm())._render({
@@ -198,6 +237,23 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
     checksumAnnotation: RavenCoreDns.CHECKSUM_ANNOTATION,
     checksum,
   });
-  const deployment = rendered ? new ApiObject(scope, `${idPrefix}Deployment`, rendered) : undefined;
+  const deployment = rendered ? whenWrittenTwice(new ApiObject(scope, `${idPrefix}Deployment`, rendered), EDIT_ONCE) : undefined;
   return { configMap, deployment, edit };
+}
+
+const EDIT_ONCE = 'A cluster\'s CoreDNS is edited once: keep DnsStrategy.editClusterCoreDns() (or RavenCoreDns) on one stack of the cluster '
+  + 'and give the others DnsStrategy.none() with addressing: NodeAddressing.nodeName(); node names then resolve for every pod.';
+
+/**
+ * The hosts plugin's `reload` for the tunnel-nodes file. Zero is refused: the ConfigMap volume is
+ * optional, so CoreDNS may start before yurt-manager writes the file, and with `reload 0` it reads
+ * the file only at start (coredns plugin/hosts/setup.go).
+ */
+export function tunnelNodesReload(owner: string, value: Duration = Duration.millis(300)): string {
+  if (value.toMilliseconds({ integral: false }) === 0) {
+    invalid(owner, 'reloadInterval', '0ms', 'a positive duration such as Duration.millis(300) (the default)',
+      'With 0 CoreDNS reads the tunnel-nodes file once, at start: nodes that join later never resolve until CoreDNS restarts, '
+      + 'and none does if CoreDNS started before yurt-manager created the edge-tunnel-nodes ConfigMap (its volume is optional).');
+  }
+  return toCoreDnsDuration(owner, 'reloadInterval', value, false);
 }

@@ -4,9 +4,10 @@ import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
 import { coreObject } from './core-objects';
 import { tunnelNodesVolume } from './coredns-deployment-patch';
-import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
+import { toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
 import { tunnelHostsEdit } from './corefile-edits';
+import { tunnelNodesReload } from './raven-core-dns';
 import { checkDnsLabel, checkDnsSubdomain, checkImage, checkKubernetesLabels, checkReplicas, invalid } from './validation';
 
 /**
@@ -74,7 +75,9 @@ export interface RavenProxyDnsProps {
   readonly nodeSelector?: { [key: string]: string };
 
   /**
-   * How often the hosts plugin re-reads the tunnel-nodes file; `Duration.millis(0)` disables reloading.
+   * How often the hosts plugin re-reads the tunnel-nodes file, so that nodes that join are
+   * answered. Zero is refused: CoreDNS would read the file once, at start, and a DNS pod started
+   * before yurt-manager created the ConfigMap (the volume is optional) would never answer any node.
    *
    * @default Duration.millis(300)
    */
@@ -93,6 +96,17 @@ export interface RavenProxyDnsProps {
    * @default "edge-tunnel-nodes"
    */
   readonly tunnelNodesConfigMap?: string;
+
+  /**
+   * Whether the tunnel-nodes block answers reverse (PTR) lookups. Every node maps to the one proxy
+   * ClusterIP, so a reverse lookup of it would return one record per node (about 26 KB for 500
+   * nodes, truncated over UDP) instead of the Service's own name; nothing on the scrape path asks
+   * for it. `true` writes the block as OpenYurt's raven-proxy-dns does.
+   *
+   * @default - false: the block gets `no_reverse`
+   * @see https://coredns.io/plugins/hosts/
+   */
+  readonly reverseLookups?: boolean;
 }
 
 /**
@@ -155,8 +169,9 @@ export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: Ra
   const base = props.corefile ?? Corefile.kubeadmDefault({ clusterDomain: props.clusterDomain ?? 'cluster.local' }).toString();
   const edit = tunnelHostsEdit(base, {
     hostsFile: '/etc/edge/tunnel-nodes',
-    reloadInterval: toCoreDnsDuration(owner, 'reloadInterval', props.reloadInterval ?? Duration.millis(300), true),
+    reloadInterval: tunnelNodesReload(owner, props.reloadInterval),
     ttlSeconds: props.ttl && toWholeSeconds(owner, 'ttl', props.ttl),
+    reverseLookups: props.reverseLookups,
   });
   const corefileText = edit.corefile.toString();
   const labels = { 'k8s-app': name };

@@ -28,8 +28,8 @@ describe('RavenCoreDns', () => {
       .toEqual(['ConfigMap/kube-system/coredns', 'Deployment/kube-system/coredns']);
   });
 
-  test('the edited Corefile is the seed\'s Step 1 result, line for line', () => {
-    const edited: string = findManifest(coreDns(), 'ConfigMap', 'coredns').data.Corefile;
+  test('the edited Corefile is the seed\'s Step 1 result, line for line, when reverse lookups are kept as the seed keeps them', () => {
+    const edited: string = findManifest(coreDns({ reverseLookups: true }), 'ConfigMap', 'coredns').data.Corefile;
     // The seed adds a comment line of its own and indents the new block's body by 8 instead of
     // following kubeadm's 3-space nesting; everything else must be identical.
     const seedLines = seedEditedCorefile().split('\n').filter((l) => !l.trim().startsWith('# Added:')).map((l) => l.trim());
@@ -129,7 +129,20 @@ describe('RavenCoreDns', () => {
 
   test('reload, ttl and fallthrough zones reach the hosts block', () => {
     const corefile = findManifest(coreDns({ reloadInterval: Duration.seconds(2), ttl: Duration.seconds(30), fallthroughZones: ['.'] }), 'ConfigMap', 'coredns').data.Corefile;
-    expect(corefile).toContain('    hosts /etc/edge/tunnel-nodes {\n       ttl 30\n       reload 2s\n       fallthrough .\n    }\n');
+    expect(corefile).toContain('    hosts /etc/edge/tunnel-nodes {\n       ttl 30\n       no_reverse\n       reload 2s\n       fallthrough .\n    }\n');
+  });
+
+  test('by default the hosts block has no_reverse, so the proxy Service keeps its own reverse name', () => {
+    const corefile = findManifest(coreDns(), 'ConfigMap', 'coredns').data.Corefile;
+    expect(corefile).toContain('    hosts /etc/edge/tunnel-nodes {\n       no_reverse\n       reload 300ms\n       fallthrough\n    }\n');
+  });
+
+  test('a Corefile that already has the recipe\'s block is kept, with a warning about reverse lookups', () => {
+    const chart = testChart(null);
+    const dns = new RavenCoreDns(chart, 'coredns', { corefile: seedEditedCorefile() });
+    expect(dns.changed).toBe(false);
+    expect(findManifest(synth(chart), 'ConfigMap', 'coredns').data.Corefile).toBe(seedEditedCorefile());
+    expect(dns.warnings).toEqual([expect.stringMatching(/has no 'no_reverse', so a reverse lookup of the proxy address returns every node name/)]);
   });
 
   test('a custom mount path moves the hosts file with it', () => {
@@ -210,8 +223,17 @@ describe('RavenCoreDns', () => {
       expect(() => coreDns({ tunnelNodesMountPath: 'etc/edge' })).toThrow(/'tunnelNodesMountPath' must be an absolute folder path/);
     });
 
-    test('fallthrough zones that would answer NXDOMAIN for every other name', () => {
+    test('fallthrough zones that would answer SERVFAIL for every other name', () => {
       expect(() => coreDns({ fallthroughZones: ['cluster.local'] })).toThrow(/'fallthroughZones' must include the root zone/);
+    });
+
+    test('a reload interval of 0, which would leave a CoreDNS started before the tunnel-nodes ConfigMap without node names', () => {
+      expect(() => coreDns({ reloadInterval: Duration.millis(0) })).toThrow(
+        /^RavenCoreDns: 'reloadInterval' must be a positive duration such as Duration.millis\(300\) \(the default\), got '0ms'\. With 0 CoreDNS reads the tunnel-nodes file once, at start: .*its volume is optional/);
+    });
+
+    test('reverseLookups that is not a boolean', () => {
+      expect(() => coreDns({ reverseLookups: 'no' as unknown as boolean })).toThrow(/'reverseLookups' must be true or false, got "no"/);
     });
 
     test('a fractional TTL', () => {

@@ -29,7 +29,17 @@ describe('RavenProxyDns', () => {
     const corefile: string = findManifest(build(), 'ConfigMap', 'raven-proxy-dns').data.Corefile;
     expect(corefile.indexOf('hosts /etc/edge/tunnel-nodes {')).toBeGreaterThan(0);
     expect(corefile.indexOf('hosts /etc/edge/tunnel-nodes {')).toBeLessThan(corefile.indexOf('kubernetes cluster.local'));
-    expect(corefile).toMatch(/reload 300ms\n\s+fallthrough\n/);
+    expect(corefile).toMatch(/hosts \/etc\/edge\/tunnel-nodes \{\n\s+no_reverse\n\s+reload 300ms\n\s+fallthrough\n/);
+  });
+
+  test('GIVEN reverse lookups THEN the hosts block is OpenYurt\'s raven-proxy-dns block, without no_reverse', () => {
+    const corefile: string = findManifest(build({ reverseLookups: true }), 'ConfigMap', 'raven-proxy-dns').data.Corefile;
+    expect(corefile).toContain('    hosts /etc/edge/tunnel-nodes {\n       reload 300ms\n       fallthrough\n    }\n');
+  });
+
+  test('GIVEN a reload interval of 0 THEN it is refused with what CoreDNS would do', () => {
+    expect(() => build({ reloadInterval: Duration.millis(0) }))
+      .toThrow(/^RavenProxyDns: 'reloadInterval' must be a positive duration such as Duration.millis\(300\) \(the default\), got '0ms'\. With 0 CoreDNS reads the tunnel-nodes file once/);
   });
 
   test('the pods run on cloud nodes and mount the tunnel-nodes ConfigMap', () => {

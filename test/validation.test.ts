@@ -31,7 +31,7 @@ describe('every bad input is refused at synth time with what, the value and what
       /^RavenProxyDns: 'name' must be an RFC 1123 label .*got 'Raven_DNS'/],
     ['RavenProxyDns reload interval below a millisecond',
       () => new RavenProxyDns(testChart(null), 'p', { clusterIp: '10.96.0.53', image: 'registry.k8s.io/coredns/coredns:v1.12.1', reloadInterval: Duration.millis(0.5) }),
-      /^RavenProxyDns: 'reloadInterval' must be a whole number of milliseconds \(0 disables\), got '0.5ms'/],
+      /^RavenProxyDns: 'reloadInterval' must be a whole number of milliseconds above 0, got '0.5ms'/],
     ['a fractional scrape interval',
       () => new RavenPrometheus(testChart(), 'r', { scrapeInterval: Duration.millis(1.5) }),
       /^NodeExporterScrape: 'scrapeInterval' must be a positive whole number of milliseconds, got '1.5ms'/],

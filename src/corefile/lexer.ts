@@ -4,7 +4,9 @@
  * Rules followed (coredns/caddy `caddyfile/lexer.go`):
  * - tokens are separated by whitespace (Go's `unicode.IsSpace`); `\r` is skipped
  *   everywhere outside quotes without ending a token;
- * - `#` outside quotes starts a comment up to the end of the line, even in the middle of a token;
+ * - `#` outside quotes starts a comment. Before a token it runs to the end of the line; inside a
+ *   token (`{#note`) it ends the token and runs only to the next whitespace: the lexer reads each
+ *   token afresh, so `.:53 {# main server` is `.:53`, `{`, `main`, `server` to CoreDNS;
  * - a token is quoted only if `"` is its first character; inside quotes the only escape is `\"`
  *   and newlines are kept, so a quoted token may span lines;
  * - a UTF-8 byte order mark at the very start is dropped.
@@ -150,6 +152,8 @@ export function lex(text: string): LexResult {
       }
       if (inToken) {
         emit(unquotedValue(), lastEnd, false);
+        // A comment begun inside the token ends with it.
+        comment = false;
       }
       if (cp === 0x0a) {
         line++;

@@ -2,6 +2,7 @@
  * The tunnel-nodes `hosts` edit: adds (or removes) the lines
  *
  *     hosts /etc/edge/tunnel-nodes {
+ *         no_reverse
  *         reload 300ms
  *         fallthrough
  *     }
@@ -9,7 +10,7 @@
  * in every server block that serves the root zone over plain DNS, touching no other byte.
  */
 import { formatNanos, parseGoDuration } from './duration';
-import { endLineOf, Token } from './lexer';
+import { endLineOf, lex, Token } from './lexer';
 import { isPlainToken, isZoneName, normalizeZone, quote } from './names';
 import { TunnelHostsOptions } from './options';
 import { DirectiveNode, parseDirectiveLines, ParsedCorefile, ServerBlockNode, SnippetNode } from './parser';
@@ -21,6 +22,8 @@ export interface ResolvedTunnelHostsOptions {
   readonly reloadNanos: number;
   readonly ttlSeconds?: number;
   readonly fallthroughZones: string[];
+  /** Unset: `no_reverse` is written, and an existing block is accepted with or without it. */
+  readonly reverseLookups?: boolean;
   readonly importedFiles: { [pathOrGlob: string]: string };
 }
 
@@ -64,13 +67,17 @@ export function resolveTunnelHostsOptions(options: TunnelHostsOptions = {}): Res
   }
   if (fallthroughZones.length > 0 && !fallthroughZones.some((z) => z === '.' || z === '.:53')) {
     // The plugin answers for the whole root zone of the blocks it is added to: a name outside the
-    // listed zones that is not in the file would get NXDOMAIN, i.e. every external name.
+    // listed zones that is not in the file would get SERVFAIL, i.e. every external name.
     throw new Error(`Corefile: 'fallthroughZones' must include the root zone '.' when set, got ${quote(fallthroughZones.join(' '))}; `
-      + 'the tunnel-nodes hosts plugin serves the root zone, so every name outside these zones that is not a node name would be answered NXDOMAIN '
+      + 'the tunnel-nodes hosts plugin serves the root zone, so every name outside these zones that is not a node name would be answered SERVFAIL '
       + '(CoreDNS issue 3276) and cluster DNS would break; leave fallthroughZones empty for a bare fallthrough');
   }
+  const reverseLookups = options.reverseLookups;
+  if (reverseLookups !== undefined && typeof reverseLookups !== 'boolean') {
+    throw new Error(`Corefile: 'reverseLookups' must be true or false, got ${JSON.stringify(reverseLookups)}`);
+  }
   const importedFiles = { ...(options.importedFiles ?? {}) };
-  return { hostsFile, reloadInterval, reloadNanos, ttlSeconds: ttl, fallthroughZones, importedFiles };
+  return { hostsFile, reloadInterval, reloadNanos, ttlSeconds: ttl, fallthroughZones, reverseLookups, importedFiles };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,12 +315,14 @@ function differences(found: HostsSettings, options: ResolvedTunnelHostsOptions):
   }
   const wantedFall = options.fallthroughZones.length === 0 ? 'all zones' : quote(options.fallthroughZones.join(' '));
   if (found.fallthrough === undefined) {
-    diffs.push(`fallthrough: found none (names missing from the file get NXDOMAIN), wanted ${wantedFall}`);
+    diffs.push(`fallthrough: found none (names missing from the file get SERVFAIL), wanted ${wantedFall}`);
   } else if (zoneSet(found.fallthrough) !== zoneSet(options.fallthroughZones)) {
     diffs.push(`fallthrough: found ${found.fallthrough.length === 0 ? 'all zones' : quote(found.fallthrough.join(' '))}, wanted ${wantedFall}`);
   }
-  if (found.noReverse) {
-    diffs.push('no_reverse: found, wanted absent');
+  if (options.reverseLookups === true && found.noReverse) {
+    diffs.push('no_reverse: found, wanted absent (reverseLookups: true)');
+  } else if (options.reverseLookups === false && !found.noReverse) {
+    diffs.push('no_reverse: found none, wanted present (reverseLookups: false)');
   }
   if (found.fallthroughUnsupported) {
     diffs.push('fallthrough_unsupported: found, wanted absent');
@@ -340,7 +349,7 @@ function onceError(block: ServerBlockNode, finding: HostsFinding, options: Resol
 }
 
 /** Decides, for one block, whether the tunnel hosts is present (true), absent (false), or throws. */
-function checkExisting(block: ServerBlockNode, scan: Scan, options: ResolvedTunnelHostsOptions): boolean {
+function checkExisting(block: ServerBlockNode, scan: Scan, options: ResolvedTunnelHostsOptions, warnings: string[]): boolean {
   const other = scan.findings.find((f) => f.directive.args.length === 0 || readHosts(f.directive).file !== options.hostsFile);
   if (other) {
     throw onceError(block, other, options, '');
@@ -352,10 +361,16 @@ function checkExisting(block: ServerBlockNode, scan: Scan, options: ResolvedTunn
     return false;
   }
   const finding = scan.findings[0];
-  const diffs = differences(readHosts(finding.directive), options);
+  const settings = readHosts(finding.directive);
+  const diffs = differences(settings, options);
   if (diffs.length > 0) {
     throw new Error(`Corefile: ${describeBlock(block)} already has ${quote(`hosts ${options.hostsFile}`)} at ${finding.where} with different options: `
       + `${diffs.join('; ')}. Pass options that match it, or remove that hosts directive (removeTunnelHosts, or by hand) and add it again`);
+  }
+  if (options.reverseLookups === undefined && !settings.noReverse) {
+    warnings.push(`${describeBlock(block)}: ${quote(`hosts ${options.hostsFile}`)} at ${finding.where} has no 'no_reverse', so a reverse lookup of the proxy address `
+      + 'returns every node name instead of the Service\'s own name; it was kept as it is. Remove it (removeTunnelHosts) and add it again to get \'no_reverse\', '
+      + 'or set reverseLookups: true to keep it without this warning');
   }
   return true;
 }
@@ -490,6 +505,23 @@ function planInsertion(parsed: ParsedCorefile, block: ServerBlockNode, options: 
       line--;
     }
     offset = lineStart(layout, line);
+  } else if (block.close === undefined) {
+    // A braceless block is the whole file: the lines go at its end (CoreDNS reads a plugin block
+    // there like anywhere else in the block).
+    if (kube) {
+      warnings.push(`${describeBlock(block)}: 'kubernetes' at ${at(kube.name)} does not start its own line, so the hosts lines were added at the end of the file instead `
+        + '(CoreDNS runs plugins in its plugin.cfg order, so the place in the block does not matter)');
+    }
+    // A line added after a quote that is never closed would be inside it.
+    const probe = lex(`${layout.text}\nx`).tokens;
+    if (probe.length === 0 || probe[probe.length - 1].value !== 'x' || probe[probe.length - 1].quoted) {
+      throw new Error(`Corefile: ${describeBlock(block)} is written without braces and the file ends inside a quoted string that is never closed, `
+        + 'so lines added at its end would be part of that string. Close the quote, then retry');
+    }
+    offset = layout.text.length;
+    anchorLine = layout.lineStarts.length - 1;
+    const neighbours = block.directives.filter((d) => d.ownLine);
+    indent = neighbours.length > 0 ? indentOf(layout, neighbours[neighbours.length - 1].name) : '';
   } else {
     const close = block.close as Token;
     if (kube) {
@@ -509,15 +541,21 @@ function planInsertion(parsed: ParsedCorefile, block: ServerBlockNode, options: 
       : closeIndent + directiveUnit(layout, parsed, closeIndent);
   }
   const unit = nestedUnit(layout, parsed, block, anchorLine, indent);
-  const eol = eolBefore(layout.text, offset);
+  const atEnd = offset === layout.text.length && !layout.text.endsWith('\n');
+  const eol = atEnd ? (layout.text.indexOf('\r\n') >= 0 ? '\r\n' : '\n') : eolBefore(layout.text, offset);
   const lines = [`${indent}hosts ${options.hostsFile} {`];
   if (options.ttlSeconds !== undefined) {
     lines.push(`${indent}${unit}ttl ${options.ttlSeconds}`);
   }
+  if (options.reverseLookups !== true) {
+    lines.push(`${indent}${unit}no_reverse`);
+  }
   lines.push(`${indent}${unit}reload ${options.reloadInterval}`);
   lines.push(`${indent}${unit}fallthrough${options.fallthroughZones.map((z) => ` ${z}`).join('')}`);
   lines.push(`${indent}}`);
-  return { offset, text: lines.map((l) => l + eol).join('') };
+  // At the end of a file without a final line break, the lines are added after one, and the file
+  // still ends without one.
+  return { offset, text: atEnd ? lines.map((l) => eol + l).join('') : lines.map((l) => l + eol).join('') };
 }
 
 function uniq(values: string[]): string[] {
@@ -531,15 +569,15 @@ export function addTunnelHostsToText(parsed: ParsedCorefile, options: ResolvedTu
     throw noTargetError(parsed);
   }
   const warnings: string[] = placeholderWarnings(parsed);
+  if (options.reloadNanos === 0) {
+    warnings.push(`'reloadInterval' is '${options.reloadInterval}': CoreDNS reads ${options.hostsFile} once, at start, and never again, so a node added later resolves only after CoreDNS restarts, `
+      + 'and none does if CoreDNS started before the tunnel-nodes ConfigMap existed (its volume is optional); use a positive interval such as \'300ms\'');
+  }
   const insertions: Insertion[] = [];
   const editedBlocks: string[] = [];
   for (const block of targets) {
-    if (block.open === undefined) {
-      throw new Error(`Corefile: ${describeBlock(block)} is written without braces (a single-block Corefile), so lines cannot be added to it safely. `
-        + `Convert it by hand: add ' {' at the end of line ${block.keyTokens[block.keyTokens.length - 1].line} and a '}' line at the end of the file, then retry`);
-    }
     const scan = scanBlock(parsed, block, options);
-    if (checkExisting(block, scan, options)) {
+    if (checkExisting(block, scan, options, warnings)) {
       warnings.push(...scan.warnings);
       continue;
     }

@@ -127,8 +127,13 @@ describe('Corefile model', () => {
   });
 
   test('GIVEN a comment right after an opening brace WHEN parsed THEN the brace still opens the block', () => {
-    const block = Corefile.parse('.:53 {# main\n    health {#h\n        lameduck 5s\n    }\n}\n').serverBlocks[0];
+    const block = Corefile.parse('.:53 {#main\n    health {#h\n        lameduck 5s\n    }\n}\n').serverBlocks[0];
     expect(block.directives[0]).toMatchObject({ name: 'health', hasBlock: true, directives: [{ name: 'lameduck', args: ['5s'] }] });
+  });
+
+  test('GIVEN words after a space behind a # glued to a brace WHEN parsed THEN they are a directive, as CoreDNS reads them', () => {
+    const block = Corefile.parse('.:53 {# main server\n    errors\n}\n').serverBlocks[0];
+    expect(block.directives.map((d) => [d.name, ...d.args])).toEqual([['main', 'server'], ['errors']]);
   });
 
   test('GIVEN placeholders with braces WHEN parsed THEN they are text, not blocks', () => {

@@ -27,6 +27,7 @@ export function readCorefile(dir: string, name: string): string {
 export function tunnelLines(indent: string, unit: string, eol = '\n'): string {
   return [
     `${indent}hosts /etc/edge/tunnel-nodes {`,
+    `${indent}${unit}no_reverse`,
     `${indent}${unit}reload 300ms`,
     `${indent}${unit}fallthrough`,
     `${indent}}`,

@@ -111,6 +111,7 @@ describe('addTunnelHosts placement and layout', () => {
     expect(edit.corefile.toString()).toBe(kubeadmWithHosts([
       '    hosts /etc/edge/tunnel-nodes {',
       '       ttl 30',
+      '       no_reverse',
       '       reload 1s',
       '       fallthrough . in-addr.arpa',
       '    }',
@@ -118,9 +119,15 @@ describe('addTunnelHosts placement and layout', () => {
     ].join('\n')));
   });
 
-  test('GIVEN another hosts file and reload 0 WHEN adding THEN they are written as given', () => {
+  test('GIVEN another hosts file and reload 0 WHEN adding THEN they are written as given, with a warning that the file is read once', () => {
     const edit = Corefile.parse(KUBEADM).addTunnelHosts({ hostsFile: '/etc/raven/hosts', reloadInterval: '0' });
-    expect(edit.corefile.toString()).toBe(kubeadmWithHosts('    hosts /etc/raven/hosts {\n       reload 0\n       fallthrough\n    }\n'));
+    expect(edit.corefile.toString()).toBe(kubeadmWithHosts('    hosts /etc/raven/hosts {\n       no_reverse\n       reload 0\n       fallthrough\n    }\n'));
+    expect(edit.warnings).toEqual([expect.stringMatching(/^'reloadInterval' is '0': CoreDNS reads \/etc\/raven\/hosts once, at start, and never again, .*none does if CoreDNS started before the tunnel-nodes ConfigMap existed/)]);
+  });
+
+  test('GIVEN reverse lookups WHEN adding THEN the block has no no_reverse, as the manual recipe writes it', () => {
+    expect(Corefile.parse(KUBEADM).addTunnelHosts({ reverseLookups: true }).corefile.toString())
+      .toBe(kubeadmWithHosts('    hosts /etc/edge/tunnel-nodes {\n       reload 300ms\n       fallthrough\n    }\n'));
   });
 
   test('GIVEN an edit WHEN reading the new Corefile model THEN hosts is a directive of the block before kubernetes', () => {
@@ -164,9 +171,20 @@ describe('addTunnelHosts idempotence', () => {
     expect(Corefile.parse(text).addTunnelHosts().changed).toBe(false);
   });
 
-  test('GIVEN the OpenYurt raven-proxy-dns Corefile WHEN adding THEN nothing changes', () => {
+  test('GIVEN the OpenYurt raven-proxy-dns Corefile WHEN adding THEN nothing changes and a warning says its block answers reverse lookups', () => {
     const edit = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'openyurt-raven-proxy-dns')).addTunnelHosts();
+    expect(edit).toMatchObject({ changed: false, editedBlocks: [] });
+    expect(edit.warnings).toEqual([expect.stringMatching(/^server block '\.:53' \(line 1:1\): 'hosts \/etc\/edge\/tunnel-nodes' at line 7:5 has no 'no_reverse', so a reverse lookup of the proxy address returns every node name .*kept as it is/)]);
+  });
+
+  test('GIVEN the OpenYurt raven-proxy-dns Corefile and reverse lookups WHEN adding THEN nothing changes and nothing is reported', () => {
+    const edit = Corefile.parse(readCorefile(DISTRIBUTIONS_DIR, 'openyurt-raven-proxy-dns')).addTunnelHosts({ reverseLookups: true });
     expect(edit).toMatchObject({ changed: false, editedBlocks: [], warnings: [] });
+  });
+
+  test('GIVEN a block with no_reverse WHEN adding with default options THEN nothing changes and nothing is reported', () => {
+    const text = kubeadmWithHosts('    hosts /etc/edge/tunnel-nodes {\n        no_reverse\n        reload 300ms\n        fallthrough\n    }\n');
+    expect(Corefile.parse(text).addTunnelHosts()).toMatchObject({ changed: false, warnings: [] });
   });
 });
 
@@ -192,9 +210,30 @@ describe('addTunnelHosts refusals', () => {
     expect(() => Corefile.parse('import custom/*.server\nexample.org {\n}\n').addTunnelHosts()).toThrow(/server blocks that come from top-level imports are not edited/);
   });
 
-  test('GIVEN a root block without braces WHEN adding THEN it throws explaining how to add braces', () => {
-    expect(() => Corefile.parse(readCorefile(CASES_DIR, 'braceless')).addTunnelHosts())
-      .toThrow(/^Corefile: server block '\.:53' \(line 1:1\) is written without braces .* Convert it by hand: add ' \{' at the end of line 1 and a '\}' line at the end of the file/);
+  test('GIVEN a root block without braces WHEN adding THEN the lines go before kubernetes, as CoreDNS reads a plugin block there too', () => {
+    const edit = Corefile.parse(readCorefile(CASES_DIR, 'braceless')).addTunnelHosts();
+    expect(edit.corefile.toString()).toBe(readCorefile(path.join(EXPECTED_DIR, 'cases'), 'braceless'));
+    expect(edit.editedBlocks).toEqual(['.:53']);
+    expect(edit.corefile.removeTunnelHosts().corefile.toString()).toBe(readCorefile(CASES_DIR, 'braceless'));
+  });
+
+  test('GIVEN a braceless root block without kubernetes WHEN adding THEN the lines go at the end of the file, unindented like its plugins', () => {
+    expect(Corefile.parse('.:53\nerrors\nforward . 8.8.8.8\n').addTunnelHosts().corefile.toString())
+      .toBe(`.:53\nerrors\nforward . 8.8.8.8\n${tunnelLines('', '    ')}`);
+  });
+
+  test('GIVEN a braceless root block that ends inside an open quote WHEN adding THEN it throws, since the lines would be inside the string', () => {
+    for (const text of ['.:53\nerrors "', '".:53', '.:53\nerrors#x "']) {
+      expect(() => Corefile.parse(text).addTunnelHosts()).toThrow(/is written without braces and the file ends inside a quoted string that is never closed/);
+    }
+    expect(Corefile.parse('.:53\nerrors # "').addTunnelHosts().changed).toBe(true);
+  });
+
+  test('GIVEN a braceless root block without a final line break WHEN adding and removing THEN the file still ends without one and comes back byte for byte', () => {
+    const text = '.:53\r\nerrors';
+    const edit = Corefile.parse(text).addTunnelHosts();
+    expect(edit.corefile.toString()).toBe(`.:53\r\nerrors\r\n${tunnelLines('', '    ', '\r\n').slice(0, -2)}`);
+    expect(edit.corefile.removeTunnelHosts().corefile.toString()).toBe(text);
   });
 
   test('GIVEN a root block that opens and closes on one line WHEN adding THEN it throws', () => {
@@ -255,9 +294,10 @@ describe('addTunnelHosts refusals', () => {
   test.each([
     ['reload 5s', '        reload 5s\n        fallthrough\n', {}, [/reload: found '5s', wanted '300ms' \(5s vs 300ms\)/]],
     ['a ttl', '        ttl 60\n        reload 300ms\n        fallthrough\n', {}, [/ttl: found '60', wanted '3600' \(the CoreDNS default\)/]],
-    ['no fallthrough', '        reload 300ms\n', {}, [/fallthrough: found none \(names missing from the file get NXDOMAIN\), wanted all zones/]],
+    ['no fallthrough', '        reload 300ms\n', {}, [/fallthrough: found none \(names missing from the file get SERVFAIL\), wanted all zones/]],
     ['other fallthrough zones', '        reload 300ms\n        fallthrough cluster.local\n', {}, [/fallthrough: found 'cluster\.local', wanted all zones/]],
-    ['no_reverse', '        reload 300ms\n        no_reverse\n        fallthrough\n', {}, [/no_reverse: found, wanted absent/]],
+    ['no_reverse and reverse lookups asked for', '        reload 300ms\n        no_reverse\n        fallthrough\n', { reverseLookups: true }, [/no_reverse: found, wanted absent \(reverseLookups: true\)/]],
+    ['no no_reverse and reverse lookups refused', '        reload 300ms\n        fallthrough\n', { reverseLookups: false }, [/no_reverse: found none, wanted present \(reverseLookups: false\)/]],
     ['inline entries', '        10.0.0.1 edge-1\n        reload 300ms\n        fallthrough\n', {}, [/inline entries: found 1, wanted none/]],
     ['several differences', '        ttl 60\n        reload 15s\n', { ttlSeconds: 30 }, [/ttl: found '60', wanted '30'; /, /reload: found '15s', wanted '300ms'/, /fallthrough: found none/]],
   ])('GIVEN the same hosts file with %s WHEN adding THEN it throws listing each difference', (_label, body, options, messages) => {
@@ -295,7 +335,7 @@ describe('addTunnelHosts refusals', () => {
   test('GIVEN two tunnel hosts in one block WHEN adding THEN it throws', () => {
     const lines = tunnelLines('    ', '    ');
     expect(() => Corefile.parse(kubeadmWithHosts(lines + lines)).addTunnelHosts())
-      .toThrow(/already has 'hosts \/etc\/edge\/tunnel-nodes' at line 11:5 \(and another at line 7:5, which CoreDNS already refuses\); the hosts plugin can only be used once/);
+      .toThrow(/already has 'hosts \/etc\/edge\/tunnel-nodes' at line 12:5 \(and another at line 7:5, which CoreDNS already refuses\); the hosts plugin can only be used once/);
   });
 
   test('GIVEN a refusal in one of two root blocks WHEN adding THEN nothing is edited', () => {
@@ -324,13 +364,18 @@ describe('TunnelHostsOptions validation', () => {
       .toThrow(/^Corefile: 'fallthroughZones' must hold zone names such as 'cluster\.local' or 'in-addr\.arpa', got '.*'; leave it empty/);
   });
 
+  test('GIVEN reverseLookups that is not a boolean WHEN adding THEN it throws', () => {
+    expect(() => Corefile.parse(KUBEADM).addTunnelHosts({ reverseLookups: 'yes' as unknown as boolean }))
+      .toThrow(/^Corefile: 'reverseLookups' must be true or false, got "yes"$/);
+  });
+
   test.each(['.', 'cluster.local.', '10.0.0.0/8', 'fd00::/8', '_tcp.example.org'])('GIVEN the fallthrough zone %p WHEN adding THEN it is accepted', (zone) => {
     expect(Corefile.parse(KUBEADM).addTunnelHosts({ fallthroughZones: ['.', zone] }).changed).toBe(true);
   });
 
-  test('GIVEN fallthrough zones without the root zone WHEN adding THEN it throws, since every other name would get NXDOMAIN', () => {
+  test('GIVEN fallthrough zones without the root zone WHEN adding THEN it throws, since every other name would get SERVFAIL', () => {
     expect(() => Corefile.parse(KUBEADM).addTunnelHosts({ fallthroughZones: ['cluster.local'] }))
-      .toThrow(/^Corefile: 'fallthroughZones' must include the root zone '.' when set, got 'cluster.local'; .*NXDOMAIN/);
+      .toThrow(/^Corefile: 'fallthroughZones' must include the root zone '.' when set, got 'cluster.local'; .*answered SERVFAIL/);
   });
 
   test.each(['0', '300ms', '1.5s', '1m30s', '2h', '10us', '10\u00b5s', '+5s', '.5s', '1.s'])('GIVEN the Go duration %p WHEN adding THEN it is accepted', (reloadInterval) => {
