@@ -1,6 +1,7 @@
 import { CoreDns, CoreDnsOptions, startCoreDns, TunnelNodesVolume } from './support/coredns';
-import { addresses, CLOUD_NODE, DEFAULT_LISTENER, DnsLab, EDGE_NODE, probePickup, reverseName } from './support/coredns-corpus';
+import { addresses, CLOUD_NODE, DEFAULT_LISTENER, DnsLab, EDGE_NODE, probePickup, reverseName, UPSTREAMS } from './support/coredns-corpus';
 import { DnsMessage, DnsOutcome, summary } from './support/dns';
+import { waitFor } from './support/netns';
 import { Corefile } from '../../src/corefile';
 
 /**
@@ -34,8 +35,8 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
 });
 
-async function start(label: string, corefile: string, volume: TunnelNodesVolume): Promise<CoreDns> {
-  const options: CoreDnsOptions = { label, corefile, tunnelNodes: volume, cluster: lab.cluster };
+async function start(label: string, corefile: string, volume: TunnelNodesVolume, more: Partial<CoreDnsOptions> = {}): Promise<CoreDns> {
+  const options: CoreDnsOptions = { label, corefile, tunnelNodes: volume, cluster: lab.cluster, ...more };
   const dns = await startCoreDns(lab.cells[0].ns, options);
   running.push(dns);
   return dns;
@@ -170,4 +171,27 @@ describe('a node removed from the file, with kubeadm\'s cache', () => {
     const pickup = await probePickup(lab, lab.cells[0], DEFAULT_LISTENER, volume, [CLOUD_NODE], 'after-removal', { count: 4 });
     expect(pickup.latencyMs).toBeDefined();
   }, 60_000);
+});
+
+describe('CoreDNS\'s own resolv.conf', () => {
+  afterEach(() => lab.cells[0].ns.writeEtc('resolv.conf', `nameserver ${UPSTREAMS[0]}\n`));
+
+  test('GIVEN the namespace\'s resolv.conf names CoreDNS itself WHEN CoreDNS reads it THEN the loop plugin stops CoreDNS', async () => {
+    lab.cells[0].ns.writeEtc('resolv.conf', 'nameserver 127.0.0.1\n');
+    const volume = lab.volume(lab.cells[0]);
+    const dns = await start('resolv-self', Corefile.parse(KUBEADM).addTunnelHosts().corefile.toString(), volume);
+    await waitFor('CoreDNS to stop on the loop', 10_000, () => (dns.running ? undefined : true));
+    expect(dns.output).toMatch(/\[FATAL\] plugin\/loop: Loop .* detected for zone "\."/);
+  }, 30_000);
+
+  test('GIVEN the namespace\'s resolv.conf names CoreDNS itself WHEN CoreDNS gets its own (a pod with dnsPolicy Default) THEN it forwards upstream', async () => {
+    lab.cells[0].ns.writeEtc('resolv.conf', 'nameserver 127.0.0.1\n');
+    const volume = lab.volume(lab.cells[0]);
+    volume.write(lab.tunnelNodes(EDGE_NODE));
+    const dns = await start('resolv-own', Corefile.parse(KUBEADM).addTunnelHosts().corefile.toString(), volume, { resolvConf: `nameserver ${UPSTREAMS[0]}\n` });
+    expect(addresses(await ask('example.com', 'A'))).toEqual(['192.0.2.80']);
+    expect(addresses(await ask(EDGE_NODE, 'A'))).toEqual([lab.proxyIp]);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(dns.running).toBe(true);
+  }, 30_000);
 });
