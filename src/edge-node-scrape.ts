@@ -24,7 +24,7 @@ import {
   invalid,
   toPrometheusDuration,
 } from './validation';
-import { requireVersion, resolveVersions } from './version-checks';
+import { requireOperatorForScrapeConfig, requireVersion, resolveVersions } from './version-checks';
 import { ClusterVersions } from './versions';
 
 // The spec is written in its JSON form, typed from the generated interfaces (see typed-api-object.ts);
@@ -256,9 +256,6 @@ interface RenderedScrape {
 function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNodeScrapeProps): RenderedScrape {
   const r = {} as RenderedScrape;
   const versions = resolveVersions(owner, props.versions);
-  // ScrapeConfig with capitalised role and scheme, as written here.
-  requireVersion(owner, versions, 'prometheusOperator', '0.67.0', 'a ScrapeConfig with role Node/Pod and scheme HTTPS',
-    'Upgrade prometheus-operator; earlier versions have no stable ScrapeConfig CRD.');
 
   r.name = checkDnsSubdomain(owner, 'name', props.name ?? id);
   r.namespace = resolveNamespace(scope, owner, props.namespace);
@@ -323,6 +320,9 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     relabelings.push({ action: REPLACE, replacement: intern(`\${1}:${r.port}`), sourceLabels: [nodeNameLabel], targetLabel: '__address__' });
   } else {
     relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__param_nodeName' });
+    // Every target has the same __address__ (the proxy Service): a sharded Prometheus hashes
+    // __tmp_hash instead when it is set (prometheus-operator >= v0.79), so give it the node name.
+    relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__tmp_hash' });
     relabelings.push({ action: REPLACE, replacement: intern(`${r.addressing.proxyHost}:${r.port}`), targetLabel: '__address__' });
   }
   if (byPod) {
@@ -379,6 +379,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     trackTimestampsStaleness: props.trackTimestampsStaleness,
   };
   r.spec = definedOnly(spec);
+  requireOperatorForScrapeConfig(owner, versions, r.spec);
   return r;
 }
 

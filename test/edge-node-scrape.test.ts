@@ -153,7 +153,7 @@ describe('EdgeNodeScrape', () => {
 
     test('a prometheus-operator without the ScrapeConfig fields written', () => {
       expect(() => new EdgeNodeScrape(testChart(), 's', { port: 8080, versions: { prometheusOperator: '0.65.1' } }))
-        .toThrow(/needs prometheus-operator v0.67.0 or later, but versions.prometheusOperator is '0.65.1'/);
+        .toThrow(/needs prometheus-operator v0.68.0 or later, but versions.prometheusOperator is '0.65.1'/);
     });
 
     test('a version that is not a version', () => {
