@@ -20,7 +20,12 @@
  * classes (they live on the Prometheus resource), proxies, OAuth2 and the service discoveries
  * other than `kubernetesSDConfigs` and `staticConfigs`. It assumes the Prometheus resource sets no
  * `enforcedNamespaceLabel`, no `overrideHonorLabels`/`overrideHonorTimestamps`, no enforced limits,
- * a single shard and no default scrape class; each of those makes the operator add or change keys.
+ * no default scrape class and none of the operator's sharding feature gates (topology sharding,
+ * shard retention); each of those makes the operator add or change keys. `spec.shards` is modelled
+ * (`shards`).
+ *
+ * Checked against the operator's own code (operator-render in the upstream suite): every
+ * ScrapeConfig the library can write renders identically, key order included.
  *
  * Prometheus 2.x and 3.x differences for what is emitted here:
  * - `authorization` needs Prometheus >= 2.26; `attach_metadata` >= 2.35 (role pod) / 2.37
@@ -67,6 +72,16 @@ export interface OperatorRenderOptions {
    * @default - no key is dropped (a current 3.x Prometheus)
    */
   readonly prometheusVersion?: string;
+
+  /**
+   * `spec.shards` of the Prometheus resource. With more than one shard the operator appends its
+   * sharding relabelings (a hashmod of `__tmp_hash`, set to `__address__` unless a relabeling set
+   * it already, and a keep of the shard's `$(SHARD)`), unless the ScrapeConfig has a hashmod of
+   * its own.
+   *
+   * @default 1
+   */
+  readonly shards?: number;
 }
 
 /** Options of the plain-style rendering. */
@@ -90,6 +105,7 @@ type Style = 'operator' | 'plain';
 
 interface RenderContext {
   readonly style: Style;
+  readonly shards: number;
   readonly owner: string;
   readonly namespace: string;
   readonly secrets: ObjectData;
@@ -132,8 +148,13 @@ const ACTIONS_NEEDING_TARGET = ['replace', 'hashmod', 'lowercase', 'uppercase', 
  */
 export function toPrometheusScrapeConfig(manifest: any, options: OperatorRenderOptions = {}): any {
   const { namespace, name } = checkManifest(manifest);
+  const shards = options.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1) {
+    throw new Error(`toPrometheusScrapeConfig: 'shards' must be a positive integer (spec.shards of the Prometheus resource), got ${JSON.stringify(options.shards)}.`);
+  }
   return render(manifest.spec ?? {}, `scrapeConfig/${namespace}/${name}`, {
     style: 'operator',
+    shards,
     owner: `ScrapeConfig ${namespace}/${name}`,
     namespace,
     secrets: options.secrets ?? {},
@@ -159,6 +180,7 @@ export function toPlainPrometheusScrapeConfig(manifest: any, options: PlainRende
   }
   return render(manifest.spec ?? {}, `${prefix}/${namespace}/${name}`, {
     style: 'plain',
+    shards: 1,
     owner: `ScrapeConfig ${namespace}/${name}`,
     namespace,
     secrets: {},
@@ -304,12 +326,29 @@ function render(spec: any, jobName: string, ctx: RenderContext): any {
   }
 
   relabelings.push(...renderRelabelings(ctx, spec.relabelings, 'spec.relabelings'));
+  if (ctx.shards > 1 && !relabelings.some((r) => r.action === 'hashmod')) {
+    relabelings.push(...shardingRelabelings(ctx.shards));
+  }
   cfg.relabel_configs = relabelings;
   const metricRelabelings = renderRelabelings(ctx, spec.metricRelabelings, 'spec.metricRelabelings');
   if (metricRelabelings.length > 0) {
     cfg.metric_relabel_configs = metricRelabelings;
   }
   return cfg;
+}
+
+/**
+ * What the operator appends for `spec.shards` > 1 (promcfg.go, appendShardingRelabelingWithLabel):
+ * `__tmp_hash` keeps a value a relabeling gave it, else takes `__address__`; its hash modulo the
+ * shards must equal the shard's `SHARD` (substituted by the config reloader), unless the target
+ * sets `__tmp_disable_sharding`.
+ */
+function shardingRelabelings(shards: number): any[] {
+  return [
+    { source_labels: ['__address__', '__tmp_hash'], target_label: '__tmp_hash', regex: '(.+);', replacement: '$1', action: 'replace' },
+    { source_labels: ['__tmp_hash'], target_label: '__tmp_hash', modulus: shards, action: 'hashmod' },
+    { source_labels: ['__tmp_hash', '__tmp_disable_sharding'], regex: '$(SHARD);|.+;.+', action: 'keep' },
+  ];
 }
 
 function renderKubernetesSd(ctx: RenderContext, sd: any, path: string): any {

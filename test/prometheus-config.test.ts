@@ -209,6 +209,48 @@ metric_relabel_configs:
     ]);
   });
 
+  test('GIVEN two shards WHEN rendered THEN the operator\'s sharding relabelings come last (its Sharded golden file)', () => {
+    const sc = scrapeConfig('testscrapeconfig1', { staticConfigs: [{ targets: ['localhost:9100'], labels: { label1: 'value1' } }] }, 'default');
+    expect(yamlOf(toPrometheusScrapeConfig(sc, { shards: 2 }))).toBe(expected(`
+job_name: scrapeConfig/default/testscrapeconfig1
+static_configs:
+- targets: [localhost:9100]
+  labels: { label1: value1 }
+relabel_configs:
+- source_labels: [job]
+  target_label: __tmp_prometheus_job_name
+- source_labels: [__address__, __tmp_hash]
+  target_label: __tmp_hash
+  regex: (.+);
+  replacement: $1
+  action: replace
+- source_labels: [__tmp_hash]
+  target_label: __tmp_hash
+  modulus: 2
+  action: hashmod
+- source_labels: [__tmp_hash, __tmp_disable_sharding]
+  regex: $(SHARD);|.+;.+
+  action: keep
+`));
+  });
+
+  test('GIVEN one shard WHEN rendered THEN no sharding relabeling is written', () => {
+    const rendered = toPrometheusScrapeConfig(SEED_NODE_EXPORTER, { shards: 1 });
+    expect(rendered).toEqual(toPrometheusScrapeConfig(SEED_NODE_EXPORTER));
+    expect(rendered.relabel_configs.some((r: any) => r.action === 'hashmod')).toBe(false);
+  });
+
+  test('GIVEN a ScrapeConfig with a hashmod of its own WHEN sharded THEN the operator leaves it alone and adds nothing', () => {
+    const sc = scrapeConfig('own', { relabelings: [{ action: 'HashMod', sourceLabels: ['__address__'], targetLabel: '__tmp_hash', modulus: 999 }] });
+    const rendered = toPrometheusScrapeConfig(sc, { shards: 2 });
+    expect(rendered.relabel_configs.map((r: any) => r.action ?? '(none)')).toEqual(['(none)', 'hashmod']);
+  });
+
+  test('GIVEN shards that are not a positive integer WHEN rendered THEN it throws', () => {
+    expect(() => toPrometheusScrapeConfig(SEED_NODE_EXPORTER, { shards: 0 }))
+      .toThrow(/^toPrometheusScrapeConfig: 'shards' must be a positive integer \(spec.shards of the Prometheus resource\), got 0\.$/);
+  });
+
   test('PrometheusConfig.renderScrapeConfig is the jsii entry point to the same rendering', () => {
     expect(PrometheusConfig.renderScrapeConfig(SEED_KUBELET, TOKEN_SECRETS))
       .toEqual(toPrometheusScrapeConfig(SEED_KUBELET, { secrets: TOKEN_SECRETS }));
