@@ -1,3 +1,4 @@
+import { clusterOwnedAnnotations } from './applied-fields';
 import { stripServerFields } from './server-fields';
 import { checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
 
@@ -19,13 +20,58 @@ export function tunnelNodesVolume(name: string, configMap: string): any {
   return { name, configMap: { name: configMap, optional: true, items: [{ key: 'tunnel-nodes', path: 'tunnel-nodes' }] } };
 }
 
+/** Where the library's fields go in a CoreDNS Deployment, and which fields of it were already there. */
+interface DeploymentTarget {
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: any;
+  /** The volume serving the tunnel-nodes ConfigMap: the export's own if it has one, else the library's. */
+  readonly volume: any;
+  /** The mount of that volume at the hosts file's folder: the export's own if it has one, else the library's. */
+  readonly mount: any;
+}
+
 /**
- * Seed Step 2 applied to a Deployment object: strip what the API server wrote, add the
- * tunnel-nodes volume and read-only mount (never twice), stamp the Corefile checksum on
- * the pod template so a changed Corefile rolls the pods.
+ * Seed Step 2 as a server-side apply configuration: only the fields the library changes on the
+ * cluster's CoreDNS Deployment, the tunnel-nodes volume, its read-only mount in the CoreDNS
+ * container and the Corefile checksum on the pod template (which rolls the pods when the Corefile
+ * changes), plus the Deployment's own selector. The image, the replica count, the other
+ * containers and volumes stay the cluster's: applied with a field manager of its own, the
+ * configuration is merged into the live Deployment, and neither a newer CoreDNS after an upgrade
+ * nor a DNS autoscaler's count is reverted. An image or a replica count is written only when given.
+ *
+ * The selector is immutable and equal to the live one: co-owning it changes nothing, makes the
+ * configuration a valid Deployment for the tools that check manifests against the schema
+ * (`selector` and `template` are required), and makes applying it to a Deployment that selects
+ * other pods fail (a conflict, or "field is immutable" when forced) instead of patching a
+ * Deployment the stack was not computed for.
  */
-export function patchDeployment(source: any, w: CoreDnsWiring): any {
-  // An exported Deployment is the user's: work on a copy.
+export function deploymentApplyConfiguration(t: DeploymentTarget, w: CoreDnsWiring, image?: string, replicas?: number): any {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: t.name, namespace: t.namespace, annotations: clusterOwnedAnnotations(true) },
+    spec: {
+      replicas,
+      selector: t.selector,
+      template: {
+        metadata: { annotations: { [w.checksumAnnotation]: w.checksum } },
+        spec: {
+          containers: [{ name: w.containerName, image, volumeMounts: [t.mount] }],
+          volumes: [t.volume],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Reads an exported Deployment for the apply configuration: checks it is the CoreDNS Deployment
+ * that reads the edited ConfigMap, finds the container, and reuses a tunnel-nodes volume and mount
+ * that are already there (written as they are, so applying changes nothing of them); refuses a
+ * volume name or mount path taken by something else.
+ */
+export function targetFromExport(source: any, w: CoreDnsWiring): DeploymentTarget {
   const d = stripServerFields(source);
   const where = `the CoreDNS Deployment '${d.metadata?.namespace ?? '?'}/${d.metadata?.name ?? '?'}'`;
   if (d.apiVersion !== 'apps/v1' || d.kind !== 'Deployment') {
@@ -40,7 +86,11 @@ export function patchDeployment(source: any, w: CoreDnsWiring): any {
     invalid(w.owner, 'deployment.metadata.namespace', ns, `the ConfigMap's namespace '${w.namespace}'`,
       'A Deployment can only mount ConfigMaps of its own namespace; set namespace to the Deployment\'s.');
   }
-  d.metadata.namespace = ns;
+  const selector = d.spec?.selector;
+  if (selector === null || typeof selector !== 'object' || Object.keys(selector).length === 0) {
+    invalid(w.owner, 'deployment.spec.selector', selector, 'the Deployment\'s label selector', `Check that ${where} was exported whole.`);
+  }
+  checkKubernetesLabels(w.owner, 'deployment.spec.selector.matchLabels', selector.matchLabels);
 
   const pod = d.spec?.template?.spec;
   if (!pod || !Array.isArray(pod.containers)) {
@@ -51,68 +101,46 @@ export function patchDeployment(source: any, w: CoreDnsWiring): any {
     invalid(w.owner, 'containerName', w.containerName, `one of the Deployment's containers (${pod.containers.map((c: any) => `'${c.name}'`).join(', ')})`,
       'Pass the name of the CoreDNS container.');
   }
-  pod.volumes = pod.volumes ?? [];
-  const mountsCorefile = pod.volumes.some((v: any) => v.configMap?.name === w.corefileConfigMap);
+  const volumes: any[] = pod.volumes ?? [];
+  const mountsCorefile = volumes.some((v: any) => v.configMap?.name === w.corefileConfigMap);
   if (!mountsCorefile) {
     invalid(w.owner, 'name', w.corefileConfigMap,
-      `the ConfigMap ${where} mounts (${pod.volumes.filter((v: any) => v.configMap).map((v: any) => `'${v.configMap.name}'`).join(', ') || 'none'})`,
+      `the ConfigMap ${where} mounts (${volumes.filter((v: any) => v.configMap).map((v: any) => `'${v.configMap.name}'`).join(', ') || 'none'})`,
       'Set name to the ConfigMap that holds this cluster\'s Corefile (RKE2: rke2-coredns-rke2-coredns).');
   }
 
   // Reuse a volume that already serves the tunnel-nodes ConfigMap; refuse a clash of names.
-  let volume = pod.volumes.find((v: any) => v.configMap?.name === w.tunnelNodesConfigMap);
-  const sameName = pod.volumes.find((v: any) => v.name === w.volumeName);
+  let volume = volumes.find((v: any) => v.configMap?.name === w.tunnelNodesConfigMap);
   if (!volume) {
-    if (sameName) {
+    if (volumes.some((v: any) => v.name === w.volumeName)) {
       invalid(w.owner, 'deployment', `volume '${w.volumeName}'`, `a Deployment whose volume '${w.volumeName}' is free or mounts ConfigMap '${w.tunnelNodesConfigMap}'`,
         `${where} already has a volume of that name for something else; rename it or remove it.`);
     }
     volume = tunnelNodesVolume(w.volumeName, w.tunnelNodesConfigMap);
-    pod.volumes.push(volume);
   }
 
-  container.volumeMounts = container.volumeMounts ?? [];
-  const atPath = container.volumeMounts.find((m: any) => m.mountPath === w.mountPath);
-  if (atPath) {
-    if (atPath.name !== volume.name) {
-      invalid(w.owner, 'deployment', `mount '${w.mountPath}' of volume '${atPath.name}'`, `'${w.mountPath}' free or mounting volume '${volume.name}'`,
+  let mount = (container.volumeMounts ?? []).find((m: any) => m.mountPath === w.mountPath);
+  if (mount) {
+    if (mount.name !== volume.name) {
+      invalid(w.owner, 'deployment', `mount '${w.mountPath}' of volume '${mount.name}'`, `'${w.mountPath}' free or mounting volume '${volume.name}'`,
         `Container '${w.containerName}' of ${where} already mounts something else at ${w.mountPath}; choose another tunnelNodesMountPath.`);
     }
   } else {
-    container.volumeMounts.push({ name: volume.name, mountPath: w.mountPath, readOnly: true });
+    mount = { name: volume.name, mountPath: w.mountPath, readOnly: true };
   }
-
-  d.spec.template.metadata = d.spec.template.metadata ?? {};
-  d.spec.template.metadata.annotations = { ...(d.spec.template.metadata.annotations ?? {}), [w.checksumAnnotation]: w.checksum };
-  checkKubernetesLabels(w.owner, 'deployment.metadata.labels', d.metadata.labels);
-  return d;
+  return { name: d.metadata.name, namespace: ns, selector, volume, mount };
 }
 
 /** The selector kubeadm gives CoreDNS (cmd/kubeadm/app/phases/addons/dns); immutable once created. */
 export const KUBEADM_COREDNS_SELECTOR = { 'k8s-app': 'kube-dns' };
 
-/**
- * The fields the library changes on kubeadm's CoreDNS Deployment, and nothing of the cluster's:
- * the tunnel-nodes volume, its read-only mount in the CoreDNS container, the Corefile checksum on
- * the pod template, plus kubeadm's own selector (immutable, so writing it changes nothing, keeps
- * the object a valid Deployment, and makes applying it to a CoreDNS with another selector fail
- * instead of merging into the wrong object). An image or a replica count is written only when given.
- */
-export function kubeadmDeploymentPatch(w: CoreDnsWiring, image?: string, replicas?: number): any {
+/** kubeadm's CoreDNS Deployment, `kube-system/coredns` selecting `k8s-app: kube-dns`, with the library's volume and mount. */
+export function kubeadmTarget(w: CoreDnsWiring): DeploymentTarget {
   return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'coredns', namespace: w.namespace },
-    spec: {
-      replicas,
-      selector: { matchLabels: { ...KUBEADM_COREDNS_SELECTOR } },
-      template: {
-        metadata: { annotations: { [w.checksumAnnotation]: w.checksum } },
-        spec: {
-          containers: [{ name: w.containerName, image, volumeMounts: [{ name: w.volumeName, mountPath: w.mountPath, readOnly: true }] }],
-          volumes: [tunnelNodesVolume(w.volumeName, w.tunnelNodesConfigMap)],
-        },
-      },
-    },
+    name: 'coredns',
+    namespace: w.namespace,
+    selector: { matchLabels: { ...KUBEADM_COREDNS_SELECTOR } },
+    volume: tunnelNodesVolume(w.volumeName, w.tunnelNodesConfigMap),
+    mount: { name: w.volumeName, mountPath: w.mountPath, readOnly: true },
   };
 }

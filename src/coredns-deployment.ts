@@ -1,6 +1,8 @@
+import * as fs from 'fs';
+import { resolve as resolvePath } from 'path';
 import { Yaml } from 'cdk8s';
-import { CoreDnsWiring, kubeadmDeploymentPatch, patchDeployment } from './coredns-deployment-patch';
-import { checkImage, checkReplicas, invalid } from './validation';
+import { CoreDnsWiring, deploymentApplyConfiguration, kubeadmTarget, targetFromExport } from './coredns-deployment-patch';
+import { checkImage, checkReplicas, describeValue, invalid } from './validation';
 
 /**
  * Options for `CoreDnsDeployment.kubeadm()`.
@@ -25,41 +27,72 @@ export interface KubeadmCoreDnsDeploymentOptions {
 }
 
 /**
- * Which CoreDNS Deployment `RavenCoreDns` writes next to the edited Corefile.
+ * Which CoreDNS Deployment `RavenCoreDns` writes next to the edited Corefile: never the whole
+ * Deployment, only the fields the library changes (the `edge-hosts` volume, its mount in the
+ * CoreDNS container, the Corefile checksum on the pod template) and the Deployment's immutable
+ * selector, as a server-side apply configuration. Apply it with
+ * `kubectl apply --server-side --field-manager=cdk8s-raven-prometheus`: the image, the replica
+ * count and every other field stay the cluster's, through upgrades and autoscalers.
  */
 export class CoreDnsDeployment {
   /**
-   * Patch the cluster's own Deployment, as exported with
-   * `kubectl get deploy coredns -n kube-system -o yaml` and passed as an object.
-   * Server-populated fields are stripped; the tunnel-nodes volume and mount are added
-   * unless they are already there.
+   * The cluster's own Deployment, as exported with
+   * `kubectl get deploy coredns -n kube-system -o yaml` and passed as an object. It tells the
+   * library the Deployment's name, selector and container, and is checked (it must mount the
+   * edited ConfigMap); a tunnel-nodes volume or mount already there is reused. Only the library's
+   * fields are written, never the export's image or replicas.
    */
   public static fromManifest(manifest: { [key: string]: any }): CoreDnsDeployment {
+    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+      invalid('CoreDnsDeployment.fromManifest', 'manifest', manifest, 'the exported Deployment as an object',
+        'Read it with Yaml.load(\'coredns-deployment.yaml\')[0], or pass the file to CoreDnsDeployment.fromFile().');
+    }
     return new CoreDnsDeployment('manifest', JSON.parse(JSON.stringify(manifest)));
   }
 
   /**
-   * Patch the cluster's own Deployment, read from a YAML file written by
-   * `kubectl get deploy coredns -n kube-system -o yaml > coredns-deployment.yaml`.
-   * A `kind: List` export is accepted when it holds exactly one Deployment.
+   * The cluster's own Deployment, read from a YAML file written by
+   * `kubectl get deploy coredns -n kube-system -o yaml > coredns-deployment.yaml` (see
+   * `fromManifest()`). A `kind: List` export is accepted when it holds exactly one Deployment.
    */
   public static fromFile(path: string): CoreDnsDeployment {
-    const docs = Yaml.load(path).flatMap((d: any) => (d && d.kind === 'List' ? d.items ?? [] : [d]));
-    const deployments = docs.filter((d: any) => d && d.kind === 'Deployment');
+    const owner = 'CoreDnsDeployment.fromFile';
+    const exportHint = `Export it with: kubectl get deploy coredns -n kube-system -o yaml > ${typeof path === 'string' && path !== '' ? path : 'coredns-deployment.yaml'}`;
+    if (typeof path !== 'string' || path === '') {
+      invalid(owner, 'path', path, 'the path of the exported Deployment\'s YAML file', exportHint);
+    }
+    // cdk8s's Yaml.load also takes URLs; a local path is checked here, so that a missing file says so.
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+      const absolute = resolvePath(path);
+      let stat: fs.Stats | undefined;
+      try {
+        stat = fs.statSync(absolute);
+      } catch (e) {
+        throw new Error(`${owner}: cannot read '${path}' (looked for ${absolute}): ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}. ${exportHint}`);
+      }
+      if (!stat.isFile()) {
+        throw new Error(`${owner}: '${path}' (${absolute}) is not a file. ${exportHint}`);
+      }
+    }
+    let docs: any[];
+    try {
+      docs = Yaml.load(path);
+    } catch (e) {
+      throw new Error(`${owner}: cannot read '${path}' as YAML: ${(e as Error).message.split('\n')[0]}. ${exportHint}`);
+    }
+    const items = docs.flatMap((d: any) => (d && d.kind === 'List' ? d.items ?? [] : [d]));
+    const deployments = items.filter((d: any) => d && d.kind === 'Deployment');
     if (deployments.length !== 1) {
-      throw new Error(`CoreDnsDeployment.fromFile: '${path}' must hold exactly one Deployment, got ${deployments.length}. `
-        + 'Export it with: kubectl get deploy coredns -n kube-system -o yaml');
+      throw new Error(`${owner}: '${path}' must hold exactly one Deployment, got ${deployments.length}`
+        + `${items.length > 0 && deployments.length === 0 ? ` (kinds: ${items.map((d: any) => describeValue(d?.kind)).join(', ')})` : ''}. ${exportHint}`);
     }
     return new CoreDnsDeployment('manifest', deployments[0]);
   }
 
   /**
    * For kubeadm's CoreDNS Deployment (`kube-system/coredns`, selector `k8s-app: kube-dns`,
-   * container `coredns`, ConfigMap `coredns`) when it was not exported: write only the fields the
-   * library needs, the `edge-hosts` volume, its read-only mount and the Corefile checksum (plus
-   * kubeadm's immutable selector), to be merged into the live Deployment by `kubectl apply`
-   * (`--server-side` keeps the ownership of these fields apart from the cluster's). The image and
-   * replica count stay the cluster's unless given. Other distributions name and label CoreDNS
+   * container `coredns`, ConfigMap `coredns`) when it was not exported. The image and replica
+   * count stay the cluster's unless given. Other distributions name and label CoreDNS
    * differently: export theirs with `fromManifest()` / `fromFile()`.
    */
   public static kubeadm(options: KubeadmCoreDnsDeploymentOptions = {}): CoreDnsDeployment {
@@ -87,16 +120,19 @@ export class CoreDnsDeployment {
     public readonly replicas?: number,
   ) {}
 
-  /** @internal */
+  /**
+   * The server-side apply configuration of the Deployment, or undefined for `none()`.
+   * @internal
+   */
   public _render(wiring: CoreDnsWiring): any | undefined {
     switch (this.kind) {
-      case 'manifest': return patchDeployment(this.manifest, wiring);
+      case 'manifest': return deploymentApplyConfiguration(targetFromExport(this.manifest, wiring), wiring);
       case 'kubeadm':
         if (wiring.corefileConfigMap !== 'coredns') {
           invalid(wiring.owner, 'name', wiring.corefileConfigMap, '\'coredns\' with CoreDnsDeployment.kubeadm(), the ConfigMap kubeadm\'s Deployment mounts',
             'For another distribution, export the cluster\'s Deployment and pass CoreDnsDeployment.fromFile() or fromManifest().');
         }
-        return kubeadmDeploymentPatch(wiring, this.image, this.replicas);
+        return deploymentApplyConfiguration(kubeadmTarget(wiring), wiring, this.image, this.replicas);
       default: return undefined;
     }
   }

@@ -46,15 +46,15 @@ export class DnsStrategy {
 
   /**
    * Writes the strategy's objects into `scope` as plain `ApiObject`s (ids prefixed `CoreDns` or
-   * `ProxyDns`) and returns them.
+   * `ProxyDns`) and returns them, with what the Corefile edit could not check.
    * @internal
    */
-  public _build(scope: Construct): ApiObject[] {
+  public _build(scope: Construct): { objects: ApiObject[]; warnings: string[] } {
     if (this.coreDnsProps) {
-      const { configMap, deployment } = addCoreDnsObjects(scope, 'CoreDns', this.coreDnsProps);
-      return deployment ? [configMap, deployment] : [configMap];
+      const { configMap, deployment, edit } = addCoreDnsObjects(scope, 'CoreDns', this.coreDnsProps);
+      return { objects: deployment ? [configMap, deployment] : [configMap], warnings: edit.warnings };
     }
-    if (this.proxyDnsProps) return addProxyDnsObjects(scope, 'ProxyDns', this.proxyDnsProps).objects;
-    return [];
+    if (this.proxyDnsProps) return { objects: addProxyDnsObjects(scope, 'ProxyDns', this.proxyDnsProps).objects, warnings: [] };
+    return { objects: [], warnings: [] };
   }
 }

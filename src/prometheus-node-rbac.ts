@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { markClusterScoped } from './cluster-scoped';
 import { coreObject, PolicyRuleJson } from './core-objects';
 import { resolveNamespace } from './namespace';
-import { checkDnsSubdomain } from './validation';
+import { checkObjectsOf, whenWrittenTwice } from './object-checks';
+import { checkBoolean, checkDnsSubdomain, inChart, invalid } from './validation';
 
 /**
  * Props for `PrometheusNodeRbac`.
@@ -24,9 +25,11 @@ export interface PrometheusNodeRbacProps {
   readonly serviceAccountNamespace?: string;
 
   /**
-   * The name of the ClusterRole and ClusterRoleBinding.
+   * The name of the ClusterRole and ClusterRoleBinding. Both are cluster-wide, so the default
+   * names them after the Prometheus they are for: two Prometheus of one cluster (two namespaces,
+   * two releases) each get their own, instead of the last one applied taking the other's access.
    *
-   * @default "raven-prometheus-node-scraper"
+   * @default - `raven-prometheus-node-scraper:<serviceAccountNamespace>:<serviceAccountName>`
    */
   readonly name?: string;
 
@@ -53,7 +56,8 @@ export class PrometheusNodeRbac extends Construct {
 
   public constructor(scope: Construct, id: string, props: PrometheusNodeRbacProps = {}) {
     super(scope, id);
-    const objects = addNodeRbacObjects(this, props);
+    const objects = inChart(scope, id, () => addNodeRbacObjects(this, props ?? {}));
+    checkObjectsOf(this);
     this.clusterRole = objects.clusterRole;
     this.clusterRoleBinding = objects.clusterRoleBinding;
   }
@@ -62,10 +66,12 @@ export class PrometheusNodeRbac extends Construct {
 /** The ClusterRole and ClusterRoleBinding of `PrometheusNodeRbac`, as plain `ApiObject`s in `scope`. */
 export function addNodeRbacObjects(scope: Construct, props: PrometheusNodeRbacProps): { clusterRole: ApiObject; clusterRoleBinding: ApiObject } {
   const owner = 'PrometheusNodeRbac';
-  const name = props.name ?? 'raven-prometheus-node-scraper';
-  checkDnsSubdomain(owner, 'name', name.replace(/:/g, '-'));
+  checkBoolean(owner, 'podDiscovery', props.podDiscovery);
   const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
   const serviceAccountNamespace = resolveNamespace(scope, owner, props.serviceAccountNamespace);
+  const name = props.name ?? nodeScraperRbacName(serviceAccountNamespace, serviceAccountName);
+  if (typeof name !== 'string') invalid(owner, 'name', name, 'a string');
+  checkDnsSubdomain(owner, 'name', name.replace(/:/g, '-'));
 
   const rules: PolicyRuleJson[] = [
     { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
@@ -79,5 +85,14 @@ export function addNodeRbacObjects(scope: Construct, props: PrometheusNodeRbacPr
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
     subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace: serviceAccountNamespace }],
   }));
+  const hint = `The node scraper RBAC is named after the Prometheus it is for ('${serviceAccountNamespace}/${serviceAccountName}'): `
+    + 'write it once per Prometheus (rbac: false on the other stacks for the same Prometheus), or give each its own name.';
+  whenWrittenTwice(clusterRole, hint);
+  whenWrittenTwice(clusterRoleBinding, hint);
   return { clusterRole, clusterRoleBinding };
+}
+
+/** The default name of the node scraper RBAC: one per Prometheus ServiceAccount of the cluster. */
+export function nodeScraperRbacName(serviceAccountNamespace: string, serviceAccountName: string): string {
+  return `raven-prometheus-node-scraper:${serviceAccountNamespace}:${serviceAccountName}`;
 }

@@ -1,10 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { BASE_PROXY_PORTS_ANNOTATION, clusterOwnedAnnotations } from './applied-fields';
 import { intern } from './bounded-cache';
 import { markClusterScoped } from './cluster-scoped';
+import { checkObjectsOf, whenWrittenTwice } from './object-checks';
 import { stripServerFields } from './server-fields';
-import { GATEWAY_V1BETA1_GVK, GatewayV1Beta1SpecJson } from './typed-api-object';
-import { checkDnsSubdomain, checkPort, invalid } from './validation';
+import { GATEWAY_V1BETA1_GVK } from './typed-api-object';
+import { checkDnsSubdomain, checkList, checkObject, checkPort, inChart, invalid } from './validation';
 
 /**
  * Props for `RavenGatewayPorts`.
@@ -13,8 +15,9 @@ export interface RavenGatewayPortsProps {
   /**
    * The cloud Gateway as exported with
    * `kubectl get gateways.raven.openyurt.io <name> -o yaml` (raven.openyurt.io/v1beta1,
-   * `exposeType` PublicIP or LoadBalancer). Patching it, rather than writing a Gateway from
-   * scratch, keeps its endpoints and the fields only the cluster knows.
+   * `exposeType` PublicIP or LoadBalancer). It gives the Gateway's name and the ports it already
+   * proxies; only the two proxy port fields are written back, so its endpoints (which
+   * raven-agent updates) and every other field stay the cluster's.
    */
   readonly gateway: { [key: string]: any };
 
@@ -58,17 +61,23 @@ function isCloudGateway(g: any): boolean {
   return CLOUD_EXPOSE_TYPES.includes(g?.spec?.exposeType);
 }
 
-/** The patched Gateway (metadata and spec) and its port lists. */
+/** The Gateway's apply configuration (metadata and spec) and its port lists. */
 interface RenderedGateway {
   metadata: any;
-  spec: GatewayV1Beta1SpecJson;
+  spec: any;
   httpPorts: number[];
   httpsPorts: number[];
 }
 
-/** Checks the props and builds the patched Gateway. */
+/** Checks the props and builds the Gateway's apply configuration. */
 function renderGatewayPorts(props: RavenGatewayPortsProps): RenderedGateway {
   const owner = 'RavenGatewayPorts';
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    invalid(owner, 'props', props, 'the props object ({ gateway: ..., httpPorts: [...], httpsPorts: [...] })');
+  }
+  checkList(owner, 'httpPorts', props.httpPorts, 'a list of ports such as [9100]');
+  checkList(owner, 'httpsPorts', props.httpsPorts, 'a list of ports such as [10250]');
+  checkList(owner, 'otherGateways', props.otherGateways, 'a list of exported Gateways');
   const { gw, name, hadHttp, hadHttps } = readCloudGateway(owner, props.gateway);
 
   const wantedHttp = (props.httpPorts ?? []).map((p) => checkPort(owner, 'httpPorts', p));
@@ -102,29 +111,38 @@ function renderGatewayPorts(props: RavenGatewayPortsProps): RenderedGateway {
   const httpPorts = merge(hadHttp, wantedHttp);
   const httpsPorts = merge(hadHttps, wantedHttps);
 
-  // readCloudGateway's copy is ours to change.
-  const patched = gw;
-  delete patched.metadata.namespace;
-  const pc = patched.spec.proxyConfig;
-  if (httpPorts.length > 0) pc.proxyHTTPPort = intern(httpPorts.join(',')); else delete pc.proxyHTTPPort;
-  if (httpsPorts.length > 0) pc.proxyHTTPSPort = intern(httpsPorts.join(',')); else delete pc.proxyHTTPSPort;
-
-  const spec = toGatewaySpec(patched.spec);
-  // The Gateway schema must carry every field the cluster had: refuse rather than drop one.
-  const lost = findLostPaths(patched, { ...GATEWAY_V1BETA1_GVK, metadata: patched.metadata, spec }, '');
-  if (lost.length > 0) {
-    invalid(owner, 'gateway', lost.join(', '), 'fields the raven.openyurt.io/v1beta1 Gateway schema knows',
-      'The export has fields this library\'s Gateway type does not carry; they would be lost on apply.');
-  }
-  return { metadata: patched.metadata, spec, httpPorts, httpsPorts };
+  // Only the two port fields: an export is a snapshot, and writing back its other fields would
+  // revert what the cluster changed since (raven-agent writes spec.endpoints' public IP, NAT type
+  // and port). The export's own values are recorded, so that `drift` can tell a stale export.
+  const exported = gw.spec.proxyConfig;
+  const base = { proxyHTTPPort: portField(exported.proxyHTTPPort), proxyHTTPSPort: portField(exported.proxyHTTPSPort) };
+  const proxyConfig: { [field: string]: string } = {};
+  if (httpPorts.length > 0) proxyConfig.proxyHTTPPort = intern(httpPorts.join(','));
+  if (httpsPorts.length > 0) proxyConfig.proxyHTTPSPort = intern(httpsPorts.join(','));
+  const metadata = {
+    name,
+    annotations: { ...clusterOwnedAnnotations(false), [BASE_PROXY_PORTS_ANNOTATION]: JSON.stringify(base) },
+  };
+  return { metadata, spec: { proxyConfig }, httpPorts, httpsPorts };
 }
+
+/** A proxy port field of an export as the annotation records it: "" when absent. */
+function portField(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+const WRITE_ONCE = 'A Gateway is written once: give one RavenGatewayPorts all the ports of the stacks (their proxyHttpPorts and proxyHttpsPorts) '
+  + 'and pass no gateway to the RavenPrometheus stacks.';
 
 /**
  * Declares the ports the scrapes need on the cloud Raven Gateway: each HTTP port becomes a proxy
  * Service port `http-<port>`, each HTTPS port `https-<port>`. Without them nothing is proxied and
  * every scrape through Raven fails. Ports already there are kept, none is written twice.
  *
- * The construct is the Gateway API object itself.
+ * The construct is the Gateway's server-side apply configuration: only `spec.proxyConfig`'s
+ * `proxyHTTPPort` and `proxyHTTPSPort`, computed from the export, and an annotation recording the
+ * export's values (`cdk8s-raven-prometheus drift` reports a Gateway whose ports changed since).
+ * Apply it with `kubectl apply --server-side --field-manager=cdk8s-raven-prometheus`.
  *
  * @see https://openyurt.io/docs/user-manuals/network/raven
  */
@@ -135,11 +153,13 @@ export class RavenGatewayPorts extends ApiObject {
   public readonly httpsPorts: number[];
 
   public constructor(scope: Construct, id: string, props: RavenGatewayPortsProps) {
-    const rendered = renderGatewayPorts(props);
+    const rendered = inChart(scope, id, () => renderGatewayPorts(props));
     super(scope, id, { ...GATEWAY_V1BETA1_GVK, metadata: rendered.metadata, spec: rendered.spec });
     this.httpPorts = rendered.httpPorts;
     this.httpsPorts = rendered.httpsPorts;
     markClusterScoped(this);
+    whenWrittenTwice(this, WRITE_ONCE);
+    checkObjectsOf(this);
   }
 
   /** The patched Gateway: the construct itself (kept for symmetry with the other constructs). */
@@ -151,7 +171,8 @@ export class RavenGatewayPorts extends ApiObject {
 /** The same Gateway as `RavenGatewayPorts`, as a plain `ApiObject` in `scope`. */
 export function addGatewayPortsObject(scope: Construct, id: string, props: RavenGatewayPortsProps): ApiObject {
   const rendered = renderGatewayPorts(props);
-  return markClusterScoped(new ApiObject(scope, id, { ...GATEWAY_V1BETA1_GVK, metadata: rendered.metadata, spec: rendered.spec }));
+  const gateway = new ApiObject(scope, id, { ...GATEWAY_V1BETA1_GVK, metadata: rendered.metadata, spec: rendered.spec });
+  return whenWrittenTwice(markClusterScoped(gateway), WRITE_ONCE);
 }
 
 /**
@@ -159,6 +180,9 @@ export function addGatewayPortsObject(scope: Construct, id: string, props: Raven
  * the ports it already proxies.
  */
 export function readCloudGateway(owner: string, source: any): { gw: any; name: string; hadHttp: number[]; hadHttps: number[] } {
+  const exportedGateway = 'the exported Gateway as an object (Yaml.load(\'gw-cloud.yaml\')[0])';
+  if (source === undefined) invalid(owner, 'gateway', source, exportedGateway);
+  checkObject(owner, 'gateway', source, exportedGateway);
   const gw = stripServerFields(source);
   if (gw.apiVersion !== 'raven.openyurt.io/v1beta1' || gw.kind !== 'Gateway') {
     invalid(owner, 'gateway', `${gw.apiVersion}/${gw.kind}`, 'a raven.openyurt.io/v1beta1 Gateway',
@@ -180,82 +204,4 @@ export function readCloudGateway(owner: string, source: any): { gw: any; name: s
     hadHttp: parsePorts(owner, 'gateway.spec.proxyConfig.proxyHTTPPort', proxyConfig.proxyHTTPPort),
     hadHttps: parsePorts(owner, 'gateway.spec.proxyConfig.proxyHTTPSPort', proxyConfig.proxyHTTPSPort),
   };
-}
-
-/** A JSON value without null members, as `ApiObject.toJson()` renders it (null array items become undefined). */
-function withoutNulls(value: any): any {
-  if (value === null) return undefined;
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (typeof value !== 'object') return value;
-  const result: { [key: string]: any } = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v !== null) result[k] = withoutNulls(v);
-  }
-  return result;
-}
-
-/** A free-form string map, as the generated converters copy one. */
-function stringMap(value: any): { [key: string]: string } | undefined {
-  if (value === undefined) return undefined;
-  const result: { [key: string]: string } = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v !== undefined) result[k] = v as string;
-  }
-  return result;
-}
-
-/**
- * The spec as the v1beta1 Gateway schema carries it: each field of the generated type under its
- * JSON name, keys in sorted order, anything else left out (findLostPaths reports it). Reads the
- * export the way the generated `toJson_GatewayV1Beta1Spec` did after `ApiObject.toJson()`: null
- * members dropped, any value where an object belongs read as an object.
- */
-function toGatewaySpec(source: any): GatewayV1Beta1SpecJson {
-  const spec = withoutNulls(source);
-  const ns = spec.nodeSelector;
-  const pc = spec.proxyConfig;
-  const tc = spec.tunnelConfig;
-  return {
-    // An undefined item (a null in the export) stays undefined: findLostPaths refuses it.
-    endpoints: spec.endpoints?.map((e: any) => (e === undefined ? e : toEndpoint(e))),
-    exposeType: spec.exposeType,
-    nodeSelector: ns === undefined ? undefined : {
-      matchExpressions: ns.matchExpressions?.map((m: any) => (m === undefined ? m : toMatchExpression(m))),
-      matchLabels: stringMap(ns.matchLabels),
-    },
-    proxyConfig: pc === undefined ? undefined : { Replicas: pc.Replicas, proxyHTTPPort: pc.proxyHTTPPort, proxyHTTPSPort: pc.proxyHTTPSPort },
-    tunnelConfig: tc === undefined ? undefined : { Replicas: tc.Replicas },
-  };
-}
-
-function toEndpoint(e: any): NonNullable<GatewayV1Beta1SpecJson['endpoints']>[number] {
-  return {
-    config: stringMap(e.config),
-    natType: e.natType,
-    nodeName: e.nodeName,
-    port: e.port,
-    publicIP: e.publicIP,
-    publicPort: e.publicPort,
-    type: e.type,
-    underNAT: e.underNAT,
-  };
-}
-
-type NodeSelectorJson = NonNullable<GatewayV1Beta1SpecJson['nodeSelector']>;
-
-function toMatchExpression(m: any): NonNullable<NodeSelectorJson['matchExpressions']>[number] {
-  return { key: m.key, operator: m.operator, values: m.values?.map((v: any) => v) };
-}
-
-/** JSON paths present in `expected` but missing or different in `actual`. */
-function findLostPaths(expected: any, actual: any, path: string, lost: string[] = []): string[] {
-  if (expected === null || typeof expected !== 'object') {
-    // JSON values: equal, or both NaN (YAML's .nan); written `null` either way.
-    if (expected !== actual && !(Number.isNaN(expected) && Number.isNaN(actual))) lost.push(path || '/');
-  } else if (actual === null || typeof actual !== 'object') {
-    lost.push(path || '/');
-  } else {
-    for (const k of Object.keys(expected)) findLostPaths(expected[k], actual[k], `${path}/${k}`, lost);
-  }
-  return lost;
 }

@@ -9,6 +9,7 @@ import { KubePrometheusStackValues } from './kube-prometheus-stack-values';
 import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
 import { resolveNamespace } from './namespace';
 import { nodeExporterScrapeProps, targetGroupLabels } from './node-exporter-scrape';
+import { checkObjectsOf, whenWrittenTwice } from './object-checks';
 import { addNodeRbacObjects } from './prometheus-node-rbac';
 import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
 import {
@@ -21,7 +22,21 @@ import {
 } from './scrape-options';
 import { renderFragmentJobs, ScrapeOutput } from './scrape-output';
 import { addTokenSecretObject } from './service-account-token-secret';
-import { checkDnsSubdomain, checkKubernetesLabels, checkPort, invalid } from './validation';
+import {
+  addWarnings,
+  checkBoolean,
+  checkDnsSubdomain,
+  checkDuration,
+  checkEnumValue,
+  checkInstance,
+  checkInstances,
+  checkKubernetesLabels,
+  checkList,
+  checkObject,
+  checkPort,
+  invalid,
+  withChartContext,
+} from './validation';
 import { requireVersion, resolveVersions } from './version-checks';
 import { ClusterVersions } from './versions';
 
@@ -344,6 +359,7 @@ export class RavenPrometheus extends Construct {
   private readonly _kubeletScrapes: ApiObject[];
   private readonly _extraScrapes: ApiObject[];
   private readonly _dnsObjects: ApiObject[];
+  private readonly _warnings: string[];
   private readonly _httpPorts: number[];
   private readonly _httpsPorts: number[];
   private readonly _nodes: NodeSelection;
@@ -351,174 +367,195 @@ export class RavenPrometheus extends Construct {
 
   public constructor(scope: Construct, id: string, props: RavenPrometheusProps = {}) {
     super(scope, id);
-    const owner = 'RavenPrometheus';
-    const versions = resolveVersions(owner, props.versions);
-    const namespace = resolveNamespace(this, owner, props.namespace);
-    const serviceAccountName = resolveServiceAccountName(owner, props);
-    const labels = { ...(props.release ? { release: props.release } : {}), ...(props.scrapeConfigLabels ?? {}) };
-    checkKubernetesLabels(owner, 'scrapeConfigLabels', labels);
+    try {
+      const owner = 'RavenPrometheus';
+      checkPropTypes(owner, props);
+      const versions = resolveVersions(owner, props.versions);
+      const namespace = resolveNamespace(this, owner, props.namespace);
+      const serviceAccountName = resolveServiceAccountName(owner, props);
+      const labels = { ...(props.release ? { release: props.release } : {}), ...(props.scrapeConfigLabels ?? {}) };
+      checkKubernetesLabels(owner, 'scrapeConfigLabels', labels);
 
-    const dns = props.dns ?? DnsStrategy.none();
-    const addressing = props.addressing ?? (dns.resolvesNodeNames ? NodeAddressing.nodeName() : NodeAddressing.proxyQuery());
-    if (!addressing.needsDns && dns.resolvesNodeNames) {
-      invalid(owner, 'dns', `DnsStrategy.${dns.kind}()`, 'DnsStrategy.none() with DNS-free addressing (NodeAddressing.proxyQuery())',
-        'DNS-free addressing never resolves node names; drop the DNS strategy, or address by node name.');
-    }
-    if (dns.resolvesNodeNames) {
-      requireVersion(owner, versions, 'openYurt', '1.4.0', 'the edge-tunnel-nodes ConfigMap (yurt-manager\'s gateway DNS controller)',
-        'Upgrade OpenYurt, or use DNS-free addressing (NodeAddressing.proxyQuery()) with DnsStrategy.none().');
-    }
-    this._dnsObjects = dns._build(this);
-
-    const output = props.output ?? ScrapeOutput.scrapeConfigResources();
-    const fragment = output.fragment;
-    if (fragment && (props.createTokenSecret !== undefined || props.tokenSecretName !== undefined)) {
-      invalid(owner, fragment && props.createTokenSecret !== undefined ? 'createTokenSecret' : 'tokenSecretName', 'set',
-        'unset with ScrapeOutput.prometheusConfigFragment()', 'The fragment reads the Prometheus pod\'s own ServiceAccount token file; no Secret is used.');
-    }
-    // A fragment is rendered from scrapes built in a private app that is never synthesized.
-    const scrapeScope: Construct = fragment ? new Chart(new App({ outdir: '/nonexistent-raven-render' }), 'Render', { namespace }) : this;
-
-    const nodes = props.nodes ?? NodeSelection.edgeOnly();
-    const common = {
-      namespace,
-      labels,
-      nodes,
-      addressing,
-      scrapeInterval: props.scrapeInterval,
-      versions: props.versions,
-      markerLabel: props.markerLabel,
-      keepNodeLabels: props.keepNodeLabels,
-    };
-    const tokenSecretName = props.tokenSecretName ?? 'prometheus-sa-token';
-    const token = (props.createTokenSecret ?? true) && !fragment
-      ? BearerToken.fromServiceAccount({ serviceAccountName, secretName: tokenSecretName, serviceAccountNamespace: namespace })
-      : BearerToken.fromSecret(tokenSecretName);
-
-    const httpPorts: number[] = [];
-    const httpsPorts: number[] = [];
-    const scrapes: ApiObject[] = [];
-    let podDiscovery = false;
-
-    let nodeExporterScrape: ApiObject | undefined;
-    if (props.nodeExporter ?? true) {
-      const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
-      const scrape = addScrapeObject(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
-        nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort }, namespace));
-      nodeExporterScrape = scrape.object;
-      scrapes.push(scrape.object);
-      httpPorts.push(scrape.port);
-      podDiscovery = podDiscovery || discovery.role === 'Pod';
-    } else if (props.nodeExporterDiscovery || props.nodeExporterPort) {
-      invalid(owner, 'nodeExporter', false, 'true when nodeExporterDiscovery or nodeExporterPort is set', 'Drop those props or enable the scrape.');
-    }
-
-    const endpoints = props.kubeletEndpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
-    let kubeletScrapes: ApiObject[] = [];
-    let tokenSecret: ApiObject | undefined;
-    if (endpoints.length > 0) {
-      const kubelet = addKubeletObjects(scrapeScope, {
-        ...common,
-        endpoints,
-        bearerToken: token,
-        tls: props.kubeletTls,
-        cadvisorMetricDrops: props.cadvisorMetricDrops,
-        cadvisorInterval: props.cadvisorInterval,
-      }, {
-        tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
-        scrape: (s, endpoint, p) => addScrapeObject(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
-      });
-      kubeletScrapes = kubelet.scrapes;
-      tokenSecret = kubelet.tokenSecret;
-      scrapes.push(...kubelet.scrapes);
-      httpsPorts.push(kubelet.port);
-    } else {
-      const kubeletOnly = (['kubeletTls', 'cadvisorMetricDrops', 'cadvisorInterval'] as const).find((p) => props[p] !== undefined);
-      if (kubeletOnly) invalid(owner, kubeletOnly, 'set', 'unset when no kubelet endpoint is scraped');
-    }
-
-    const extraScrapes: ApiObject[] = [];
-    const names = new Set<string>();
-    for (const extra of props.extraScrapes ?? []) {
-      if (names.has(extra.name)) invalid(owner, 'extraScrapes', extra.name, 'unique scrape names');
-      names.add(extra.name);
-      checkPort(owner, `extraScrapes[${extra.name}].port`, extra.port);
-      const discovery = extra.discovery ?? TargetDiscovery.nodes();
-      const scrape = addScrapeObject(scrapeScope, `Extra-${extra.name}`, 'EdgeNodeScrape', {
-        ...common,
-        name: extra.name,
-        port: extra.port,
-        scheme: extra.scheme,
-        metricsPath: extra.metricsPath,
-        discovery,
-        nodes: extra.nodes ?? nodes,
-        bearerToken: extra.authenticate ? token : undefined,
-        targetLabels: { job: extra.jobLabel ?? extra.name, ...targetGroupLabels(owner, discovery, namespace, extra.name, {}) },
-      });
-      extraScrapes.push(scrape.object);
-      scrapes.push(scrape.object);
-      (scrape.scheme === ScrapeScheme.HTTPS ? httpsPorts : httpPorts).push(scrape.port);
-      podDiscovery = podDiscovery || scrape.discovery.role === 'Pod';
-    }
-
-    const clash = httpPorts.find((p) => httpsPorts.includes(p));
-    if (clash !== undefined) {
-      invalid(owner, 'extraScrapes', `port ${clash}`, 'a port scraped either over HTTP or over HTTPS, not both',
-        'The Raven Gateway proxies each port as HTTP or as HTTPS.');
-    }
-
-    let gateway: ApiObject | undefined;
-    if (props.gateway) {
-      if (props.addGatewayPorts ?? true) {
-        gateway = addGatewayPortsObject(this, 'GatewayPorts', {
-          gateway: props.gateway, httpPorts, httpsPorts, otherGateways: props.otherGateways,
-        });
-      } else {
-        const declared = readCloudGateway(owner, props.gateway);
-        const missing = [
-          ...httpPorts.filter((p) => !declared.hadHttp.includes(p)).map((p) => `${p} (HTTP)`),
-          ...httpsPorts.filter((p) => !declared.hadHttps.includes(p)).map((p) => `${p} (HTTPS)`),
-        ];
-        if (missing.length > 0) {
-          invalid(owner, 'gateway', missing.join(', '), `ports the Gateway '${declared.name}' proxies (HTTP: ${declared.hadHttp.join(',') || 'none'}; HTTPS: ${declared.hadHttps.join(',') || 'none'})`,
-            'Set addGatewayPorts to true (the default) or add the ports to spec.proxyConfig by hand.');
-        }
+      const dns = props.dns ?? DnsStrategy.none();
+      const addressing = props.addressing ?? (dns.resolvesNodeNames ? NodeAddressing.nodeName() : NodeAddressing.proxyQuery());
+      if (!addressing.needsDns && dns.resolvesNodeNames) {
+        invalid(owner, 'dns', `DnsStrategy.${dns.kind}()`, 'DnsStrategy.none() with DNS-free addressing (NodeAddressing.proxyQuery())',
+          'DNS-free addressing never resolves node names; drop the DNS strategy, or address by node name.');
       }
-    } else if (props.otherGateways || props.addGatewayPorts !== undefined) {
-      invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
-    }
+      if (dns.resolvesNodeNames) {
+        requireVersion(owner, versions, 'openYurt', '1.4.0', 'the edge-tunnel-nodes ConfigMap (yurt-manager\'s gateway DNS controller)',
+          'Upgrade OpenYurt, or use DNS-free addressing (NodeAddressing.proxyQuery()) with DnsStrategy.none().');
+      }
+      const dnsBuilt = dns._build(this);
+      this._dnsObjects = dnsBuilt.objects;
+      this._warnings = dnsBuilt.warnings;
+      addWarnings(this, dnsBuilt.warnings);
 
-    let fragmentObject: ApiObject | undefined;
-    let scrapeConfigsYaml: string | undefined;
-    if (fragment) {
-      const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
-      scrapeConfigsYaml = Yaml.stringify(configs);
-      const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
-      fragmentObject = fragment.asSecret
-        ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: scrapeConfigsYaml } })
-        : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data: { [fragment.key!]: scrapeConfigsYaml } });
-    }
+      const output = props.output ?? ScrapeOutput.scrapeConfigResources();
+      const fragment = output.fragment;
+      if (fragment && (props.createTokenSecret !== undefined || props.tokenSecretName !== undefined)) {
+        invalid(owner, fragment && props.createTokenSecret !== undefined ? 'createTokenSecret' : 'tokenSecretName', 'set',
+          'unset with ScrapeOutput.prometheusConfigFragment()', 'The fragment reads the Prometheus pod\'s own ServiceAccount token file; no Secret is used.');
+      }
+      // A fragment is rendered from scrapes built in a private app that is never synthesized.
+      const scrapeScope: Construct = fragment ? new Chart(new App({ outdir: '/nonexistent-raven-render' }), 'Render', { namespace }) : this;
 
-    let rbac: { clusterRole: ApiObject; clusterRoleBinding: ApiObject } | undefined;
-    if (props.rbac ?? true) {
-      rbac = addNodeRbacObjects(this, { serviceAccountName, serviceAccountNamespace: namespace, podDiscovery });
-    }
+      const nodes = props.nodes ?? NodeSelection.edgeOnly();
+      const common = {
+        namespace,
+        labels,
+        nodes,
+        addressing,
+        scrapeInterval: props.scrapeInterval,
+        versions: props.versions,
+        markerLabel: props.markerLabel,
+        keepNodeLabels: props.keepNodeLabels,
+      };
+      const tokenSecretName = props.tokenSecretName ?? 'prometheus-sa-token';
+      const token = (props.createTokenSecret ?? true) && !fragment
+        ? BearerToken.fromServiceAccount({ serviceAccountName, secretName: tokenSecretName, serviceAccountNamespace: namespace })
+        : BearerToken.fromSecret(tokenSecretName);
 
-    // Every field is written on every instance, in one order, so all instances share one shape.
-    this.nodeExporterScrape = fragment ? undefined : nodeExporterScrape;
-    this.tokenSecret = fragment ? undefined : tokenSecret;
-    this.gateway = gateway;
-    this.clusterRole = rbac?.clusterRole;
-    this.clusterRoleBinding = rbac?.clusterRoleBinding;
-    this.fragmentObject = fragmentObject;
-    this.scrapeConfigsYaml = scrapeConfigsYaml;
-    this.serviceAccountName = serviceAccountName;
-    this._kubeletScrapes = fragment ? [] : kubeletScrapes;
-    this._extraScrapes = fragment ? [] : extraScrapes;
-    this._httpPorts = httpPorts;
-    this._httpsPorts = httpsPorts;
-    this._nodes = nodes;
-    this._namespace = namespace;
+      const httpPorts: number[] = [];
+      const httpsPorts: number[] = [];
+      const scrapes: ApiObject[] = [];
+      let podDiscovery = false;
+
+      let nodeExporterScrape: ApiObject | undefined;
+      if (props.nodeExporter ?? true) {
+        const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
+        const scrape = addScrapeObject(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
+          nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort }, namespace));
+        nodeExporterScrape = scrape.object;
+        scrapes.push(scrape.object);
+        httpPorts.push(scrape.port);
+        podDiscovery = podDiscovery || discovery.role === 'Pod';
+      } else if (props.nodeExporterDiscovery || props.nodeExporterPort) {
+        invalid(owner, 'nodeExporter', false, 'true when nodeExporterDiscovery or nodeExporterPort is set', 'Drop those props or enable the scrape.');
+      }
+
+      const endpoints = props.kubeletEndpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
+      let kubeletScrapes: ApiObject[] = [];
+      let tokenSecret: ApiObject | undefined;
+      if (endpoints.length > 0) {
+        const kubelet = addKubeletObjects(scrapeScope, {
+          ...common,
+          endpoints,
+          bearerToken: token,
+          tls: props.kubeletTls,
+          cadvisorMetricDrops: props.cadvisorMetricDrops,
+          cadvisorInterval: props.cadvisorInterval,
+        }, {
+          tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
+          scrape: (s, endpoint, p) => addScrapeObject(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
+        });
+        kubeletScrapes = kubelet.scrapes;
+        tokenSecret = kubelet.tokenSecret;
+        scrapes.push(...kubelet.scrapes);
+        httpsPorts.push(kubelet.port);
+      } else {
+        const kubeletOnly = (['kubeletTls', 'cadvisorMetricDrops', 'cadvisorInterval'] as const).find((p) => props[p] !== undefined);
+        if (kubeletOnly) invalid(owner, kubeletOnly, 'set', 'unset when no kubelet endpoint is scraped');
+      }
+
+      const extraScrapes: ApiObject[] = [];
+      const names = new Set<string>();
+      const builtIn = scrapes.map((scrape) => scrape.name);
+      for (const [i, extra] of (props.extraScrapes ?? []).entries()) {
+        if (builtIn.includes(extra.name)) {
+          invalid(owner, `extraScrapes[${i}].name`, extra.name, `a name other than the built-in scrapes' (${builtIn.join(', ')})`,
+            'A ScrapeConfig of that name in the same namespace would replace the built-in one; name it after its exporter, e.g. dcgm-exporter-raven.');
+        }
+        if (names.has(extra.name)) invalid(owner, 'extraScrapes', extra.name, 'unique scrape names');
+        names.add(extra.name);
+        checkPort(owner, `extraScrapes[${extra.name}].port`, extra.port);
+        const discovery = extra.discovery ?? TargetDiscovery.nodes();
+        const scrape = addScrapeObject(scrapeScope, `Extra-${extra.name}`, 'EdgeNodeScrape', {
+          ...common,
+          name: extra.name,
+          port: extra.port,
+          scheme: extra.scheme,
+          metricsPath: extra.metricsPath,
+          discovery,
+          nodes: extra.nodes ?? nodes,
+          bearerToken: extra.authenticate ? token : undefined,
+          targetLabels: { job: extra.jobLabel ?? extra.name, ...targetGroupLabels(owner, discovery, namespace, extra.name, {}) },
+        });
+        extraScrapes.push(scrape.object);
+        scrapes.push(scrape.object);
+        (scrape.scheme === ScrapeScheme.HTTPS ? httpsPorts : httpPorts).push(scrape.port);
+        podDiscovery = podDiscovery || scrape.discovery.role === 'Pod';
+      }
+
+      const clash = httpPorts.find((p) => httpsPorts.includes(p));
+      if (clash !== undefined) {
+        invalid(owner, 'extraScrapes', `port ${clash}`, 'a port scraped either over HTTP or over HTTPS, not both',
+          'The Raven Gateway proxies each port as HTTP or as HTTPS.');
+      }
+
+      let gateway: ApiObject | undefined;
+      if (props.gateway) {
+        if (props.addGatewayPorts ?? true) {
+          gateway = addGatewayPortsObject(this, 'GatewayPorts', {
+            gateway: props.gateway, httpPorts, httpsPorts, otherGateways: props.otherGateways,
+          });
+        } else {
+          const declared = readCloudGateway(owner, props.gateway);
+          const missing = [
+            ...httpPorts.filter((p) => !declared.hadHttp.includes(p)).map((p) => `${p} (HTTP)`),
+            ...httpsPorts.filter((p) => !declared.hadHttps.includes(p)).map((p) => `${p} (HTTPS)`),
+          ];
+          if (missing.length > 0) {
+            invalid(owner, 'gateway', missing.join(', '), `ports the Gateway '${declared.name}' proxies (HTTP: ${declared.hadHttp.join(',') || 'none'}; HTTPS: ${declared.hadHttps.join(',') || 'none'})`,
+              'Set addGatewayPorts to true (the default) or add the ports to spec.proxyConfig by hand.');
+          }
+        }
+      } else if (props.otherGateways || props.addGatewayPorts !== undefined) {
+        invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
+      }
+
+      let fragmentObject: ApiObject | undefined;
+      let scrapeConfigsYaml: string | undefined;
+      if (fragment) {
+        const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
+        scrapeConfigsYaml = Yaml.stringify(configs);
+        const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
+        fragmentObject = fragment.asSecret
+          ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: scrapeConfigsYaml } })
+          : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data: { [fragment.key!]: scrapeConfigsYaml } });
+      }
+
+      let rbac: { clusterRole: ApiObject; clusterRoleBinding: ApiObject } | undefined;
+      if (props.rbac ?? true) {
+        rbac = addNodeRbacObjects(this, { serviceAccountName, serviceAccountNamespace: namespace, podDiscovery });
+      }
+
+      const oneNamespace = `One RavenPrometheus per Prometheus namespace: this one's objects are named the same in '${namespace}'; `
+        + 'give each Prometheus its own namespace (namespace prop), or merge the stacks into one.';
+      for (const obj of [...scrapes, tokenSecret, fragmentObject]) {
+        if (obj !== undefined && !fragment) whenWrittenTwice(obj, oneNamespace);
+      }
+      if (fragmentObject) whenWrittenTwice(fragmentObject, oneNamespace);
+      checkObjectsOf(this);
+
+      // Every field is written on every instance, in one order, so all instances share one shape.
+      this.nodeExporterScrape = fragment ? undefined : nodeExporterScrape;
+      this.tokenSecret = fragment ? undefined : tokenSecret;
+      this.gateway = gateway;
+      this.clusterRole = rbac?.clusterRole;
+      this.clusterRoleBinding = rbac?.clusterRoleBinding;
+      this.fragmentObject = fragmentObject;
+      this.scrapeConfigsYaml = scrapeConfigsYaml;
+      this.serviceAccountName = serviceAccountName;
+      this._kubeletScrapes = fragment ? [] : kubeletScrapes;
+      this._extraScrapes = fragment ? [] : extraScrapes;
+      this._httpPorts = httpPorts;
+      this._httpsPorts = httpsPorts;
+      this._nodes = nodes;
+      this._namespace = namespace;
+    } catch (e) {
+      throw withChartContext(scope, id, e);
+    }
   }
 
   /**
@@ -552,6 +589,14 @@ export class RavenPrometheus extends Construct {
     return [...(this.nodeExporterScrape ? [this.nodeExporterScrape] : []), ...this._kubeletScrapes, ...this._extraScrapes];
   }
 
+  /**
+   * What the stack could not check, for you to review: e.g. Corefile `import`s whose files were
+   * not given. Each is also printed once when the app is synthesized.
+   */
+  public get warnings(): string[] {
+    return [...this._warnings];
+  }
+
   /** The DNS objects of the strategy: the CoreDNS ConfigMap and Deployment, or raven-proxy-dns's objects. */
   public get dnsObjects(): ApiObject[] {
     return [...this._dnsObjects];
@@ -569,6 +614,44 @@ export class RavenPrometheus extends Construct {
   public get proxyHttpsPorts(): number[] {
     return [...this._httpsPorts];
   }
+}
+
+/**
+ * The props' types, checked at run time: from plain JavaScript, or from values read from a file,
+ * a string can arrive where a factory's result belongs (`dns: 'editClusterCoreDns'`), and would
+ * otherwise crash deep inside, or be silently taken for the default.
+ */
+function checkPropTypes(owner: string, props: RavenPrometheusProps): void {
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    invalid(owner, 'props', props, 'the props object ({ release: ... })');
+  }
+  checkInstance(owner, 'dns', props.dns, DnsStrategy);
+  checkInstance(owner, 'addressing', props.addressing, NodeAddressing);
+  checkInstance(owner, 'nodes', props.nodes, NodeSelection);
+  checkInstance(owner, 'nodeExporterDiscovery', props.nodeExporterDiscovery, TargetDiscovery);
+  checkInstances(owner, 'kubeletEndpoints', props.kubeletEndpoints, KubeletEndpoint);
+  checkInstance(owner, 'kubeletTls', props.kubeletTls, ScrapeTls);
+  checkInstance(owner, 'output', props.output, ScrapeOutput);
+  checkDuration(owner, 'scrapeInterval', props.scrapeInterval);
+  checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
+  for (const flag of ['nodeExporter', 'cadvisorMetricDrops', 'markerLabel', 'keepNodeLabels', 'addGatewayPorts', 'rbac', 'createTokenSecret'] as const) {
+    checkBoolean(owner, flag, props[flag]);
+  }
+  checkObject(owner, 'versions', props.versions, 'a ClusterVersions object such as { prometheusOperator: \'0.93.0\' }');
+  checkObject(owner, 'scrapeConfigLabels', props.scrapeConfigLabels, 'a map of label keys to values');
+  checkObject(owner, 'gateway', props.gateway, 'the exported Gateway as an object (Yaml.load(\'gw-cloud.yaml\')[0])');
+  checkList(owner, 'otherGateways', props.otherGateways, 'a list of exported Gateways');
+  checkList(owner, 'extraScrapes', props.extraScrapes, 'a list of extra scrapes ({ name, port, ... })');
+  (props.extraScrapes ?? []).forEach((extra, i) => {
+    if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) {
+      invalid(owner, `extraScrapes[${i}]`, extra, 'an extra scrape ({ name, port, ... })');
+    }
+    if (typeof extra.name !== 'string') invalid(owner, `extraScrapes[${i}].name`, extra.name, 'the ScrapeConfig\'s name, a string');
+    checkEnumValue(owner, `extraScrapes[${i}].scheme`, extra.scheme, ScrapeScheme, 'ScrapeScheme');
+    checkInstance(owner, `extraScrapes[${i}].discovery`, extra.discovery, TargetDiscovery);
+    checkInstance(owner, `extraScrapes[${i}].nodes`, extra.nodes, NodeSelection);
+    checkBoolean(owner, `extraScrapes[${i}].authenticate`, extra.authenticate);
+  });
 }
 
 /** The ServiceAccount of Prometheus: given, or named as kube-prometheus-stack names it. */

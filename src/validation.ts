@@ -1,4 +1,5 @@
-import { Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 
 /**
  * Shared input checks. Every failure names the construct, the prop, the value received,
@@ -13,8 +14,148 @@ const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Throws the library's standard validation error. */
 export function invalid(owner: string, prop: string, value: unknown, allowed: string, fix?: string): never {
-  const got = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
-  throw new Error(`${owner}: '${prop}' must be ${allowed}, got ${got}.${fix ? ` ${fix}` : ''}`);
+  throw new Error(`${owner}: '${prop}' must be ${allowed}, got ${describeValue(value)}.${fix ? ` ${fix}` : ''}`);
+}
+
+/**
+ * A value as an error message shows it: strings quoted, instances of a class by their class
+ * (`a NodeAddressing`), anything else as JSON.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return `a function${value.name ? ` '${value.name}'` : ''}`;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const ctor = Object.getPrototypeOf(value)?.constructor;
+    if (typeof ctor === 'function' && ctor !== Object && ctor.name) return `a ${ctor.name}`;
+  }
+  const json = JSON.stringify(value);
+  return json === undefined ? String(value) : json.length > 120 ? `${json.slice(0, 117)}...` : json;
+}
+
+/** A class of the library whose instances come from its static factories and constants. */
+interface LibraryClass {
+  readonly name: string;
+  readonly prototype: object;
+}
+
+/** `NodeSelection.all(), NodeSelection.edgeOnly() or NodeSelection.withLabels(...)`: what a prop of this class takes. */
+function factoriesOf(cls: LibraryClass): string {
+  const names = Object.getOwnPropertyNames(cls).filter((n) => !['length', 'name', 'prototype'].includes(n) && !n.startsWith('_'));
+  const members = [
+    // Constants first (KubeletEndpoint.METRICS), then factories (NodeSelection.withLabels(...)).
+    ...names.filter((n) => (cls as any)[n] instanceof (cls as any)).map((n) => `${cls.name}.${n}`),
+    ...names.filter((n) => typeof (cls as any)[n] === 'function').map((n) => `${cls.name}.${n}(${(cls as any)[n].length === 0 ? '' : '...'})`),
+  ];
+  return members.length <= 1 ? members.join('') : `${members.slice(0, -1).join(', ')} or ${members[members.length - 1]}`;
+}
+
+/**
+ * Checks, at run time, that a prop holds an instance of one of the library's classes: from plain
+ * JavaScript, or from values read from a file, anything can arrive (`nodes: 'edge'`). Undefined
+ * passes (the prop's default applies).
+ */
+export function checkInstance<T>(owner: string, prop: string, value: T | undefined, cls: LibraryClass): T | undefined {
+  if (value === undefined || value instanceof (cls as any)) return value;
+  const allowed = `a ${cls.name} (${factoriesOf(cls)})`;
+  const ctor = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value)?.constructor : undefined;
+  if (ctor?.name === cls.name) {
+    invalid(owner, prop, value, `${allowed} of this copy of cdk8s-raven-prometheus`,
+      'It was made by another copy of the library loaded in the same app; make the app load one (npm ls cdk8s-raven-prometheus).');
+  }
+  invalid(owner, prop, value, allowed);
+}
+
+/** Checks a prop holds a list of instances of one of the library's classes. */
+export function checkInstances<T>(owner: string, prop: string, value: T[] | undefined, cls: LibraryClass): T[] | undefined {
+  if (value === undefined) return value;
+  if (!Array.isArray(value)) invalid(owner, prop, value, `a list of ${cls.name} (${factoriesOf(cls)})`);
+  value.forEach((item, i) => checkInstance(owner, `${prop}[${i}]`, item, cls));
+  return value;
+}
+
+/** Checks a prop holds one of the values of a string enum of the library. */
+export function checkEnumValue<T extends string>(
+  owner: string, prop: string, value: T | undefined, values: { [key: string]: string }, enumName: string,
+): T | undefined {
+  if (value === undefined || Object.values(values).includes(value)) return value;
+  const allowed = Object.entries(values).map(([k, v]) => `${enumName}.${k} ('${v}')`);
+  invalid(owner, prop, value, `one of ${allowed.join(', ')}`);
+}
+
+/** Checks a prop holds a cdk8s `Duration`. */
+export function checkDuration(owner: string, prop: string, value: Duration | undefined): Duration | undefined {
+  if (value === undefined || value instanceof Duration || typeof (value as any)?.toMilliseconds === 'function') return value;
+  invalid(owner, prop, value, 'a cdk8s Duration such as Duration.seconds(30)');
+}
+
+/** Checks a prop holds a boolean. */
+export function checkBoolean(owner: string, prop: string, value: boolean | undefined): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  invalid(owner, prop, value, 'true or false');
+}
+
+/** Checks a prop holds an object (a struct, a map or an exported manifest), not a list or a scalar. */
+export function checkObject<T>(owner: string, prop: string, value: T | undefined, what: string): T | undefined {
+  if (value === undefined || (value !== null && typeof value === 'object' && !Array.isArray(value))) return value;
+  invalid(owner, prop, value, what);
+}
+
+/** Checks a prop holds a list. */
+export function checkList<T>(owner: string, prop: string, value: T[] | undefined, what: string): T[] | undefined {
+  if (value === undefined || Array.isArray(value)) return value;
+  invalid(owner, prop, value, what);
+}
+
+const IN_CHART = Symbol.for('cdk8s-raven-prometheus.inChart');
+
+/**
+ * Runs a construct's checks and rendering so that any error names where it comes from: the
+ * construct's path and its chart. With one chart per cluster, `RavenPrometheus: 'release' must
+ * be ...` alone does not say which cluster's input is wrong.
+ */
+export function inChart<T>(scope: IConstruct, id: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    throw withChartContext(scope, id, e);
+  }
+}
+
+/** The error `e`, thrown while building construct `id` in `scope`, with its chart and path after its message (once). */
+export function withChartContext(scope: IConstruct, id: string, e: unknown): unknown {
+  if (!(e instanceof Error) || (e as any)[IN_CHART]) return e;
+  const path = [scope.node.path, id].filter((p) => p !== '').join('/');
+  let chart: string | undefined;
+  try {
+    chart = Chart.of(scope).node.path;
+  } catch {
+    chart = undefined;
+  }
+  const before = e.message;
+  e.message = `${before} (${chart !== undefined ? `in chart '${chart}', ` : ''}at ${path})`;
+  if (typeof e.stack === 'string') e.stack = e.stack.replace(before, e.message);
+  Object.defineProperty(e, IN_CHART, { value: true });
+  return e;
+}
+
+/**
+ * Records warnings on a construct (node metadata of type `warning`, as aws-cdk's annotations do)
+ * and prints each once, on stderr, when the app is synthesized: cdk8s has no warning channel of
+ * its own, and a warning only in the construct tree is one nobody reads.
+ */
+export function addWarnings(construct: IConstruct, warnings: string[]): void {
+  if (warnings.length === 0) return;
+  for (const warning of warnings) construct.node.addMetadata('warning', warning);
+  let printed = false;
+  construct.node.addValidation({
+    validate: () => {
+      if (!printed) {
+        printed = true;
+        for (const warning of warnings) process.stderr.write(`Warning: ${construct.node.path}: ${warning}\n`);
+      }
+      return [];
+    },
+  });
 }
 
 /** An RFC 1123 label: namespaces, Service and most object names. */

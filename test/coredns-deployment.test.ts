@@ -1,10 +1,24 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
+import * as yaml from 'yaml';
 import { CoreDnsDeployment, Corefile, DnsStrategy, RavenCoreDns, RavenPrometheus, RavenProxyDns } from '../src';
 import { expectValidManifests } from './support/schemas';
 import { findManifest, synth, testChart } from './support/synth';
 
 const KUBEADM_EXPORT = path.join(__dirname, 'fixtures', 'coredns-deployment.exported.yaml');
+const exportedDeployment = () => yaml.parse(fs.readFileSync(KUBEADM_EXPORT, 'utf8'));
+
+/** What every object the cluster owns carries for Argo CD and Flux (see applied-fields.ts). */
+const GITOPS_ANNOTATIONS = {
+  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false,ServerSideApply=true',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'kustomize.toolkit.fluxcd.io/ssa': 'Merge',
+};
+
+const TUNNEL_NODES_VOLUME = { name: 'edge-hosts', configMap: { name: 'edge-tunnel-nodes', optional: true, items: [{ key: 'tunnel-nodes', path: 'tunnel-nodes' }] } };
+const TUNNEL_NODES_MOUNT = { name: 'edge-hosts', mountPath: '/etc/edge', readOnly: true };
 
 function coreDnsDeployment(deployment?: CoreDnsDeployment, props: any = {}): any {
   const chart = testChart(null);
@@ -49,15 +63,12 @@ describe('CoreDnsDeployment.kubeadm(), the default', () => {
     expect(d).toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'coredns', namespace: 'kube-system' },
+      metadata: { name: 'coredns', namespace: 'kube-system', annotations: GITOPS_ANNOTATIONS },
       spec: {
         selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
         template: {
           metadata: { annotations: { [RavenCoreDns.CHECKSUM_ANNOTATION]: checksum } },
-          spec: {
-            containers: [{ name: 'coredns', volumeMounts: [{ name: 'edge-hosts', mountPath: '/etc/edge', readOnly: true }] }],
-            volumes: [{ name: 'edge-hosts', configMap: { name: 'edge-tunnel-nodes', optional: true, items: [{ key: 'tunnel-nodes', path: 'tunnel-nodes' }] } }],
-          },
+          spec: { containers: [{ name: 'coredns', volumeMounts: [TUNNEL_NODES_MOUNT] }], volumes: [TUNNEL_NODES_VOLUME] },
         },
       },
     });
@@ -87,6 +98,85 @@ describe('CoreDnsDeployment.kubeadm(), the default', () => {
   test('GIVEN a Corefile ConfigMap other than kubeadm\'s THEN it is refused', () => {
     expect(() => coreDnsDeployment(CoreDnsDeployment.kubeadm(), { name: 'rke2-coredns-rke2-coredns' }))
       .toThrow(/RavenCoreDns: 'name' must be 'coredns' with CoreDnsDeployment.kubeadm\(\).*export the cluster's Deployment/);
+  });
+});
+
+describe('CoreDnsDeployment.fromManifest() and fromFile(): the export informs, only the library\'s fields are written', () => {
+  test('GIVEN an export THEN the export\'s name, namespace and selector carry only the library\'s fields: no image, replicas, labels or other container and volume', () => {
+    const d = coreDnsDeployment(CoreDnsDeployment.fromManifest(exportedDeployment()));
+    expect(d).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'coredns', namespace: 'kube-system', annotations: GITOPS_ANNOTATIONS },
+      spec: {
+        selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        template: {
+          metadata: { annotations: { [RavenCoreDns.CHECKSUM_ANNOTATION]: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+          spec: { containers: [{ name: 'coredns', volumeMounts: [TUNNEL_NODES_MOUNT] }], volumes: [TUNNEL_NODES_VOLUME] },
+        },
+      },
+    });
+  });
+
+  test('GIVEN an export that already mounts the tunnel-nodes ConfigMap under its own names THEN that volume and mount are written as they are, none twice', () => {
+    const exported = exportedDeployment();
+    const volume = { name: 'tunnel-nodes', configMap: { name: 'edge-tunnel-nodes', defaultMode: 420 } };
+    const mount = { name: 'tunnel-nodes', mountPath: '/etc/edge' };
+    exported.spec.template.spec.volumes.push(volume);
+    exported.spec.template.spec.containers[0].volumeMounts.push(mount);
+    const pod = coreDnsDeployment(CoreDnsDeployment.fromManifest(exported)).spec.template.spec;
+    expect(pod.volumes).toEqual([volume]);
+    expect(pod.containers).toEqual([{ name: 'coredns', volumeMounts: [mount] }]);
+  });
+
+  test('GIVEN the export of a Deployment with another selector THEN that selector is written, so that the apply configuration fits only that Deployment', () => {
+    const exported = exportedDeployment();
+    exported.spec.selector = { matchLabels: { 'app.kubernetes.io/name': 'coredns', 'app.kubernetes.io/instance': 'rke2-coredns' } };
+    expect(coreDnsDeployment(CoreDnsDeployment.fromManifest(exported)).spec.selector).toEqual(exported.spec.selector);
+  });
+
+  test('GIVEN a kubectl List export in a file THEN its one Deployment is read', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raven-coredns-'));
+    try {
+      const file = path.join(dir, 'list.yaml');
+      fs.writeFileSync(file, yaml.stringify({ apiVersion: 'v1', kind: 'List', items: [exportedDeployment()] }));
+      expect(coreDnsDeployment(CoreDnsDeployment.fromFile(file)).spec.template.spec.containers).toEqual([{ name: 'coredns', volumeMounts: [TUNNEL_NODES_MOUNT] }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('GIVEN a file that does not exist THEN the error says so with the path given and the path it tried', () => {
+    expect(() => CoreDnsDeployment.fromFile('nope.yaml')).toThrow(new RegExp(
+      `^CoreDnsDeployment.fromFile: cannot read 'nope.yaml' \\(looked for ${path.resolve('nope.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\): no such file\\. `
+      + 'Export it with: kubectl get deploy coredns -n kube-system -o yaml > nope.yaml$'));
+  });
+
+  test('GIVEN a folder THEN it is refused as not a file', () => {
+    expect(() => CoreDnsDeployment.fromFile(os.tmpdir())).toThrow(/CoreDnsDeployment.fromFile: '.*' \(.*\) is not a file\./);
+  });
+
+  test('GIVEN a file without a Deployment THEN the error lists the kinds it holds', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raven-coredns-'));
+    try {
+      const file = path.join(dir, 'cm.yaml');
+      fs.writeFileSync(file, yaml.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns' } }));
+      expect(() => CoreDnsDeployment.fromFile(file)).toThrow(/must hold exactly one Deployment, got 0 \(kinds: 'ConfigMap'\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('GIVEN a path to fromManifest() THEN it is refused with what to pass', () => {
+    expect(() => CoreDnsDeployment.fromManifest('coredns-deployment.yaml' as any))
+      .toThrow(/^CoreDnsDeployment.fromManifest: 'manifest' must be the exported Deployment as an object, got 'coredns-deployment.yaml'\. .*CoreDnsDeployment.fromFile\(\)/);
+  });
+
+  test('GIVEN an export without a selector THEN it is refused as not exported whole', () => {
+    const exported = exportedDeployment();
+    delete exported.spec.selector;
+    expect(() => coreDnsDeployment(CoreDnsDeployment.fromManifest(exported)))
+      .toThrow(/RavenCoreDns: 'deployment.spec.selector' must be the Deployment's label selector, got undefined\. Check that .* was exported whole/);
   });
 });
 

@@ -55,38 +55,6 @@ describe('RavenCoreDns', () => {
     expect(checksum(coreDns())).toBe(a);
   });
 
-  test('an exported Deployment is patched with server-populated fields stripped and user fields kept', () => {
-    const manifests = coreDns({ deployment: CoreDnsDeployment.fromManifest(exportedDeployment()) });
-    expectValidManifests(manifests);
-    const d = findManifest(manifests, 'Deployment', 'coredns');
-    expect(d.status).toBeUndefined();
-    expect(Object.keys(d.metadata).sort()).toEqual(['labels', 'name', 'namespace']);
-    expect(d.spec.progressDeadlineSeconds).toBe(600);
-    expect(d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBe('2025-04-01T08:00:00Z');
-    const pod = d.spec.template.spec;
-    expect(pod.volumes.map((v: any) => v.name)).toEqual(['config-volume', 'edge-hosts']);
-    expect(pod.containers[0].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/etc/coredns', '/etc/edge']);
-  });
-
-  test('an exported Deployment is read from a kubectl YAML file, including a List export', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raven-coredns-'));
-    try {
-      const file = path.join(dir, 'list.yaml');
-      fs.writeFileSync(file, yaml.stringify({ apiVersion: 'v1', kind: 'List', items: [exportedDeployment()] }));
-      const d = findManifest(coreDns({ deployment: CoreDnsDeployment.fromFile(file) }), 'Deployment', 'coredns');
-      expect(d.spec.template.spec.containers[0].volumeMounts).toHaveLength(2);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test('a Deployment that is already patched gets no second volume or mount', () => {
-    const once = findManifest(coreDns({ deployment: CoreDnsDeployment.fromManifest(exportedDeployment()) }), 'Deployment', 'coredns');
-    const twice = findManifest(coreDns({ deployment: CoreDnsDeployment.fromManifest(once) }), 'Deployment', 'coredns');
-    expect(twice.spec.template.spec.volumes).toEqual(once.spec.template.spec.volumes);
-    expect(twice.spec.template.spec.containers).toEqual(once.spec.template.spec.containers);
-  });
-
   test('an equivalent tunnel-nodes block already there leaves the Corefile unchanged', () => {
     const chart = testChart(null);
     const input = distributionCorefile('openyurt-raven-proxy-dns');

@@ -1,5 +1,5 @@
 import { RavenGatewayPorts } from '../src';
-import { expectValidManifests } from './support/schemas';
+import { expectValidManifests, manifestErrors } from './support/schemas';
 import { synth, testChart } from './support/synth';
 import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 
@@ -17,21 +17,47 @@ function build(props: any, namespace: string | null = 'monitor'): any {
   return manifests[0];
 }
 
+const BASE_PORTS = 'raven-prometheus.cdk8s.io/base-proxy-ports';
+
 describe('RavenGatewayPorts', () => {
   test('adds the scrape ports next to the ports already proxied', () => {
     const gw = build({ gateway: gateway(), httpPorts: [9100], httpsPorts: [10250] });
     expect(gw).toMatchSnapshot();
     expectValidManifests([gw]);
-    expect(gw.spec.proxyConfig).toEqual({ Replicas: 1, proxyHTTPPort: '10255,9100', proxyHTTPSPort: '9445,10250' });
+    expect(gw.spec.proxyConfig).toEqual({ proxyHTTPPort: '10255,9100', proxyHTTPSPort: '9445,10250' });
   });
 
-  test('keeps every field of the exported Gateway and strips what the server wrote', () => {
+  test('writes only the two proxy port fields: the endpoints raven-agent updates and every other field stay the cluster\'s', () => {
     const gw = build({ gateway: gateway(), httpPorts: [9100] });
+    expect(gw.spec).toEqual({ proxyConfig: { proxyHTTPPort: '10255,9100', proxyHTTPSPort: '9445' } });
     expect(gw.status).toBeUndefined();
-    expect(gw.metadata).toEqual({ name: 'gw-cloud' });
-    expect(gw.spec.endpoints).toEqual(EXAMPLE_CLOUD_GATEWAY.spec.endpoints);
-    expect(gw.spec.nodeSelector).toEqual(EXAMPLE_CLOUD_GATEWAY.spec.nodeSelector);
-    expect(gw.spec.tunnelConfig).toEqual({ Replicas: 1 });
+    expect(Object.keys(gw.metadata)).toEqual(['annotations', 'name']);
+  });
+
+  test('records the export\'s port fields, so that a Gateway changed since the export can be told', () => {
+    const gw = build({ gateway: gateway((g) => { g.spec.proxyConfig.proxyHTTPPort = '10255, 8080'; }), httpPorts: [9100] });
+    expect(JSON.parse(gw.metadata.annotations[BASE_PORTS])).toEqual({ proxyHTTPPort: '10255, 8080', proxyHTTPSPort: '9445' });
+  });
+
+  test('tells Argo CD and Flux to merge it server-side, never to prune or delete it, and Argo CD not to validate it alone', () => {
+    const gw = build({ gateway: gateway(), httpPorts: [9100] });
+    expect(gw.metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false,ServerSideApply=true,Validate=false',
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'kustomize.toolkit.fluxcd.io/ssa': 'Merge',
+      [BASE_PORTS]: '{"proxyHTTPPort":"10255","proxyHTTPSPort":"9445"}',
+    });
+  });
+
+  test('is not a Gateway alone (proxyConfig.Replicas stays the cluster\'s), but merged onto the export it is a valid one', () => {
+    const gw = build({ gateway: gateway(), httpPorts: [9100], httpsPorts: [10250] });
+    const alone = { ...gw, metadata: { name: gw.metadata.name } };
+    expect(manifestErrors(alone)).toEqual([expect.stringMatching(/proxyConfig must have required property 'Replicas'/)]);
+    const merged = gateway((g) => {
+      delete g.status;
+      g.spec.proxyConfig = { ...g.spec.proxyConfig, ...gw.spec.proxyConfig };
+    });
+    expect(manifestErrors(merged)).toEqual([]);
   });
 
   test('leaves the exported Gateway it was given as it was', () => {
@@ -51,9 +77,15 @@ describe('RavenGatewayPorts', () => {
     expect(build({ gateway: gateway(), httpPorts: [9100] }, 'monitor').metadata.namespace).toBeUndefined();
   });
 
-  test('a Gateway without proxy ports gets them', () => {
+  test('a Gateway without proxy ports gets them, and the export\'s absent fields are recorded as empty', () => {
     const gw = build({ gateway: gateway((g) => { g.spec.proxyConfig = { Replicas: 2 }; }), httpPorts: [9100], httpsPorts: [10250] });
-    expect(gw.spec.proxyConfig).toEqual({ Replicas: 2, proxyHTTPPort: '9100', proxyHTTPSPort: '10250' });
+    expect(gw.spec.proxyConfig).toEqual({ proxyHTTPPort: '9100', proxyHTTPSPort: '10250' });
+    expect(gw.metadata.annotations[BASE_PORTS]).toBe('{"proxyHTTPPort":"","proxyHTTPSPort":""}');
+  });
+
+  test('a port list that stays empty is not written, so the field stays the cluster\'s', () => {
+    const gw = build({ gateway: gateway((g) => { g.spec.proxyConfig = { Replicas: 1 }; }), httpPorts: [9100] });
+    expect(gw.spec.proxyConfig).toEqual({ proxyHTTPPort: '9100' });
   });
 
   describe('refuses', () => {
@@ -96,9 +128,14 @@ describe('RavenGatewayPorts', () => {
         .toThrow(/'gateway.spec.proxyConfig.proxyHTTPPort' must be a comma-separated list of ports/);
     });
 
-    test('an exported field the Gateway type would drop', () => {
-      expect(() => build({ gateway: gateway((g) => { g.spec.futureField = { x: 1 }; }), httpPorts: [9100] }))
-        .toThrow(/'gateway' must be fields the raven.openyurt.io\/v1beta1 Gateway schema knows, got '\/spec\/futureField'/);
+    test('a Gateway that is no object, with what to pass', () => {
+      expect(() => build({ gateway: 'gw-cloud.yaml', httpPorts: [9100] }))
+        .toThrow(/RavenGatewayPorts: 'gateway' must be the exported Gateway as an object \(Yaml.load\('gw-cloud.yaml'\)\[0\]\), got 'gw-cloud.yaml'\. \(in chart 'test', at test\/gw\)$/);
+    });
+
+    test('a port list that is no list', () => {
+      expect(() => build({ gateway: gateway(), httpPorts: 9100 }))
+        .toThrow(/RavenGatewayPorts: 'httpPorts' must be a list of ports such as \[9100\], got 9100\./);
     });
   });
 });

@@ -66,7 +66,7 @@ describe('the example stack (RavenPrometheus)', () => {
 
   test('the Gateway declares 9100 and 10250 next to its existing ports', () => {
     expect(manifests.find((m) => m.kind === 'Gateway').spec.proxyConfig).toEqual({
-      Replicas: 1, proxyHTTPPort: '10255,9100,9400', proxyHTTPSPort: '9445,10250',
+      proxyHTTPPort: '10255,9100,9400', proxyHTTPSPort: '9445,10250',
     });
   });
 
@@ -202,7 +202,7 @@ describe('RavenPrometheus', () => {
       extraScrapes: [{ name: 'smartctl', port: 9633 }, { name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS, authenticate: true }],
     });
     expect(manifests.find((m) => m.kind === 'Gateway').spec.proxyConfig).toEqual({
-      Replicas: 1, proxyHTTPPort: '10255,9100,9633', proxyHTTPSPort: '9445,10250,9443',
+      proxyHTTPPort: '10255,9100,9633', proxyHTTPSPort: '9445,10250,9443',
     });
     expect(findManifest(manifests, 'ScrapeConfig', 'secure-exporter').spec.authorization).toEqual({ credentials: { name: 'prometheus-sa-token', key: 'token' } });
   });

@@ -30,8 +30,17 @@ export function loadCrd(name: string): any {
   return crd;
 }
 
-function validatorFor(apiVersion: string, kind: string): ValidateFunction {
-  const key = `${apiVersion}/${kind}`;
+/** A schema without its `required` lists: what a server-side apply configuration must satisfy (the live object supplies the rest). */
+function withoutRequired(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(withoutRequired);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: any = {};
+  for (const [k, v] of Object.entries(schema)) if (k !== 'required') out[k] = withoutRequired(v);
+  return out;
+}
+
+function validatorFor(apiVersion: string, kind: string, applyConfiguration: boolean = false): ValidateFunction {
+  const key = `${apiVersion}/${kind}${applyConfiguration ? ' (apply configuration)' : ''}`;
   const cached = validators.get(key);
   if (cached) return cached;
   const [group, version] = apiVersion.split('/');
@@ -42,14 +51,21 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction {
   if (!file) throw new Error(`no CRD for ${key} among ${CRD_FILES.join(', ')}`);
   const crdVersion = (loadCrd(file).spec.versions as CrdVersion[]).find((v) => v.name === version);
   if (!crdVersion) throw new Error(`CRD ${file} has no version ${version}`);
-  const validate = ajv.compile(crdVersion.schema.openAPIV3Schema);
+  const schema = crdVersion.schema.openAPIV3Schema;
+  const validate = ajv.compile(applyConfiguration ? withoutRequired(schema) : schema);
   validators.set(key, validate);
   return validate;
 }
 
-/** Errors of a custom resource against its CRD's openAPIV3Schema; empty when valid. */
+/**
+ * Errors of a custom resource against its CRD's openAPIV3Schema; empty when valid. A server-side
+ * apply configuration that is not valid alone (it says so to Argo CD: `Validate=false`, e.g. the
+ * Gateway's proxy ports, whose `proxyConfig.Replicas` stays the cluster's) is checked without the
+ * schema's required fields, which the live object has.
+ */
 export function crdSchemaErrors(manifest: any): string[] {
-  const validate = validatorFor(manifest.apiVersion, manifest.kind);
+  const partial = /(^|,)\s*Validate=false\s*(,|$)/.test(manifest.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? '');
+  const validate = validatorFor(manifest.apiVersion, manifest.kind, partial);
   if (validate(manifest)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
 }
