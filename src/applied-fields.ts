@@ -12,10 +12,12 @@ export const FIELD_MANAGER = 'cdk8s-raven-prometheus';
 export const BASE_COREFILE_ANNOTATION = 'raven-prometheus.cdk8s.io/base-corefile-sha256';
 
 /**
- * On the Gateway: the proxy port fields of the export the ports were computed from, as JSON
- * (`{"proxyHTTPPort":"10255","proxyHTTPSPort":""}`; an absent field is "").
+ * On the Gateway: its proxy port fields as they were before the library first wrote them, as JSON
+ * (`{"proxyHTTPPort":"10255","proxyHTTPSPort":""}`; an absent field is ""). Taken from the export,
+ * or kept from the export's own annotation when the export already carries the library's ports,
+ * so that rolling back knows which ports were the cluster's.
  */
-export const BASE_PROXY_PORTS_ANNOTATION = 'raven-prometheus.cdk8s.io/base-proxy-ports';
+export const ORIGINAL_PROXY_PORTS_ANNOTATION = 'raven-prometheus.cdk8s.io/original-proxy-ports';
 
 /**
  * Annotations on every object the cluster owns, for the GitOps tools that apply the stack:

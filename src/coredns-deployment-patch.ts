@@ -68,8 +68,14 @@ export function deploymentApplyConfiguration(t: DeploymentTarget, w: CoreDnsWiri
 /**
  * Reads an exported Deployment for the apply configuration: checks it is the CoreDNS Deployment
  * that reads the edited ConfigMap, finds the container, and reuses a tunnel-nodes volume and mount
- * that are already there (written as they are, so applying changes nothing of them); refuses a
- * volume name or mount path taken by something else.
+ * that are already there; refuses a volume name or mount path taken by something else.
+ *
+ * What is written does not depend on whether the export was taken before or after the library's
+ * fields were applied (an export carries the server's defaults, such as a volume's `defaultMode`),
+ * so re-exporting and applying again changes nothing: the library's own volume and mount are
+ * always written as the library defines them, and a volume or mount of someone else's that
+ * already serves the file only by its keys (name, ConfigMap, mount path), which co-owns them
+ * without taking over their other fields.
  */
 export function targetFromExport(source: any, w: CoreDnsWiring): DeploymentTarget {
   const d = stripServerFields(source);
@@ -110,24 +116,24 @@ export function targetFromExport(source: any, w: CoreDnsWiring): DeploymentTarge
   }
 
   // Reuse a volume that already serves the tunnel-nodes ConfigMap; refuse a clash of names.
-  let volume = volumes.find((v: any) => v.configMap?.name === w.tunnelNodesConfigMap);
-  if (!volume) {
-    if (volumes.some((v: any) => v.name === w.volumeName)) {
-      invalid(w.owner, 'deployment', `volume '${w.volumeName}'`, `a Deployment whose volume '${w.volumeName}' is free or mounts ConfigMap '${w.tunnelNodesConfigMap}'`,
-        `${where} already has a volume of that name for something else; rename it or remove it.`);
-    }
-    volume = tunnelNodesVolume(w.volumeName, w.tunnelNodesConfigMap);
+  const existing = volumes.find((v: any) => v.configMap?.name === w.tunnelNodesConfigMap);
+  if (!existing && volumes.some((v: any) => v.name === w.volumeName)) {
+    invalid(w.owner, 'deployment', `volume '${w.volumeName}'`, `a Deployment whose volume '${w.volumeName}' is free or mounts ConfigMap '${w.tunnelNodesConfigMap}'`,
+      `${where} already has a volume of that name for something else; rename it or remove it.`);
   }
+  const volumeName: string = existing?.name ?? w.volumeName;
+  const volume = volumeName === w.volumeName
+    ? tunnelNodesVolume(w.volumeName, w.tunnelNodesConfigMap)
+    : { name: volumeName, configMap: { name: w.tunnelNodesConfigMap } };
 
-  let mount = (container.volumeMounts ?? []).find((m: any) => m.mountPath === w.mountPath);
-  if (mount) {
-    if (mount.name !== volume.name) {
-      invalid(w.owner, 'deployment', `mount '${w.mountPath}' of volume '${mount.name}'`, `'${w.mountPath}' free or mounting volume '${volume.name}'`,
-        `Container '${w.containerName}' of ${where} already mounts something else at ${w.mountPath}; choose another tunnelNodesMountPath.`);
-    }
-  } else {
-    mount = { name: volume.name, mountPath: w.mountPath, readOnly: true };
+  const existingMount = (container.volumeMounts ?? []).find((m: any) => m.mountPath === w.mountPath);
+  if (existingMount && existingMount.name !== volumeName) {
+    invalid(w.owner, 'deployment', `mount '${w.mountPath}' of volume '${existingMount.name}'`, `'${w.mountPath}' free or mounting volume '${volumeName}'`,
+      `Container '${w.containerName}' of ${where} already mounts something else at ${w.mountPath}; choose another tunnelNodesMountPath.`);
   }
+  const mount = existingMount && volumeName !== w.volumeName
+    ? { name: volumeName, mountPath: w.mountPath }
+    : { name: volumeName, mountPath: w.mountPath, readOnly: true };
   return { name: d.metadata.name, namespace: ns, selector, volume, mount };
 }
 

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BASE_PROXY_PORTS_ANNOTATION, clusterOwnedAnnotations } from './applied-fields';
+import { clusterOwnedAnnotations, ORIGINAL_PROXY_PORTS_ANNOTATION } from './applied-fields';
 import { intern } from './bounded-cache';
 import { markClusterScoped } from './cluster-scoped';
 import { checkObjectsOf, whenWrittenTwice } from './object-checks';
@@ -113,22 +113,39 @@ function renderGatewayPorts(props: RavenGatewayPortsProps): RenderedGateway {
 
   // Only the two port fields: an export is a snapshot, and writing back its other fields would
   // revert what the cluster changed since (raven-agent writes spec.endpoints' public IP, NAT type
-  // and port). The export's own values are recorded, so that `drift` can tell a stale export.
-  const exported = gw.spec.proxyConfig;
-  const base = { proxyHTTPPort: portField(exported.proxyHTTPPort), proxyHTTPSPort: portField(exported.proxyHTTPSPort) };
+  // and port). The ports the Gateway had before the library are recorded for rolling back.
   const proxyConfig: { [field: string]: string } = {};
   if (httpPorts.length > 0) proxyConfig.proxyHTTPPort = intern(httpPorts.join(','));
   if (httpsPorts.length > 0) proxyConfig.proxyHTTPSPort = intern(httpsPorts.join(','));
   const metadata = {
     name,
-    annotations: { ...clusterOwnedAnnotations(false), [BASE_PROXY_PORTS_ANNOTATION]: JSON.stringify(base) },
+    annotations: { ...clusterOwnedAnnotations(false), [ORIGINAL_PROXY_PORTS_ANNOTATION]: originalPorts(owner, gw) },
   };
   return { metadata, spec: { proxyConfig }, httpPorts, httpsPorts };
 }
 
-/** A proxy port field of an export as the annotation records it: "" when absent. */
-function portField(value: unknown): string {
-  return typeof value === 'string' ? value : '';
+/**
+ * The annotation recording the Gateway's port fields before the library: the export's own
+ * annotation when it has one (it was exported after an apply), else its fields.
+ */
+function originalPorts(owner: string, gw: any): string {
+  const recorded = gw.metadata?.annotations?.[ORIGINAL_PROXY_PORTS_ANNOTATION];
+  if (recorded !== undefined) {
+    let parsed: any;
+    try {
+      parsed = JSON.parse(recorded);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object' || typeof parsed.proxyHTTPPort !== 'string' || typeof parsed.proxyHTTPSPort !== 'string') {
+      invalid(owner, `gateway.metadata.annotations['${ORIGINAL_PROXY_PORTS_ANNOTATION}']`, recorded,
+        'the JSON the library writes there ({"proxyHTTPPort":"...","proxyHTTPSPort":"..."})',
+        'It records the ports the Gateway had before this library; restore it from an earlier export, or remove it if no port was added by the library.');
+    }
+    return recorded;
+  }
+  const field = (value: unknown) => (typeof value === 'string' ? value : '');
+  return JSON.stringify({ proxyHTTPPort: field(gw.spec.proxyConfig.proxyHTTPPort), proxyHTTPSPort: field(gw.spec.proxyConfig.proxyHTTPSPort) });
 }
 
 const WRITE_ONCE = 'A Gateway is written once: give one RavenGatewayPorts all the ports of the stacks (their proxyHttpPorts and proxyHttpsPorts) '
@@ -141,7 +158,8 @@ const WRITE_ONCE = 'A Gateway is written once: give one RavenGatewayPorts all th
  *
  * The construct is the Gateway's server-side apply configuration: only `spec.proxyConfig`'s
  * `proxyHTTPPort` and `proxyHTTPSPort`, computed from the export, and an annotation recording the
- * export's values (`cdk8s-raven-prometheus drift` reports a Gateway whose ports changed since).
+ * ports the Gateway had before the library. `cdk8s-raven-prometheus drift` reports a port the
+ * live Gateway proxies that the apply would drop (one added since the export).
  * Apply it with `kubectl apply --server-side --field-manager=cdk8s-raven-prometheus`.
  *
  * @see https://openyurt.io/docs/user-manuals/network/raven

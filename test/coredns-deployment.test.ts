@@ -118,15 +118,21 @@ describe('CoreDnsDeployment.fromManifest() and fromFile(): the export informs, o
     });
   });
 
-  test('GIVEN an export that already mounts the tunnel-nodes ConfigMap under its own names THEN that volume and mount are written as they are, none twice', () => {
+  test('GIVEN an export that already mounts the tunnel-nodes ConfigMap under names of its own THEN only their keys are written, none twice', () => {
     const exported = exportedDeployment();
-    const volume = { name: 'tunnel-nodes', configMap: { name: 'edge-tunnel-nodes', defaultMode: 420 } };
-    const mount = { name: 'tunnel-nodes', mountPath: '/etc/edge' };
-    exported.spec.template.spec.volumes.push(volume);
-    exported.spec.template.spec.containers[0].volumeMounts.push(mount);
+    exported.spec.template.spec.volumes.push({ name: 'tunnel-nodes', configMap: { name: 'edge-tunnel-nodes', defaultMode: 420 } });
+    exported.spec.template.spec.containers[0].volumeMounts.push({ name: 'tunnel-nodes', mountPath: '/etc/edge', readOnly: false });
     const pod = coreDnsDeployment(CoreDnsDeployment.fromManifest(exported)).spec.template.spec;
-    expect(pod.volumes).toEqual([volume]);
-    expect(pod.containers).toEqual([{ name: 'coredns', volumeMounts: [mount] }]);
+    expect(pod.volumes).toEqual([{ name: 'tunnel-nodes', configMap: { name: 'edge-tunnel-nodes' } }]);
+    expect(pod.containers).toEqual([{ name: 'coredns', volumeMounts: [{ name: 'tunnel-nodes', mountPath: '/etc/edge' }] }]);
+  });
+
+  test('GIVEN an export taken after the library\'s fields were applied (with the server\'s defaults) THEN the same configuration is written as from the first export', () => {
+    const first = coreDnsDeployment(CoreDnsDeployment.fromManifest(exportedDeployment()));
+    const reexported = exportedDeployment();
+    reexported.spec.template.spec.volumes.push({ ...TUNNEL_NODES_VOLUME, configMap: { ...TUNNEL_NODES_VOLUME.configMap, defaultMode: 420 } });
+    reexported.spec.template.spec.containers[0].volumeMounts.push(TUNNEL_NODES_MOUNT);
+    expect(coreDnsDeployment(CoreDnsDeployment.fromManifest(reexported))).toEqual(first);
   });
 
   test('GIVEN the export of a Deployment with another selector THEN that selector is written, so that the apply configuration fits only that Deployment', () => {

@@ -17,7 +17,7 @@ function build(props: any, namespace: string | null = 'monitor'): any {
   return manifests[0];
 }
 
-const BASE_PORTS = 'raven-prometheus.cdk8s.io/base-proxy-ports';
+const ORIGINAL_PORTS = 'raven-prometheus.cdk8s.io/original-proxy-ports';
 
 describe('RavenGatewayPorts', () => {
   test('adds the scrape ports next to the ports already proxied', () => {
@@ -34,9 +34,23 @@ describe('RavenGatewayPorts', () => {
     expect(Object.keys(gw.metadata)).toEqual(['annotations', 'name']);
   });
 
-  test('records the export\'s port fields, so that a Gateway changed since the export can be told', () => {
+  test('records the port fields the Gateway had before the library, for rolling back', () => {
     const gw = build({ gateway: gateway((g) => { g.spec.proxyConfig.proxyHTTPPort = '10255, 8080'; }), httpPorts: [9100] });
-    expect(JSON.parse(gw.metadata.annotations[BASE_PORTS])).toEqual({ proxyHTTPPort: '10255, 8080', proxyHTTPSPort: '9445' });
+    expect(JSON.parse(gw.metadata.annotations[ORIGINAL_PORTS])).toEqual({ proxyHTTPPort: '10255, 8080', proxyHTTPSPort: '9445' });
+  });
+
+  test('GIVEN an export taken after an apply THEN the recorded original ports are kept, and the same configuration is written', () => {
+    const first = build({ gateway: gateway(), httpPorts: [9100], httpsPorts: [10250] });
+    const reexported = gateway((g) => {
+      g.metadata.annotations = { ...first.metadata.annotations };
+      g.spec.proxyConfig = { Replicas: 1, ...first.spec.proxyConfig };
+    });
+    expect(build({ gateway: reexported, httpPorts: [9100], httpsPorts: [10250] })).toEqual(first);
+  });
+
+  test('GIVEN an export whose recorded original ports are not the library\'s JSON THEN it is refused', () => {
+    expect(() => build({ gateway: gateway((g) => { g.metadata.annotations = { [ORIGINAL_PORTS]: '10255' }; }), httpPorts: [9100] }))
+      .toThrow(/'gateway.metadata.annotations\['raven-prometheus.cdk8s.io\/original-proxy-ports'\]' must be the JSON the library writes there/);
   });
 
   test('tells Argo CD and Flux to merge it server-side, never to prune or delete it, and Argo CD not to validate it alone', () => {
@@ -45,7 +59,7 @@ describe('RavenGatewayPorts', () => {
       'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false,ServerSideApply=true,Validate=false',
       'kustomize.toolkit.fluxcd.io/prune': 'disabled',
       'kustomize.toolkit.fluxcd.io/ssa': 'Merge',
-      [BASE_PORTS]: '{"proxyHTTPPort":"10255","proxyHTTPSPort":"9445"}',
+      [ORIGINAL_PORTS]: '{"proxyHTTPPort":"10255","proxyHTTPSPort":"9445"}',
     });
   });
 
@@ -80,7 +94,7 @@ describe('RavenGatewayPorts', () => {
   test('a Gateway without proxy ports gets them, and the export\'s absent fields are recorded as empty', () => {
     const gw = build({ gateway: gateway((g) => { g.spec.proxyConfig = { Replicas: 2 }; }), httpPorts: [9100], httpsPorts: [10250] });
     expect(gw.spec.proxyConfig).toEqual({ proxyHTTPPort: '9100', proxyHTTPSPort: '10250' });
-    expect(gw.metadata.annotations[BASE_PORTS]).toBe('{"proxyHTTPPort":"","proxyHTTPSPort":""}');
+    expect(gw.metadata.annotations[ORIGINAL_PORTS]).toBe('{"proxyHTTPPort":"","proxyHTTPSPort":""}');
   });
 
   test('a port list that stays empty is not written, so the field stays the cluster\'s', () => {
