@@ -4,6 +4,7 @@
  * files (CRDs) taken from pinned Go module zips, all into a cache outside the repository.
  *
  *   node upstream/toolchain.js build [NAME...]   builds what is missing, prints `NAME VERSION PATH` per program
+ *                                                (without names: all, listing the upstream programs, not the test helpers)
  *   node upstream/toolchain.js files [NAME...]   fetches the pinned upstream files, prints `NAME PATH` per file
  *
  * The cache is $RAVEN_UPSTREAM_CACHE, by default ~/.cache/cdk8s-raven-prometheus/upstream. A
@@ -245,8 +246,12 @@ if (require.main === module) {
   const log = (line) => process.stderr.write(`${line}\n`);
   try {
     if (command === 'build') {
+      // Without names: everything is built, and the upstream programs are listed (not the test helpers).
+      const listed = new Set(PROGRAMS.filter((p) => names.length > 0 || !p.testHelper).map((p) => p.name));
       for (const p of buildPrograms(names, log)) {
-        process.stdout.write(`${p.name} ${p.version} ${p.path}\n`);
+        if (listed.has(p.name)) {
+          process.stdout.write(`${p.name} ${p.version} ${p.path}\n`);
+        }
       }
     } else if (command === 'files') {
       for (const f of fetchFiles(names)) {

@@ -4,35 +4,37 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ControlPlane } from './support/control-plane';
+import { addLoopbackAddresses, CoreDns, CoreDnsCluster, coreDnsServiceAccount, startCoreDns, startStubUpstream, TunnelNodesVolume, tunnelNodesText } from './support/coredns';
 import { KubeClient } from './support/kube-client';
 import { NetworkNamespace, printed, waitFor } from './support/netns';
 import { KubeletRequest, ProxyRoute, StandInsConfig } from './stand-ins';
-import { DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus } from '../../src';
+import { Corefile, DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus } from '../../src';
 import { operatorRender, withFilledTokenSecrets } from '../support/operator-render';
 import { exampleStackManifests, toolchainPrometheusVersion } from '../support/prometheus-tools';
 import { upstreamProgram } from '../support/upstream';
 
 /**
- * The proof on real programs. Inside a private network namespace (loopback only, its own hosts
- * file and resolver) run a real control plane (etcd and kube-apiserver), real Prometheus 3 with its
+ * The proof on real programs. Inside a private network namespace (loopback only, no route out) run
+ * a real control plane (etcd and kube-apiserver), real CoreDNS serving the cluster DNS with the
+ * example stack's edited Corefile and the tunnel-nodes ConfigMap volume, real Prometheus 3 with its
  * real Kubernetes discovery, and a real node-exporter; Prometheus's configuration is what
- * prometheus-operator's own code generates from the ScrapeConfigs (operator-render). The example stack's objects are applied to
- * the API server, the nodes and node-exporter pods are real Node and Pod objects there, Prometheus
- * runs as it does in a pod (in-cluster config, the ServiceAccount token of its own ServiceAccount,
- * bound by the library's ClusterRole), and the recipe's acceptance check (its Step 6) is asserted
- * on `/api/v1/targets`; then the recipe's failure modes are reproduced and `verify` is run on each.
+ * prometheus-operator's own code generates from the ScrapeConfigs (operator-render). The example
+ * stack's objects are applied to the API server, the nodes and node-exporter pods are real Node and
+ * Pod objects there, Prometheus runs as it does in a pod (in-cluster config, the ServiceAccount token
+ * of its own ServiceAccount, bound by the library's ClusterRole, a pod's resolv.conf), and the
+ * recipe's acceptance check (its Step 6) is asserted on `/api/v1/targets`; then the recipe's failure
+ * modes are reproduced and `verify` is run on each.
  *
- *   127.0.0.2:6443   kube-apiserver            127.0.0.3:2379   etcd
- *   127.0.0.9:9090   Prometheus                127.0.0.11:8080  the stand-ins' control endpoint
- *   127.0.0.10       the "Raven proxy": stand-in L7 proxy :9100 (HTTP, routes by ?nodeName= or Host),
- *                    stand-in kubelet :10250 (HTTPS, authenticates and authorizes as the kubelet does)
- *   127.0.0.20       the edge node's InternalIP: nothing listens, the cloud cannot reach the edge network
- *   127.0.0.21       the cloud node's InternalIP
- *   127.0.0.30:9100  node-exporter at the far end of the edge node's tunnel: only the proxy goes there
- *   127.0.0.53:53    an upstream DNS server answering NXDOMAIN (it knows no node names)
- *
- * The node name resolves through the namespace's hosts file, written in the tunnel-nodes format
- * (`IP<TAB>nodeName`), as CoreDNS's hosts plugin answers it once the recipe's Steps 1-3 are done.
+ *   127.0.0.2:6443      kube-apiserver               127.0.0.3:2379   etcd
+ *   127.0.0.9:9090      Prometheus                   127.0.0.11:18080 the stand-ins' control endpoint
+ *   10.96.0.10:53       the cluster DNS (CoreDNS)    192.0.2.53:53    the upstream resolver (CoreDNS, a stub zone)
+ *   10.96.0.53:53       raven-proxy-dns (CoreDNS), in the dedicated-DNS scenario
+ *   10.96.100.10        Service x-raven-proxy-internal-svc (its ClusterIP, what tunnel-nodes maps every node to):
+ *                       stand-in L7 proxy :9100 (HTTP, routes by ?nodeName= or Host),
+ *                       stand-in kubelet :10250 (HTTPS, authenticates and authorizes as the kubelet does)
+ *   127.0.0.20          the edge node's InternalIP: nothing listens, the cloud cannot reach the edge network
+ *   127.0.0.21          the cloud node's InternalIP
+ *   127.0.0.30:9100     node-exporter at the far end of the edge node's tunnel: only the proxy goes there
  *
  * Needs root, Go (the toolchain builds the programs) and Debian's prometheus-node-exporter.
  */
@@ -44,14 +46,18 @@ const ADDR = {
   api: '127.0.0.2',
   etcd: '127.0.0.3',
   prometheus: '127.0.0.9',
-  proxy: '127.0.0.10',
   control: '127.0.0.11',
   edgeInternalIp: '127.0.0.20',
   cloudInternalIp: '127.0.0.21',
   tunnel: '127.0.0.30',
-  dns: '127.0.0.53',
 };
-const CONTROL = `http://${ADDR.control}:8080`;
+/** Service ClusterIPs (added to the namespace's loopback, so that what listens there is reachable). */
+const CLUSTER_DNS_IP = '10.96.0.10';
+const PROXY_DNS_IP = '10.96.0.53';
+const PROXY_IP = '10.96.100.10';
+const UPSTREAM_DNS_IP = '192.0.2.53';
+// Not 8080: CoreDNS's health plugin listens there on every address.
+const CONTROL = `http://${ADDR.control}:18080`;
 const PROMETHEUS_URL = `http://${ADDR.prometheus}:9090`;
 const NAMESPACE = 'monitor';
 const NODE_EXPORTER_BIN = process.env.RAVEN_LAB_NODE_EXPORTER ?? '/usr/bin/prometheus-node-exporter';
@@ -63,12 +69,14 @@ const EXPECTED_URLS = [
   `https://${NODE}:10250/metrics/probes`,
 ].sort();
 
-/** The tunnel-nodes hosts file as yurt-manager writes it (IP<TAB>nodeName, every node), plus localhost. */
 const PROXY_SERVICE = 'x-raven-proxy-internal-svc.kube-system.svc';
-const HOSTS_WITH_TUNNEL_NODES = `127.0.0.1\tlocalhost\n${ADDR.proxy}\t${CLOUD_NODE}\n${ADDR.proxy}\t${NODE}\n${ADDR.proxy}\t${PROXY_SERVICE}\n`;
-const HOSTS_WITHOUT_TUNNEL_NODES = '127.0.0.1\tlocalhost\n';
-/** DNS-free addressing: only the proxy Service resolves, never a node name. */
-const HOSTS_PROXY_SERVICE_ONLY = `127.0.0.1\tlocalhost\n${ADDR.proxy}\t${PROXY_SERVICE}\n`;
+/** Only localhost: every name is answered by the DNS, as in a pod. */
+const HOSTS = '127.0.0.1\tlocalhost\n';
+/** What yurt-manager writes into the tunnel-nodes ConfigMap with the L7 proxy on: every node to the proxy's ClusterIP. */
+const TUNNEL_NODES = tunnelNodesText({ [NODE]: PROXY_IP, [CLOUD_NODE]: PROXY_IP });
+
+/** A pod's resolv.conf with dnsPolicy ClusterFirst in namespace `monitor` (what the kubelet writes). */
+const CLUSTER_FIRST_RESOLV_CONF = `nameserver ${CLUSTER_DNS_IP}\nsearch ${NAMESPACE}.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5 timeout:1 attempts:2\n`;
 
 function node(name: string, internalIp: string, edge: boolean): { object: any; status: any } {
   return {
@@ -139,8 +147,12 @@ let manifests: any[] = [];
 let prometheusServiceAccount = '';
 let prometheusToken = '';
 let prometheusTokenVolume = '';
-/** Every wait of the lab draws on one budget, so that even a failing run ends within 4 minutes. */
-const LAB_DEADLINE = Date.now() + 230_000;
+/** The cluster DNS and what it is started with. */
+let clusterDns: CoreDns | undefined;
+let coreDnsIdentity: CoreDnsCluster;
+let tunnelNodes: TunnelNodesVolume;
+/** Every wait of the lab draws on one budget, so that even a failing run ends within 7 minutes. */
+const LAB_DEADLINE = Date.now() + 400_000;
 function within(ms: number): number {
   return Math.max(1_000, Math.min(ms, LAB_DEADLINE - Date.now()));
 }
@@ -240,8 +252,8 @@ class Scenario {
 
   public constructor(private readonly label: string) {}
 
-  public async start(scrapeConfigs: any[], hosts: string, settled: (targets: Target[]) => boolean): Promise<void> {
-    lab.writeEtc('hosts', hosts);
+  public async start(scrapeConfigs: any[], resolvConf: string, settled: (targets: Target[]) => boolean): Promise<void> {
+    lab.writeEtc('resolv.conf', resolvConf);
     const dir = path.join(lab.dir, this.label);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), prometheusYml(scrapeConfigs));
@@ -270,6 +282,19 @@ class Scenario {
   public async stop(): Promise<void> {
     if (this.proc) {
       await lab.stop(this.proc);
+    }
+  }
+
+  /** Waits until the targets satisfy `settled` again (after a change in the cluster). */
+  public async settle(what: string, settled: (targets: Target[]) => boolean, timeoutMs: number): Promise<void> {
+    let last: Target[] | undefined;
+    try {
+      this.targets = await waitFor(what, within(timeoutMs), () => {
+        last = prometheusTargets('active');
+        return last !== undefined && last.length > 0 && settled(last) ? last : undefined;
+      }, 500);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nlast targets:\n${describeTargets(last)}`);
     }
   }
 
@@ -315,6 +340,33 @@ function serviceAccountOf(objects: any[]): string {
   return subject.name;
 }
 
+/** The Corefile of the example stack's edited `coredns` ConfigMap. */
+function editedCorefile(): string {
+  const configMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'coredns');
+  if (!configMap) {
+    throw new Error('the example stack writes no coredns ConfigMap');
+  }
+  return configMap.data.Corefile;
+}
+
+/** (Re)starts the cluster DNS on its ClusterIP with a Corefile; `undefined` only stops it. */
+async function startClusterDns(corefile: string | undefined): Promise<void> {
+  if (clusterDns) {
+    await clusterDns.stop();
+    clusterDns = undefined;
+  }
+  if (corefile !== undefined) {
+    // dnsPolicy Default: CoreDNS forwards to the node's resolver, the stub upstream.
+    clusterDns = await startCoreDns(lab, {
+      label: 'cluster-dns',
+      corefile,
+      tunnelNodes,
+      cluster: coreDnsIdentity,
+      resolvConf: `nameserver ${UPSTREAM_DNS_IP}\n`,
+    });
+  }
+}
+
 beforeAll(async () => {
   NetworkNamespace.checkPrerequisites();
   if (!fs.existsSync(NODE_EXPORTER_BIN)) {
@@ -324,12 +376,25 @@ beforeAll(async () => {
   manifests = exampleStackManifests();
   prometheusServiceAccount = serviceAccountOf(manifests);
 
-  lab.create(Object.values(ADDR), {
-    hosts: HOSTS_WITH_TUNNEL_NODES,
-    resolvConf: `nameserver ${ADDR.dns}\noptions timeout:1 attempts:1\n`,
-  });
+  lab.create(Object.values(ADDR), { hosts: HOSTS, resolvConf: CLUSTER_FIRST_RESOLV_CONF });
+  addLoopbackAddresses(lab, [CLUSTER_DNS_IP, PROXY_DNS_IP, PROXY_IP, UPSTREAM_DNS_IP]);
   plane = await ControlPlane.start(lab, { apiServer: ADDR.api, etcd: ADDR.etcd }, within(90_000));
   const admin = plane.admin;
+
+  // Raven's proxy Service, as raven's controller creates it (its ClusterIP is where the stand-in
+  // proxy listens), and the cluster DNS: CoreDNS with the example stack's edited Corefile, the
+  // tunnel-nodes ConfigMap volume as yurt-manager fills it, its upstream a stub resolver.
+  await admin.create({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'x-raven-proxy-internal-svc', namespace: 'kube-system' },
+    spec: { clusterIP: PROXY_IP, ports: [{ name: 'http-9100', port: 9100, targetPort: 10264 }, { name: 'https-10250', port: 10250, targetPort: 10263 }] },
+  });
+  coreDnsIdentity = await coreDnsServiceAccount(plane);
+  tunnelNodes = new TunnelNodesVolume(path.join(lab.dir, 'edge-tunnel-nodes'));
+  tunnelNodes.write(TUNNEL_NODES);
+  await startStubUpstream(lab, 'upstream-dns', [UPSTREAM_DNS_IP]);
+  await startClusterDns(editedCorefile());
 
   // What kube-prometheus-stack would have created: the namespace and Prometheus's ServiceAccount.
   await admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
@@ -350,7 +415,7 @@ beforeAll(async () => {
 
   // The kubelet's serving certificate (Prometheus skips verification through the proxy) and its
   // credential for TokenReviews and SubjectAccessReviews, as the kubelet's own node credential.
-  const serving = plane.ca.issue({ name: 'kubelet-serving', commonName: NODE, dnsNames: [NODE], ipAddresses: [ADDR.proxy], usages: ['serverAuth'] });
+  const serving = plane.ca.issue({ name: 'kubelet-serving', commonName: NODE, dnsNames: [NODE], ipAddresses: [PROXY_IP], usages: ['serverAuth'] });
   const kubeletClient = plane.ca.issue({ name: 'kubelet-client', commonName: `system:node:${NODE}`, organizations: ['system:nodes'], usages: ['clientAuth'] });
   await admin.apply({
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -362,7 +427,7 @@ beforeAll(async () => {
 
   const config: StandInsConfig = {
     kubelet: {
-      host: ADDR.proxy,
+      host: PROXY_IP,
       port: 10250,
       nodeName: NODE,
       certFile: serving.certFile,
@@ -370,9 +435,8 @@ beforeAll(async () => {
       clientCaFile: plane.ca.certFile,
       apiServer: { host: ADDR.api, port: 6443, caFile: plane.ca.certFile, certFile: kubeletClient.certFile, keyFile: kubeletClient.keyFile },
     },
-    dns: { host: ADDR.dns, port: 53 },
-    proxy: { host: ADDR.proxy, port: 9100, tunnels: { [NODE]: `${ADDR.tunnel}:9100` } },
-    control: { host: ADDR.control, port: 8080 },
+    proxy: { host: PROXY_IP, port: 9100, tunnels: { [NODE]: `${ADDR.tunnel}:9100` } },
+    control: { host: ADDR.control, port: 18080 },
   };
   const configFile = path.join(lab.dir, 'stand-ins.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
@@ -414,7 +478,7 @@ describe('the namespace', () => {
 
 describe('the stand-in Raven proxy', () => {
   test('routes by the nodeName parameter, else by the Host header, to the node\'s exporter', () => {
-    const byQuery = lab.fetch(`http://${ADDR.proxy}:9100/metrics?nodeName=${NODE}`);
+    const byQuery = lab.fetch(`http://${PROXY_IP}:9100/metrics?nodeName=${NODE}`);
     expect(byQuery.status).toBe(200);
     expect(byQuery.body).toMatch(/^node_load1 /m);
     const byHost = lab.fetch(`http://${NODE}:9100/metrics`);
@@ -423,8 +487,8 @@ describe('the stand-in Raven proxy', () => {
   });
 
   test('answers 400 for an IP-literal host without nodeName and 502 for an unknown node', () => {
-    expect(lab.fetch(`http://${ADDR.proxy}:9100/metrics`)).toMatchObject({ status: 400 });
-    expect(lab.fetch(`http://${ADDR.proxy}:9100/metrics?nodeName=no-such-node`)).toMatchObject({ status: 502 });
+    expect(lab.fetch(`http://${PROXY_IP}:9100/metrics`)).toMatchObject({ status: 400 });
+    expect(lab.fetch(`http://${PROXY_IP}:9100/metrics?nodeName=no-such-node`)).toMatchObject({ status: 502 });
     const routes = proxyRoutes();
     expect(routes).toContainEqual({ node: NODE, from: 'nodeName', path: '/metrics', status: 200 });
     expect(routes).toContainEqual({ node: NODE, from: 'host', path: '/metrics', status: 200 });
@@ -438,7 +502,7 @@ describe('recipe Step 6: the example stack, applied to the API server and discov
   let seenBefore = 0;
   beforeAll(() => {
     seenBefore = kubeletRequests().length;
-    return scenario.start(renderStack(prometheusToken), HOSTS_WITH_TUNNEL_NODES, allSettled((t) => t.health === 'up'));
+    return scenario.start(renderStack(prometheusToken), CLUSTER_FIRST_RESOLV_CONF, allSettled((t) => t.health === 'up'));
   }, 70_000);
   afterAll(() => scenario.stop());
 
@@ -504,7 +568,7 @@ describe('recipe Step 6: the example stack, applied to the API server and discov
 describe('recipe Question 1: node-exporter addressed by the node\'s InternalIP', () => {
   const scenario = new Scenario('by-internal-ip');
   const url = `http://${ADDR.edgeInternalIp}:9100/metrics`;
-  beforeAll(() => scenario.start(renderStack(prometheusToken, withoutAddressRewrite), HOSTS_WITH_TUNNEL_NODES,
+  beforeAll(() => scenario.start(renderStack(prometheusToken, withoutAddressRewrite), CLUSTER_FIRST_RESOLV_CONF,
     (targets) => targets.some((t) => t.scrapeUrl === url && t.health === 'down')), 70_000);
   afterAll(() => scenario.stop());
 
@@ -521,12 +585,22 @@ describe('recipe Question 1: node-exporter addressed by the node\'s InternalIP',
   });
 });
 
-describe('recipe Question 2: the node name does not resolve (no tunnel-nodes hosts in the DNS)', () => {
+describe('recipe Question 2: the node name does not resolve once its line leaves tunnel-nodes, and recovers when it is back', () => {
   const scenario = new Scenario('no-tunnel-dns');
-  beforeAll(() => scenario.start(renderStack(prometheusToken), HOSTS_WITHOUT_TUNNEL_NODES, allSettled((t) => t.health === 'down')), 70_000);
-  afterAll(() => scenario.stop());
+  beforeAll(async () => {
+    // The line leaves the ConfigMap; CoreDNS is restarted (as a rollout would) so that its cache of
+    // the old answer (kubeadm's `cache 30`) does not hide the change. Prometheus starts afterwards:
+    // scrapes already running keep their connections (HTTP keep-alive) and need no new lookup.
+    tunnelNodes.write(tunnelNodesText({ [CLOUD_NODE]: PROXY_IP }));
+    await startClusterDns(editedCorefile());
+    await scenario.start(renderStack(prometheusToken), CLUSTER_FIRST_RESOLV_CONF, allSettled((t) => t.health === 'down'));
+  }, 90_000);
+  afterAll(async () => {
+    tunnelNodes.write(TUNNEL_NODES);
+    await scenario.stop();
+  });
 
-  test('every target is down with "no such host" for the node name', () => {
+  test('every target is down with "no such host" for the node name, answered by the real CoreDNS', () => {
     for (const url of EXPECTED_URLS) {
       expect(scenario.target(url).health).toBe('down');
       expect(scenario.target(url).lastError).toMatch(new RegExp(`lookup ${NODE}.*: no such host`));
@@ -535,15 +609,23 @@ describe('recipe Question 2: the node name does not resolve (no tunnel-nodes hos
 
   test('verify points at the tunnel-nodes DNS wiring and exits 1', () => {
     const result = scenario.verify();
-    expect(result.stdout).toContain(`the node name ${NODE} does not resolve in the DNS Prometheus uses: the tunnel-nodes hosts file is not wired in`);
+    expect(result.stdout).toContain(`the node name ${NODE} does not resolve in the DNS Prometheus uses`);
     expect(result.stdout).toContain('4 found, 0 up, 4 not up');
     expect(result.status).toBe(1);
   });
+
+  test('with the line back in tunnel-nodes, every target is up again', async () => {
+    const back = Date.now();
+    tunnelNodes.write(TUNNEL_NODES);
+    await scenario.settle('every target to be up again', allSettled((t) => t.health === 'up'), 60_000);
+    process.stdout.write(`targets up ${((Date.now() - back) / 1000).toFixed(0)} s after the line came back\n`);
+    expect(scenario.targets.every((t) => t.health === 'up')).toBe(true);
+  }, 70_000);
 });
 
 describe('a bearer token the API server does not know', () => {
   const scenario = new Scenario('wrong-token');
-  beforeAll(() => scenario.start(renderStack(`not-a-token-${randomBytes(8).toString('hex')}`), HOSTS_WITH_TUNNEL_NODES,
+  beforeAll(() => scenario.start(renderStack(`not-a-token-${randomBytes(8).toString('hex')}`), CLUSTER_FIRST_RESOLV_CONF,
     allSettled((t) => t.health !== 'unknown')), 70_000);
   afterAll(() => scenario.stop());
 
@@ -569,7 +651,7 @@ describe('a valid token of a ServiceAccount the library did not bind', () => {
   beforeAll(async () => {
     await plane.admin.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: outsider, namespace: NAMESPACE } });
     const token = await plane.admin.serviceAccountToken(NAMESPACE, outsider);
-    await scenario.start(renderStack(token), HOSTS_WITH_TUNNEL_NODES, allSettled((t) => t.health !== 'unknown'));
+    await scenario.start(renderStack(token), CLUSTER_FIRST_RESOLV_CONF, allSettled((t) => t.health !== 'unknown'));
   }, 70_000);
   afterAll(() => scenario.stop());
 
@@ -588,15 +670,21 @@ describe('DNS-free addressing: node-exporter through the proxy Service with ?nod
   const scenario = new Scenario('proxy-query');
   const url = `http://${PROXY_SERVICE}:9100/metrics?nodeName=${NODE}`;
   let routedBefore = 0;
-  beforeAll(() => {
+  beforeAll(async () => {
+    // DnsStrategy.none(): the cluster DNS runs its Corefile as the distribution shipped it.
+    await startClusterDns(Corefile.kubeadmDefault().toString());
     routedBefore = proxyRoutes().length;
-    return scenario.start(renderProxyQueryNodeExporter(prometheusToken), HOSTS_PROXY_SERVICE_ONLY,
+    await scenario.start(renderProxyQueryNodeExporter(prometheusToken), CLUSTER_FIRST_RESOLV_CONF,
       (targets) => targets.length === 1 && targets[0].health === 'up');
   }, 70_000);
-  afterAll(() => scenario.stop());
+  afterAll(async () => {
+    await scenario.stop();
+    await startClusterDns(editedCorefile());
+  }, 30_000);
 
-  test('the node name does not resolve in this namespace, only the proxy Service does', () => {
+  test('the node name does not resolve through the unedited cluster DNS, the proxy Service does (kubernetes plugin)', () => {
     expect(lab.fetch(`http://${NODE}:9100/metrics`).error).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(lab.fetch(`http://${PROXY_SERVICE}:9100/metrics?nodeName=${NODE}`).status).toBe(200);
   });
 
   test('the target is scraped at the proxy Service with ?nodeName= and is up, labelled by the node', () => {
@@ -621,6 +709,65 @@ describe('DNS-free addressing: node-exporter through the proxy Service with ?nod
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('1 found, 1 up, 0 not up');
     expect(result.status).toBe(0);
+  });
+});
+
+describe('RavenProxyDns: node names resolved by a dedicated CoreDNS that only Prometheus asks (OpenYurt\'s own recipe)', () => {
+  const scenario = new Scenario('dedicated-dns');
+  let proxyDns: CoreDns | undefined;
+  let resolvConf = '';
+  beforeAll(async () => {
+    const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'dedicated-dns', { namespace: NAMESPACE });
+    const stack = new RavenPrometheus(chart, 'raven', {
+      release: 'foundation-core',
+      dns: DnsStrategy.dedicatedProxyDns({ clusterIp: PROXY_DNS_IP, image: 'registry.k8s.io/coredns/coredns:v1.12.1' }),
+      addressing: NodeAddressing.nodeName(),
+    });
+    const objects = chart.toJson();
+    // The dedicated DNS's own ServiceAccount and RBAC, as the library writes them, applied to the API server.
+    for (const m of objects.filter((o) => o.metadata.namespace === 'kube-system' ? o.kind === 'ServiceAccount' : o.kind.startsWith('ClusterRole'))) {
+      const applied = await plane.admin.apply(m, 'cdk8s-raven-prometheus');
+      if (applied.status >= 300) {
+        throw new Error(`applying ${m.kind} ${m.metadata.name} failed: ${JSON.stringify(applied.body)}`);
+      }
+    }
+    const configMap = objects.find((m) => m.kind === 'ConfigMap' && m.metadata.namespace === 'kube-system');
+    const account = objects.find((m) => m.kind === 'ServiceAccount');
+    // Pods' DNS as kube-prometheus-stack sets it from the library's values: dnsPolicy None, dnsConfig.
+    const dnsConfig = stack.kubePrometheusStackValues().values.prometheus.prometheusSpec.dnsConfig;
+    resolvConf = [
+      ...dnsConfig.nameservers.map((n: string) => `nameserver ${n}`),
+      `search ${dnsConfig.searches.join(' ')}`,
+      `options ${dnsConfig.options.map((o: any) => `${o.name}:${o.value}`).join(' ')} timeout:1 attempts:2`,
+    ].join('\n') + '\n';
+    // Both Corefiles serve .:53 on every address: one CoreDNS per port in the namespace.
+    await startClusterDns(undefined);
+    proxyDns = await startCoreDns(lab, {
+      label: 'raven-proxy-dns',
+      corefile: configMap.data.Corefile,
+      tunnelNodes,
+      cluster: { serviceAccountVolume: await plane.serviceAccountVolume('kube-system', account.metadata.name), env: plane.inClusterEnv },
+      resolvConf: `nameserver ${UPSTREAM_DNS_IP}\n`,
+    });
+    await scenario.start(operatorScrapeConfigs(objects, prometheusToken), resolvConf, allSettled((t) => t.health === 'up'));
+  }, 90_000);
+  afterAll(async () => {
+    await scenario.stop();
+    await proxyDns?.stop();
+    await startClusterDns(editedCorefile());
+  }, 30_000);
+
+  test('Prometheus\'s resolv.conf is the one the library\'s values give it: the dedicated DNS only', () => {
+    expect(resolvConf).toMatch(new RegExp(`^nameserver ${PROXY_DNS_IP.replace(/\./g, '\\.')}\n`));
+    expect(resolvConf).not.toContain(CLUSTER_DNS_IP);
+  });
+
+  test('the four edge targets are up by node name, through the dedicated DNS and the proxy', () => {
+    expect(scenario.targets.map((t) => [t.scrapeUrl, t.health]).sort()).toEqual(EXPECTED_URLS.map((u) => [u, 'up']));
+  });
+
+  test('the dedicated DNS answers Service names too, through its kubernetes plugin on the real API server', () => {
+    expect(lab.fetch(`http://${PROXY_SERVICE}:9100/metrics?nodeName=${NODE}`).status).toBe(200);
   });
 });
 

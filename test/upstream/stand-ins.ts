@@ -16,14 +16,12 @@
  *   answers 400 for an IP-literal host without `nodeName` and 502 for an unknown node, and
  *   forwards everything else to that node's exporter over its "tunnel" address, streaming the
  *   answer back, with `nodeName` removed from the query;
- * - a DNS server answering NXDOMAIN to every question: an upstream resolver that knows no node names;
  * - a control endpoint (`/lab/raven-proxy/routes`, `/lab/kubelet/requests`) listing what the proxy
  *   routed and which identity the kubelet saw.
  *
  * Usage: `node -r ts-node/register/transpile-only stand-ins.ts <config.json>`. Prints `ready`
  * once every server listens.
  */
-import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -43,7 +41,6 @@ export interface StandInsConfig {
     /** The API server the kubelet sends TokenReviews and SubjectAccessReviews to, and its credential. */
     readonly apiServer: { readonly host: string; readonly port: number; readonly caFile: string; readonly certFile: string; readonly keyFile: string };
   };
-  readonly dns: { readonly host: string; readonly port: number };
   /** The Raven L7 proxy: node name to the `host:port` its tunnel reaches the exporter at. */
   readonly proxy: { readonly host: string; readonly port: number; readonly tunnels: { readonly [node: string]: string } };
   /** Where `/lab/...` answers. */
@@ -259,46 +256,6 @@ function serveKubelet(config: StandInsConfig, seen: KubeletRequest[]): https.Ser
   });
 }
 
-/* eslint-disable no-bitwise -- DNS header flags are bit fields. */
-/** An answer to any question: the question echoed, RCODE 3 (NXDOMAIN), no records. */
-export function nxdomain(query: Buffer): Buffer | undefined {
-  if (query.length < 12) {
-    return undefined;
-  }
-  // Question section: labels up to the zero byte, then QTYPE and QCLASS.
-  let i = 12;
-  while (i < query.length && query[i] !== 0) {
-    i += query[i] + 1;
-  }
-  const questionEnd = i + 5;
-  if (questionEnd > query.length) {
-    return undefined;
-  }
-  const answer = Buffer.alloc(questionEnd);
-  query.copy(answer, 0, 0, questionEnd);
-  const rd = query[2] & 0x01;
-  const opcode = query[2] & 0x78;
-  answer[2] = 0x80 | opcode | rd; // QR, same opcode, RD echoed; not authoritative
-  answer[3] = 0x80 | 0x03; // RA, RCODE 3 NXDOMAIN
-  answer.writeUInt16BE(1, 4); // QDCOUNT
-  answer.writeUInt16BE(0, 6); // ANCOUNT
-  answer.writeUInt16BE(0, 8); // NSCOUNT
-  answer.writeUInt16BE(0, 10); // ARCOUNT
-  return answer;
-}
-/* eslint-enable no-bitwise */
-
-function serveDns(): dgram.Socket {
-  const socket = dgram.createSocket('udp4');
-  socket.on('message', (msg, rinfo) => {
-    const answer = nxdomain(msg);
-    if (answer) {
-      socket.send(answer, rinfo.port, rinfo.address);
-    }
-  });
-  return socket;
-}
-
 function serveControl(routes: ProxyRoute[], seen: KubeletRequest[]): http.Server {
   return http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
@@ -319,12 +276,10 @@ async function main(): Promise<void> {
   const control = serveControl(routes, seen);
   const kubelet = serveKubelet(config, seen);
   const proxy = serveProxy(config, routes);
-  const dns = serveDns();
   await Promise.all([
     new Promise<void>((resolve) => proxy.listen(config.proxy.port, config.proxy.host, resolve)),
     new Promise<void>((resolve) => control.listen(config.control.port, config.control.host, resolve)),
     new Promise<void>((resolve) => kubelet.listen(config.kubelet.port, config.kubelet.host, resolve)),
-    new Promise<void>((resolve) => dns.bind(config.dns.port, config.dns.host, resolve)),
   ]);
   process.stdout.write('ready\n');
   const stop = (): void => {
@@ -332,7 +287,6 @@ async function main(): Promise<void> {
       server.closeAllConnections();
       server.close();
     }
-    dns.close();
     process.exit(0);
   };
   process.on('SIGTERM', stop);
