@@ -14,6 +14,7 @@ export * from './dns-strategy';
 export * from './raven-prometheus';
 export * from './prometheus-config';
 export * from './verify';
+export * from './drift';
 export * from './scrape-output';
 export * from './kube-prometheus-stack';
 export * from './kube-prometheus-stack-values';
