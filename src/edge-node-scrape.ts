@@ -2,6 +2,7 @@ import { ApiObject, ApiObjectProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { intern } from './bounded-cache';
 import { resolveNamespace } from './namespace';
+import { checkObjectsOf } from './object-checks';
 import {
   BearerToken,
   InstanceLabel,
@@ -13,6 +14,7 @@ import {
   ScrapeTls,
   TargetDiscovery,
 } from './scrape-options';
+import { checkScrapePropTypes } from './scrape-prop-checks';
 import { SCRAPE_CONFIG_GVK, ScrapeConfigSpecJson } from './typed-api-object';
 import {
   checkDnsSubdomain,
@@ -21,6 +23,7 @@ import {
   checkKubernetesLabels,
   checkPort,
   checkPrometheusLabelName,
+  inChart,
   invalid,
   toPrometheusDuration,
 } from './validation';
@@ -255,6 +258,7 @@ interface RenderedScrape {
 /** Checks the props and builds the ScrapeConfig spec; `owner` names the construct in errors. */
 function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNodeScrapeProps): RenderedScrape {
   const r = {} as RenderedScrape;
+  checkScrapePropTypes(owner, props);
   const versions = resolveVersions(owner, props.versions);
 
   r.name = checkDnsSubdomain(owner, 'name', props.name ?? id);
@@ -413,8 +417,10 @@ export class EdgeNodeScrape extends ApiObject {
   public readonly addressing: NodeAddressing;
 
   public constructor(scope: Construct, id: string, props: EdgeNodeScrapeProps) {
-    const r = renderScrape(scope, id, new.target.name, props);
+    const owner = new.target.name;
+    const r = inChart(scope, id, () => renderScrape(scope, id, owner, props));
     super(scope, id, scrapeObjectProps(r, props));
+    checkObjectsOf(this);
     this.namespace = r.namespace;
     this.port = r.port;
     this.metricsPath = r.metricsPath;

@@ -3,9 +3,12 @@ import { Construct } from 'constructs';
 import { intern } from './bounded-cache';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { resolveNamespace } from './namespace';
+import { checkObjectsOf } from './object-checks';
 import { BearerToken, MetricRelabeling, RelabelAction, ScrapeScheme, ScrapeTls } from './scrape-options';
 import { ServiceAccountTokenSecret, ServiceAccountTokenSecretProps } from './service-account-token-secret';
-import { checkDnsLabel, checkDnsSubdomain, checkHttpPath, checkPort, invalid, toPrometheusDuration } from './validation';
+import {
+  checkDnsLabel, checkDnsSubdomain, checkDuration, checkHttpPath, checkInstance, checkInstances, checkPort, inChart, invalid, toPrometheusDuration,
+} from './validation';
 import { requireVersion, resolveVersions } from './version-checks';
 
 /**
@@ -208,10 +211,11 @@ export class KubeletScrape extends Construct {
 
   public constructor(scope: Construct, id: string, props: KubeletScrapeProps = {}) {
     super(scope, id);
-    const built = addKubeletObjects(this, props, {
+    const built = inChart(scope, id, () => addKubeletObjects(this, props ?? {}, {
       tokenSecret: (s, p) => new ServiceAccountTokenSecret(s, 'TokenSecret', p).resource,
       scrape: (s, endpoint, p) => new EdgeNodeScrape(s, endpoint.suffix, p),
-    });
+    }));
+    checkObjectsOf(this);
     this.namespace = built.namespace;
     this.port = built.port;
     this.tokenSecret = built.tokenSecret;
@@ -233,6 +237,10 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
     namespace: string; port: number; tokenSecret?: ApiObject; scrapes: S[];
   } {
   const owner = 'KubeletScrape';
+  checkInstances(owner, 'endpoints', props.endpoints, KubeletEndpoint);
+  checkInstance(owner, 'bearerToken', props.bearerToken, BearerToken);
+  checkInstance(owner, 'tls', props.tls, ScrapeTls);
+  checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
   const namespace = resolveNamespace(scope, owner, props.namespace);
   const prefix = checkDnsSubdomain(owner, 'namePrefix', props.namePrefix ?? 'kubelet-raven');
   const port = checkPort(owner, 'port', props.port ?? 10250);

@@ -3,7 +3,7 @@ import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './ed
 import { definedLabels, optionalLabelValue } from './kubelet-scrape';
 import { resolveNamespace } from './namespace';
 import { TargetDiscovery } from './scrape-options';
-import { invalid } from './validation';
+import { inChart, invalid } from './validation';
 
 /**
  * Props for `NodeExporterScrape`.
@@ -70,7 +70,7 @@ export interface NodeExporterScrapeProps extends EdgeNodeScrapeOptions {
  */
 export class NodeExporterScrape extends EdgeNodeScrape {
   public constructor(scope: Construct, id: string, props: NodeExporterScrapeProps = {}) {
-    super(scope, id, nodeExporterScrapeProps(props, resolveNamespace(scope, 'NodeExporterScrape', props.namespace)));
+    super(scope, id, inChart(scope, id, () => nodeExporterScrapeProps(props ?? {}, resolveNamespace(scope, 'NodeExporterScrape', props?.namespace))));
   }
 }
 

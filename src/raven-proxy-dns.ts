@@ -7,8 +7,11 @@ import { tunnelNodesVolume } from './coredns-deployment-patch';
 import { toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
 import { tunnelHostsEdit } from './corefile-edits';
+import { checkObjectsOf } from './object-checks';
 import { tunnelNodesReload } from './raven-core-dns';
-import { checkDnsLabel, checkDnsSubdomain, checkImage, checkKubernetesLabels, checkReplicas, invalid } from './validation';
+import {
+  checkDnsLabel, checkDnsSubdomain, checkDuration, checkImage, checkKubernetesLabels, checkReplicas, inChart, invalid,
+} from './validation';
 
 /**
  * Props for `RavenProxyDns`.
@@ -134,7 +137,8 @@ export class RavenProxyDns extends Construct {
 
   public constructor(scope: Construct, id: string, props: RavenProxyDnsProps) {
     super(scope, id);
-    const built = addProxyDnsObjects(this, '', props);
+    const built = inChart(scope, id, () => addProxyDnsObjects(this, '', props));
+    checkObjectsOf(this);
     this.clusterIp = built.clusterIp;
     this.corefile = built.corefile;
     this.configMap = built.configMap;
@@ -150,6 +154,11 @@ export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: Ra
   clusterIp: string; corefile: Corefile; service: ApiObject; deployment: ApiObject; configMap: ApiObject; objects: ApiObject[];
 } {
   const owner = 'RavenProxyDns';
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    invalid(owner, 'props', props, 'the props object ({ clusterIp: ..., image: ... })');
+  }
+  checkDuration(owner, 'reloadInterval', props.reloadInterval);
+  checkDuration(owner, 'ttl', props.ttl);
   const clusterIp = checkClusterIp(owner, 'clusterIp', props.clusterIp);
   const name = checkDnsLabel(owner, 'name', props.name ?? 'raven-proxy-dns');
   const namespace = checkDnsLabel(owner, 'namespace', props.namespace ?? 'kube-system');

@@ -2,7 +2,8 @@ import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { coreObjectProps } from './core-objects';
 import { resolveNamespace } from './namespace';
-import { checkDnsSubdomain } from './validation';
+import { checkObjectsOf } from './object-checks';
+import { checkDnsSubdomain, inChart } from './validation';
 
 /**
  * Props for `ServiceAccountTokenSecret`.
@@ -47,8 +48,9 @@ export class ServiceAccountTokenSecret extends ApiObject {
   public readonly serviceAccountName: string;
 
   public constructor(scope: Construct, id: string, props: ServiceAccountTokenSecretProps = {}) {
-    const r = renderTokenSecret(scope, props);
+    const r = inChart(scope, id, () => renderTokenSecret(scope, props ?? {}));
     super(scope, id, r.objectProps);
+    checkObjectsOf(this);
     this.secretName = r.secretName;
     this.namespace = r.namespace;
     this.serviceAccountName = r.serviceAccountName;

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Duration } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  CoreDnsDeployment, Corefile, DnsStrategy, NodeSelection, PrometheusNodeRbac, RavenCoreDns, RavenGatewayPorts, RavenPrometheus,
+  CoreDnsDeployment, Corefile, DnsStrategy, EdgeNodeScrape, KubeletScrape, NodeExporterScrape, NodeSelection, PrometheusNodeRbac,
+  RavenCoreDns, RavenGatewayPorts, RavenPrometheus, RavenProxyDns, ServiceAccountTokenSecret,
 } from '../src';
 import { testChart } from './support/synth';
 
@@ -81,6 +82,34 @@ describe('a prop that takes one of the library\'s classes, given something else,
 
   test('GIVEN the right classes THEN nothing is refused', () => {
     expect(() => stack({ release: 'kps', dns: DnsStrategy.none(), nodes: NodeSelection.all(), scrapeInterval: Duration.seconds(30), rbac: false })).not.toThrow();
+  });
+});
+
+describe('the single constructs check their props the same way', () => {
+  const chart = () => new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'cluster-d', { namespace: 'monitoring' });
+
+  test.each([
+    ['NodeExporterScrape nodes', () => new NodeExporterScrape(chart(), 'ne', { nodes: 'edge' as any }),
+      /^NodeExporterScrape: 'nodes' must be a NodeSelection \(.*\), got 'edge'\. \(in chart 'cluster-d', at cluster-d\/ne\)$/],
+    ['KubeletScrape endpoints', () => new KubeletScrape(chart(), 'kubelet', { endpoints: ['cadvisor' as any] }),
+      /^KubeletScrape: 'endpoints\[0\]' must be a KubeletEndpoint \(KubeletEndpoint\.METRICS, .*\), got 'cadvisor'\. \(in chart 'cluster-d', at cluster-d\/kubelet\)$/],
+    ['KubeletScrape bearer token', () => new KubeletScrape(chart(), 'kubelet', { bearerToken: 'prometheus-sa-token' as any }),
+      /^KubeletScrape: 'bearerToken' must be a BearerToken \(BearerToken\.fromServiceAccount\(\) or BearerToken\.fromSecret\(\.\.\.\)\), got 'prometheus-sa-token'\. \(in chart 'cluster-d', at cluster-d\/kubelet\)$/],
+    ['EdgeNodeScrape relabeling action', () => new EdgeNodeScrape(chart(), 'dcgm', { port: 9400, metricRelabelings: [{ action: 'Drop' as any, sourceLabels: ['x'] }] }),
+      /^EdgeNodeScrape: 'metricRelabelings\[0\]\.action' must be one of RelabelAction\.REPLACE \('replace'\), .*, got 'Drop'\./],
+    ['RavenProxyDns ttl', () => new RavenProxyDns(chart(), 'dns', { clusterIp: '10.96.0.53', image: 'coredns:1', ttl: 30 as any }),
+      /^RavenProxyDns: 'ttl' must be a cdk8s Duration such as Duration\.seconds\(30\), got 30\. \(in chart 'cluster-d', at cluster-d\/dns\)$/],
+    ['ServiceAccountTokenSecret name', () => new ServiceAccountTokenSecret(chart(), 'token', { secretName: 'Token' }),
+      /^ServiceAccountTokenSecret: 'secretName' must be an RFC 1123 subdomain .*\(in chart 'cluster-d', at cluster-d\/token\)$/],
+  ])('GIVEN %s of the wrong kind THEN the construct\'s own error, with its chart', (_what, build, message) => {
+    expect(build).toThrow(message);
+  });
+
+  test('GIVEN two single scrapes of one name in one chart THEN synthesis refuses them, naming both paths', () => {
+    const c = chart();
+    new NodeExporterScrape(c, 'a', { name: 'node-exporter' });
+    new NodeExporterScrape(c, 'b', { name: 'node-exporter' });
+    expect(() => Testing.synth(c)).toThrow(/ScrapeConfig monitoring\/node-exporter is written twice into the manifest of chart 'cluster-d': by cluster-d\/a and by cluster-d\/b\./);
   });
 });
 
