@@ -8,9 +8,10 @@ import { upstreamProgram } from './upstream';
 /**
  * prometheus-operator's own rendering, through `operator-render` (upstream/operator-render, built
  * from the pinned operator module by the upstream toolchain): the API server's defaulting and schema
- * check with the operator's ScrapeConfig CRD, the operator's acceptance checks
- * (ResourceSelector.SelectScrapeConfigs, Secrets read through its asset store), then
- * ConfigGenerator.GenerateServerConfiguration for a Prometheus that selects every ScrapeConfig given.
+ * check with the operator's CRDs, the operator's acceptance checks (ResourceSelector's
+ * SelectServiceMonitors, SelectPodMonitors and SelectScrapeConfigs, Secrets read through its asset
+ * store), then ConfigGenerator.GenerateServerConfiguration for a Prometheus that selects every
+ * ScrapeConfig, ServiceMonitor and PodMonitor given.
  */
 
 /** What the operator renders for. */
@@ -23,12 +24,12 @@ export interface OperatorRenderOptions {
 
 /** The outcome of one run. */
 export interface OperatorRenderResult {
-  /** Exit 0: every ScrapeConfig accepted, the configuration generated. */
+  /** Exit 0: every object accepted, the configuration generated. */
   readonly ok: boolean;
   readonly status: number | null;
   /** The generated prometheus.yml (empty unless ok). */
   readonly stdout: string;
-  /** One line per rejection (`ScrapeConfig <ns>/<name>: <reason>`), and the operator's warnings. */
+  /** One line per rejection (`<Kind> <ns>/<name>: <reason>`, e.g. `ServiceMonitor monitoring/x: ...`), and the operator's warnings. */
   readonly stderr: string;
   /** stdout parsed, keys in the operator's order; undefined unless ok. */
   readonly config?: any;
@@ -37,8 +38,8 @@ export interface OperatorRenderResult {
 }
 
 /**
- * Runs the operator's code on manifests (ScrapeConfigs, the Secrets and ConfigMaps they reference;
- * other kinds are ignored, so a chart's whole output may be passed).
+ * Runs the operator's code on manifests (ScrapeConfigs, ServiceMonitors, PodMonitors, the Secrets
+ * and ConfigMaps they reference; other kinds are ignored, so a chart's whole output may be passed).
  */
 export function operatorRender(manifests: any[], options: OperatorRenderOptions = {}): OperatorRenderResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raven-operator-render-'));

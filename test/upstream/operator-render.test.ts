@@ -10,7 +10,8 @@ import { upstreamFile } from '../support/upstream';
  * files (pkg/prometheus/testdata/*.golden of the pinned module, read at test time) byte for byte,
  * from inputs written here after the operator's test cases (TestScrapeConfigSpecConfig and
  * TestScrapeConfigSpecConfigWithKubernetesSD in pkg/prometheus/promcfg_test.go: ScrapeConfig
- * `default/testscrapeconfig1`, the Secrets of those tests), and it refuses what the operator refuses.
+ * `default/testscrapeconfig1`, the Secrets of those tests), and of its ServiceMonitor and PodMonitor
+ * cases, and it refuses what the operator refuses.
  */
 
 const NAMESPACE = 'default';
@@ -234,5 +235,109 @@ describe('operator-render refuses what prometheus-operator refuses, with its rea
     const result = operatorRender([other, scrapeConfig({}, 'a')]);
     expect(result.ok).toBe(true);
     expect(result.scrapeConfigs.map((s) => s.job_name)).toEqual(['scrapeConfig/default/a', 'scrapeConfig/monitoring/b']);
+  });
+});
+
+function serviceMonitor(spec: any, name: string = 'test'): any {
+  return { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name, namespace: NAMESPACE }, spec };
+}
+
+function podMonitor(spec: any, name: string = 'testpodmonitor1'): any {
+  return { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name, namespace: NAMESPACE }, spec };
+}
+
+/** The ServiceMonitor of TestServiceMonitorWithServiceDiscoveryRole (pkg/prometheus/promcfg_test.go). */
+const ROLE_TEST_SELECTOR = { matchLabels: { foo: 'bar' }, matchExpressions: [{ key: 'alpha', operator: 'In', values: ['beta', 'gamma'] }] };
+
+const MONITOR_GOLDEN_CASES: Array<{ golden: string; manifest: any }> = [
+  // TestServiceMonitorWithServiceDiscoveryRole, "Default"
+  { golden: 'TestServiceMonitorWithDefaultServiceDiscoveryRole', manifest: serviceMonitor({ selector: ROLE_TEST_SELECTOR, endpoints: [{ port: 'web', interval: '30s' }] }) },
+  // TestServiceMonitorWithServiceDiscoveryRole, "Prometheus with endpoints and ServiceMonitor with endpointslice"
+  {
+    golden: 'TestServiceMonitorWithEndpointSliceAndPrometheusEndpoints',
+    manifest: serviceMonitor({ serviceDiscoveryRole: 'EndpointSlice', selector: ROLE_TEST_SELECTOR, endpoints: [{ port: 'web', interval: '30s' }] }),
+  },
+  {
+    golden: 'SettingTrackTimestampsStalenessInServiceMonitor',
+    manifest: serviceMonitor({ selector: {}, targetLabels: ['example', 'env'], endpoints: [{ trackTimestampsStaleness: false, port: 'web', interval: '30s' }] }, 'testservicemonitor1'),
+  },
+  {
+    golden: 'SettingTrackTimestampsStalenessInPodMonitor',
+    manifest: podMonitor({ selector: {}, podTargetLabels: ['example', 'env'], podMetricsEndpoints: [{ trackTimestampsStaleness: false, port: 'web', interval: '30s' }] }),
+  },
+  {
+    golden: 'PodMonitorPhaseFilter',
+    manifest: { ...podMonitor({ selector: {}, podMetricsEndpoints: [{ filterRunning: false, port: 'test' }] }), metadata: { name: 'testpodmonitor1', namespace: NAMESPACE, labels: { group: 'group1' } } },
+  },
+];
+
+describe('operator-render renders ServiceMonitors and PodMonitors as prometheus-operator v0.93.1 does', () => {
+  test.each(MONITOR_GOLDEN_CASES.map((c) => [c.golden, c] as const))('GIVEN the inputs of the operator\'s test case %s WHEN rendered THEN the output is its golden file', (_name, c) => {
+    const golden = fs.readFileSync(upstreamFile(`operator-golden-${c.golden}`), 'utf8');
+    const result = operatorRender([c.manifest]);
+    expect(result.stderr).toBe('');
+    expect(result.ok).toBe(true);
+    expect(result.stdout).toBe(golden);
+  });
+
+  test('GIVEN a ServiceMonitor, a PodMonitor and a ScrapeConfig WHEN rendered together THEN each becomes its jobs, in the operator\'s order', () => {
+    const result = operatorRender([
+      scrapeConfig({}, 'c'),
+      podMonitor({ selector: {}, podMetricsEndpoints: [{ port: 'web' }] }, 'b'),
+      serviceMonitor({ selector: {}, endpoints: [{ port: 'web' }, { port: 'web', path: '/metrics/cadvisor' }] }, 'a'),
+    ]);
+    expect(result.ok).toBe(true);
+    expect(result.scrapeConfigs.map((s) => s.job_name)).toEqual([
+      'serviceMonitor/default/a/0', 'serviceMonitor/default/a/1', 'podMonitor/default/b/0', 'scrapeConfig/default/c',
+    ]);
+  });
+});
+
+describe('operator-render refuses the ServiceMonitors and PodMonitors prometheus-operator refuses, with its reason, exit 1', () => {
+  test('GIVEN a ServiceMonitor endpoint with a replace relabeling without targetLabel WHEN rendered THEN the operator\'s check rejects the ServiceMonitor naming the endpoint', () => {
+    const result = operatorRender([serviceMonitor({
+      selector: {},
+      endpoints: [{ port: 'https-metrics' }, { port: 'https-metrics', path: '/metrics/cadvisor', relabelings: [{ action: 'replace', sourceLabels: ['__metrics_path__'] }] }],
+    }, 'kubelet')]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^ServiceMonitor default\/kubelet: endpoints\[1\]: relabelConfigs: \[0\]: relabel configuration for replace action needs targetLabel value$/m);
+  });
+
+  test('GIVEN a ServiceMonitor endpoint whose scrapeTimeout exceeds its interval WHEN rendered THEN the operator rejects it with both durations', () => {
+    const result = operatorRender([serviceMonitor({ selector: {}, endpoints: [{ port: 'web', interval: '10s', scrapeTimeout: '20s' }] })]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^ServiceMonitor default\/test: endpoints\[0\]: scrapeTimeout "20s" greater than scrapeInterval "10s"$/m);
+  });
+
+  test('GIVEN a chart value name written into a ServiceMonitor endpoint WHEN rendered THEN the API server\'s strict field validation refuses it', () => {
+    const result = operatorRender([serviceMonitor({ selector: {}, endpoints: [{ port: 'https-metrics', cAdvisorRelabelings: [] }] })]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^ServiceMonitor default\/test: the API server refuses it: unknown field "spec.endpoints\[0\].cAdvisorRelabelings"$/m);
+  });
+
+  test('GIVEN a PodMonitor with an invalid relabeling regex WHEN rendered THEN it is rejected naming the endpoint', () => {
+    const result = operatorRender([podMonitor({ selector: {}, podMetricsEndpoints: [{ port: 'web', relabelings: [{ action: 'keep', sourceLabels: ['a'], regex: '(' }] }] })]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^PodMonitor default\/testpodmonitor1: endpoint\[0\]: relabelConfigs: \[0\]: invalid regex \( for relabel configuration/m);
+  });
+
+  test('GIVEN one refused ServiceMonitor beside a good one and a good ScrapeConfig WHEN rendered THEN only the refused one is named and nothing is printed on stdout', () => {
+    const result = operatorRender([
+      serviceMonitor({ selector: {}, endpoints: [{ port: 'web', interval: '10s', scrapeTimeout: '20s' }] }, 'slow'),
+      serviceMonitor({ selector: {}, endpoints: [{ port: 'web' }] }, 'fine'),
+      scrapeConfig({}, 'fine'),
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n').filter((l) => /^(ServiceMonitor|PodMonitor|ScrapeConfig) /.test(l))).toEqual([
+      'ServiceMonitor default/slow: endpoints[0]: scrapeTimeout "20s" greater than scrapeInterval "10s"',
+    ]);
+  });
+
+  test('GIVEN the same ServiceMonitor twice WHEN rendered THEN it is an input error, exit 2', () => {
+    const result = operatorRender([serviceMonitor({ selector: {}, endpoints: [{ port: 'web' }] }), serviceMonitor({ selector: {}, endpoints: [{ port: 'web' }] })]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/ServiceMonitor default\/test is given twice/);
   });
 });

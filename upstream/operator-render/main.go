@@ -1,42 +1,47 @@
-// operator-render renders ScrapeConfigs with prometheus-operator's own code, as the operator does
-// when it reconciles a Prometheus resource:
+// operator-render renders ScrapeConfigs, ServiceMonitors and PodMonitors with prometheus-operator's
+// own code, as the operator does when it reconciles a Prometheus resource:
 //
 //	operator-render [--prometheus-version vX.Y.Z] [--shards N] FILE...
 //
-// Each FILE holds YAML manifests (several documents allowed): ScrapeConfigs and the Secrets and
-// ConfigMaps they reference. Other kinds are ignored, so a whole `cdk8s synth` output can be given.
-// A Secret or ConfigMap given again replaces the earlier one, as `kubectl apply` does; a ScrapeConfig
-// given twice is an input error.
+// Each FILE holds YAML manifests (several documents allowed): ScrapeConfigs, ServiceMonitors,
+// PodMonitors and the Secrets and ConfigMaps they reference. Other kinds are ignored, so a whole
+// `cdk8s synth` or `helm template` output can be given. A Secret or ConfigMap given again replaces
+// the earlier one, as `kubectl apply` does; a monitoring object given twice is an input error.
 //
 // What happens to them, in the order a cluster does it:
 //
-//  1. The API server's part, with the ScrapeConfig CRD embedded in the operator module (package
+//  1. The API server's part, with the object's CRD embedded in the operator module (package
 //     example) and apiextensions-apiserver's own algorithms: a field the CRD does not know is refused
 //     (as strict field validation does; a lenient apply would silently prune it), the CRD's defaults
 //     are filled in (e.g. a relabeling's `action: replace`), and the object is validated against the
 //     CRD's OpenAPI schema. CEL rules (x-kubernetes-validations) are not evaluated. A Secret's
 //     stringData is merged into its data.
-//  2. The operator's selection and acceptance checks: ResourceSelector.SelectScrapeConfigs
-//     (pkg/prometheus/resource_selector.go), which validates relabelings, selectors, the scrape
-//     interval and timeout, and reads every referenced Secret and ConfigMap key through the
-//     operator's asset store (assets.NewStoreBuilder over a client holding the given objects).
+//  2. The operator's selection and acceptance checks (pkg/prometheus/resource_selector.go):
+//     ResourceSelector.SelectServiceMonitors, SelectPodMonitors and SelectScrapeConfigs, which
+//     validate relabelings, selectors, endpoints, the scrape interval and timeout, and read every
+//     referenced Secret and ConfigMap key through the operator's asset store
+//     (assets.NewStoreBuilder over a client holding the given objects).
 //  3. ConfigGenerator.GenerateServerConfiguration (pkg/prometheus/promcfg.go) on the accepted
-//     ScrapeConfigs.
+//     objects.
 //
 // It prints the generated prometheus.yml on stdout and exits 0. When the API server's part or the
-// operator rejects any ScrapeConfig (the operator would then run without it), it prints one line
-// per rejection on stderr, `ScrapeConfig <namespace>/<name>: <reason>`, and exits 1. Unreadable
-// input or a bad flag exits 2. The operator's warnings (e.g. a field dropped for an older
-// Prometheus) go to stderr in either case.
+// operator rejects any object (the operator would then run without it), it prints one line per
+// rejection on stderr, `<Kind> <namespace>/<name>: <reason>` (e.g. `ScrapeConfig monitoring/x: ...`,
+// `ServiceMonitor monitoring/y: endpoints[0]: ...`), and exits 1. Unreadable input or a bad flag
+// exits 2. The operator's warnings (e.g. a field dropped for an older Prometheus) go to stderr in
+// either case.
 //
-// The Prometheus resource it renders for selects every given ScrapeConfig: scrapeConfigSelector
-// and scrapeConfigNamespaceSelector are both `{}` (everything, in every namespace that holds an
-// input object). Otherwise it is the operator's own test fixture (defaultPrometheus() in
-// pkg/prometheus/promcfg_test.go), so that the output can be compared with the operator's golden
-// files: Prometheus `default/test`, scrapeInterval and evaluationInterval 30s (also the CRD's
-// defaults), spec.version from --prometheus-version (default: the operator's default Prometheus
-// version), spec.shards from --shards (default: unset, one shard). No ConfigGenerator option is
-// set; none of them changes how a ScrapeConfig is rendered.
+// The Prometheus resource it renders for selects every given object: the ScrapeConfig,
+// ServiceMonitor and PodMonitor selectors and namespace selectors are all `{}` (everything, in
+// every namespace that holds an input object). Otherwise it is the operator's own test fixture
+// (defaultPrometheus() in pkg/prometheus/promcfg_test.go), so that the output can be compared with
+// the operator's golden files: Prometheus `default/test`, scrapeInterval and evaluationInterval 30s
+// (also the CRD's defaults), spec.version from --prometheus-version (default: the operator's default
+// Prometheus version), spec.shards from --shards (default: unset, one shard), no
+// spec.serviceDiscoveryRole (Endpoints; a ServiceMonitor chooses EndpointSlice with its own
+// spec.serviceDiscoveryRole, which the generator reads the same way). The generator is given
+// WithEndpointSliceSupport(), as the operator gives it on every Kubernetes from 1.21
+// (cmd/operator/main.go); it changes only how ServiceMonitors are rendered.
 package main
 
 import (
@@ -71,6 +76,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/cache"
@@ -89,8 +95,9 @@ func main() {
 // usageError is bad input: exit 2.
 type usageError struct{ error }
 
-// rejection is a ScrapeConfig the API server or the operator refuses: exit 1.
+// rejection is an object the API server or the operator refuses: exit 1.
 type rejection struct {
+	kind   string
 	key    string
 	reason string
 }
@@ -142,7 +149,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(rejections) > 0 {
 		for _, r := range rejections {
-			fmt.Fprintf(stderr, "ScrapeConfig %s: %s\n", r.key, r.reason)
+			fmt.Fprintf(stderr, "%s %s: %s\n", r.kind, r.key, r.reason)
 		}
 		return 1
 	}
@@ -190,20 +197,54 @@ func operatorVersion() string {
 
 // inputs are the objects read from the files.
 type inputs struct {
-	scrapeConfigs []*monitoringv1alpha1.ScrapeConfig
-	objects       map[string]runtime.Object // Secrets and ConfigMaps by kind/namespace/name
-	namespaces    map[string]bool
-	rejections    []rejection
+	scrapeConfigs   []*monitoringv1alpha1.ScrapeConfig
+	serviceMonitors []*monitoringv1.ServiceMonitor
+	podMonitors     []*monitoringv1.PodMonitor
+	objects         map[string]runtime.Object // Secrets and ConfigMaps by kind/namespace/name
+	namespaces      map[string]bool
+	rejections      []rejection
+}
+
+// monitoringKinds are the kinds rendered, each with the CRD version it is read in.
+var monitoringKinds = map[string]schema.GroupVersionKind{
+	monitoringv1alpha1.ScrapeConfigsKind: monitoringv1alpha1.SchemeGroupVersion.WithKind(monitoringv1alpha1.ScrapeConfigsKind),
+	monitoringv1.ServiceMonitorsKind:     monitoringv1.SchemeGroupVersion.WithKind(monitoringv1.ServiceMonitorsKind),
+	monitoringv1.PodMonitorsKind:         monitoringv1.SchemeGroupVersion.WithKind(monitoringv1.PodMonitorsKind),
+}
+
+// listFn is the operator's ListAllByNamespaceFn over the given objects of one kind.
+func listFn[T metav1.Object](objects []T) prompkg.ListAllByNamespaceFn {
+	return func(namespace string, sel labels.Selector, appendFn cache.AppendFunc) error {
+		for _, o := range objects {
+			if o.GetNamespace() == namespace && sel.Matches(labels.Set(o.GetLabels())) {
+				appendFn(o)
+			}
+		}
+		return nil
+	}
+}
+
+// refused lists the objects of a selection the operator did not accept, with its reasons.
+func refused[T operator.ConfigurationResource](kind string, selected operator.TypedResourcesSelection[T]) []rejection {
+	var out []rejection
+	for key, res := range selected {
+		for _, c := range res.Conditions() {
+			if c.Status != monitoringv1.ConditionTrue {
+				out = append(out, rejection{kind: kind, key: key, reason: c.Message})
+			}
+		}
+	}
+	return out
 }
 
 func render(logger *slog.Logger, files []string, promVersion string, shards int32) ([]byte, []rejection, error) {
-	crd, err := newCRDSchema()
+	crds, err := newCRDSchemas()
 	if err != nil {
 		return nil, nil, err
 	}
 	in := &inputs{objects: map[string]runtime.Object{}, namespaces: map[string]bool{}}
 	for _, file := range files {
-		if err := in.readFile(file, crd); err != nil {
+		if err := in.readFile(file, crds); err != nil {
 			return nil, nil, usageError{err}
 		}
 	}
@@ -213,10 +254,14 @@ func render(logger *slog.Logger, files []string, promVersion string, shards int3
 		ObjectMeta: metav1.ObjectMeta{Name: "test", Namespace: "default"},
 		Spec: monitoringv1.PrometheusSpec{
 			CommonPrometheusFields: monitoringv1.CommonPrometheusFields{
-				ScrapeConfigSelector:          &metav1.LabelSelector{},
-				ScrapeConfigNamespaceSelector: &metav1.LabelSelector{},
-				Version:                       promVersion,
-				ScrapeInterval:                "30s",
+				ScrapeConfigSelector:            &metav1.LabelSelector{},
+				ScrapeConfigNamespaceSelector:   &metav1.LabelSelector{},
+				ServiceMonitorSelector:          &metav1.LabelSelector{},
+				ServiceMonitorNamespaceSelector: &metav1.LabelSelector{},
+				PodMonitorSelector:              &metav1.LabelSelector{},
+				PodMonitorNamespaceSelector:     &metav1.LabelSelector{},
+				Version:                         promVersion,
+				ScrapeInterval:                  "30s",
 			},
 			EvaluationInterval: "30s",
 		},
@@ -240,52 +285,56 @@ func render(logger *slog.Logger, files []string, promVersion string, shards int3
 		}
 	}
 
+	total := len(in.scrapeConfigs) + len(in.serviceMonitors) + len(in.podMonitors)
 	selector, err := prompkg.NewResourceSelector(logger, p, store, nsInformer,
-		operator.NewMetrics(prometheus.NewPedanticRegistry()), operator.NewFakeRecorder(len(in.scrapeConfigs)+1, p))
+		operator.NewMetrics(prometheus.NewPedanticRegistry()), operator.NewFakeRecorder(total+1, p))
 	if err != nil {
 		return nil, nil, err
 	}
-	listFn := func(namespace string, sel labels.Selector, appendFn cache.AppendFunc) error {
-		for _, sc := range in.scrapeConfigs {
-			if sc.Namespace == namespace && sel.Matches(labels.Set(sc.Labels)) {
-				appendFn(sc)
-			}
-		}
-		return nil
+	ctx := context.Background()
+	serviceMonitors, err := selector.SelectServiceMonitors(ctx, listFn(in.serviceMonitors))
+	if err != nil {
+		return nil, nil, fmt.Errorf("selecting ServiceMonitors failed: %w", err)
 	}
-	selected, err := selector.SelectScrapeConfigs(context.Background(), listFn)
+	podMonitors, err := selector.SelectPodMonitors(ctx, listFn(in.podMonitors))
+	if err != nil {
+		return nil, nil, fmt.Errorf("selecting PodMonitors failed: %w", err)
+	}
+	scrapeConfigs, err := selector.SelectScrapeConfigs(ctx, listFn(in.scrapeConfigs))
 	if err != nil {
 		return nil, nil, fmt.Errorf("selecting ScrapeConfigs failed: %w", err)
 	}
+	if picked := len(serviceMonitors) + len(podMonitors) + len(scrapeConfigs); picked != total {
+		return nil, nil, fmt.Errorf("the selector picked %d of %d objects", picked, total)
+	}
 
 	rejections := append([]rejection{}, in.rejections...)
-	for key, res := range selected {
-		for _, c := range res.Conditions() {
-			if c.Status != monitoringv1.ConditionTrue {
-				rejections = append(rejections, rejection{key: key, reason: c.Message})
-			}
-		}
-	}
-	if len(selected) != len(in.scrapeConfigs) {
-		return nil, nil, fmt.Errorf("the selector picked %d of %d ScrapeConfigs", len(selected), len(in.scrapeConfigs))
-	}
+	rejections = append(rejections, refused(monitoringv1.ServiceMonitorsKind, serviceMonitors)...)
+	rejections = append(rejections, refused(monitoringv1.PodMonitorsKind, podMonitors)...)
+	rejections = append(rejections, refused(monitoringv1alpha1.ScrapeConfigsKind, scrapeConfigs)...)
 	if len(rejections) > 0 {
-		sort.Slice(rejections, func(i, j int) bool { return rejections[i].key < rejections[j].key })
+		sort.Slice(rejections, func(i, j int) bool {
+			if rejections[i].kind != rejections[j].kind {
+				return rejections[i].kind < rejections[j].kind
+			}
+			return rejections[i].key < rejections[j].key
+		})
 		return nil, rejections, nil
 	}
 
-	cg, err := prompkg.NewConfigGenerator(logger, p)
+	cg, err := prompkg.NewConfigGenerator(logger, p, prompkg.WithEndpointSliceSupport())
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := cg.GenerateServerConfiguration(p, nil, nil, nil, selected.ValidResources(), store, nil, nil, nil, nil)
+	out, err := cg.GenerateServerConfiguration(p, serviceMonitors.ValidResources(), podMonitors.ValidResources(), nil,
+		scrapeConfigs.ValidResources(), store, nil, nil, nil, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("generating the configuration failed: %w", err)
 	}
 	return out, nil, nil
 }
 
-func (in *inputs) readFile(file string, crd *crdSchema) error {
+func (in *inputs) readFile(file string, crds map[schema.GroupVersionKind]*crdSchema) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -316,20 +365,21 @@ func (in *inputs) readFile(file string, crd *crdSchema) error {
 		if obj == nil {
 			continue
 		}
-		if err := in.add(obj, crd); err != nil {
+		if err := in.add(obj, crds); err != nil {
 			return fmt.Errorf("%s: document %d: %w", file, doc, err)
 		}
 	}
 }
 
-func (in *inputs) add(obj map[string]any, crd *crdSchema) error {
+func (in *inputs) add(obj map[string]any, crds map[schema.GroupVersionKind]*crdSchema) error {
 	apiVersion, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
 	meta, _ := obj["metadata"].(map[string]any)
 	name, _ := meta["name"].(string)
 	namespace, _ := meta["namespace"].(string)
+	gvk, monitoring := monitoringKinds[kind]
 	switch {
-	case apiVersion == monitoringv1alpha1.SchemeGroupVersion.String() && kind == monitoringv1alpha1.ScrapeConfigsKind:
+	case monitoring && apiVersion == gvk.GroupVersion().String():
 	case apiVersion == "v1" && (kind == "Secret" || kind == "ConfigMap"):
 	default:
 		return nil
@@ -373,20 +423,35 @@ func (in *inputs) add(obj map[string]any, crd *crdSchema) error {
 	}
 
 	key := namespace + "/" + name
-	if reasons := crd.admit(obj); len(reasons) > 0 {
-		in.rejections = append(in.rejections, rejection{key: key, reason: "the API server refuses it: " + strings.Join(reasons, "; ")})
+	if reasons := crds[gvk].admit(obj); len(reasons) > 0 {
+		in.rejections = append(in.rejections, rejection{kind: kind, key: key, reason: "the API server refuses it: " + strings.Join(reasons, "; ")})
 		return nil
 	}
-	sc := &monitoringv1alpha1.ScrapeConfig{}
-	if err := remarshal(obj, sc); err != nil {
-		return fmt.Errorf("ScrapeConfig %s: %w", key, err)
+	switch kind {
+	case monitoringv1alpha1.ScrapeConfigsKind:
+		return addTyped(&in.scrapeConfigs, obj, kind, key)
+	case monitoringv1.ServiceMonitorsKind:
+		return addTyped(&in.serviceMonitors, obj, kind, key)
+	default:
+		return addTyped(&in.podMonitors, obj, kind, key)
 	}
-	for _, other := range in.scrapeConfigs {
-		if other.Namespace == namespace && other.Name == name {
-			return fmt.Errorf("ScrapeConfig %s is given twice", key)
+}
+
+// addTyped decodes an admitted object into its type and appends it, refusing one given twice.
+func addTyped[T any, PT interface {
+	*T
+	metav1.Object
+}](list *[]PT, obj map[string]any, kind, key string) error {
+	typed := PT(new(T))
+	if err := remarshal(obj, typed); err != nil {
+		return fmt.Errorf("%s %s: %w", kind, key, err)
+	}
+	for _, other := range *list {
+		if other.GetNamespace() == typed.GetNamespace() && other.GetName() == typed.GetName() {
+			return fmt.Errorf("%s %s is given twice", kind, key)
 		}
 	}
-	in.scrapeConfigs = append(in.scrapeConfigs, sc)
+	*list = append(*list, typed)
 	return nil
 }
 
@@ -401,23 +466,28 @@ func remarshal(obj map[string]any, into any) error {
 	return dec.Decode(into)
 }
 
-// crdSchema is the ScrapeConfig CRD's v1alpha1 schema, as the API server uses it.
+// crdSchema is one CRD version's schema, as the API server uses it.
 type crdSchema struct {
 	structural *structuralschema.Structural
 	validator  apiservervalidation.SchemaValidator
 }
 
-// newCRDSchema reads the ScrapeConfig CRD embedded in the operator module.
-func newCRDSchema() (*crdSchema, error) {
+// newCRDSchemas reads the CRDs of the rendered kinds embedded in the operator module.
+func newCRDSchemas() (map[schema.GroupVersionKind]*crdSchema, error) {
 	var all bytes.Buffer
 	if err := crds.PrintAll(&all); err != nil {
 		return nil, fmt.Errorf("reading the operator's CRDs: %w", err)
 	}
+	wanted := map[schema.GroupVersionKind]bool{}
+	for _, gvk := range monitoringKinds {
+		wanted[gvk] = true
+	}
+	out := map[schema.GroupVersionKind]*crdSchema{}
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(&all))
 	for {
 		raw, err := reader.Read()
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("the operator module has no ScrapeConfig CRD")
+			break
 		}
 		if err != nil {
 			return nil, err
@@ -426,11 +496,9 @@ func newCRDSchema() (*crdSchema, error) {
 		if err := yaml.Unmarshal(raw, crd); err != nil {
 			return nil, err
 		}
-		if crd.Spec.Group != monitoringv1alpha1.SchemeGroupVersion.Group || crd.Spec.Names.Kind != monitoringv1alpha1.ScrapeConfigsKind {
-			continue
-		}
 		for _, v := range crd.Spec.Versions {
-			if v.Name != monitoringv1alpha1.SchemeGroupVersion.Version || v.Schema == nil {
+			gvk := schema.GroupVersionKind{Group: crd.Spec.Group, Version: v.Name, Kind: crd.Spec.Names.Kind}
+			if !wanted[gvk] || v.Schema == nil {
 				continue
 			}
 			internal := &apiextensions.JSONSchemaProps{}
@@ -445,13 +513,18 @@ func newCRDSchema() (*crdSchema, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &crdSchema{structural: structural, validator: validator}, nil
+			out[gvk] = &crdSchema{structural: structural, validator: validator}
 		}
-		return nil, errors.New("the ScrapeConfig CRD has no v1alpha1 schema")
 	}
+	for gvk := range wanted {
+		if out[gvk] == nil {
+			return nil, fmt.Errorf("the operator module has no CRD schema for %s", gvk)
+		}
+	}
+	return out, nil
 }
 
-// admit does to a ScrapeConfig what the API server does on create: refuse unknown fields (strict
+// admit does to a custom resource what the API server does on create: refuse unknown fields (strict
 // field validation), fill in defaults, validate against the schema. It edits obj in place.
 func (c *crdSchema) admit(obj map[string]any) []string {
 	var reasons []string
