@@ -112,6 +112,23 @@ describe('an object written twice into one manifest is refused at synth time, na
     expect(synthError(chart)).toContain('by test/platform/raven/NodeExporter and by test/team/raven/NodeExporter.');
   });
 
+  test('GIVEN a chart synthesized once THEN a second stack added afterwards, in the same run, is refused at the next synthesis', () => {
+    const chart = testChart('monitoring');
+    new RavenPrometheus(chart, 'raven-a', { release: 'kps' });
+    expect(synth(chart).length).toBe(7);
+    new RavenPrometheus(chart, 'raven-b', { release: 'kps' });
+    expect(synthError(chart)).toContain('by test/raven-a/NodeExporter and by test/raven-b/NodeExporter.');
+  });
+
+  test('GIVEN an object of the user\'s added after a synthesis THEN it is refused from the next tick on', async () => {
+    const chart = testChart('monitoring');
+    new RavenPrometheus(chart, 'raven', { release: 'kps' });
+    synth(chart);
+    new ApiObject(chart, 'late', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'prometheus-sa-token' } });
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(synthError(chart)).toContain('Secret monitoring/prometheus-sa-token is written twice');
+  });
+
   test('GIVEN the same kind and name in two namespaces, or a name in two API groups THEN nothing is refused', () => {
     const chart = testChart(null);
     new RavenPrometheus(chart, 'a', { release: 'kps', namespace: 'a' });
