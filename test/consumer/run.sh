@@ -60,4 +60,86 @@ if [ "$code" -ne 2 ]; then
   cat verify.out >&2
   exit 1
 fi
+# The drift command's bin entry: a missing kubeconfig is a usage error (exit 2), before any network.
+set +e
+./node_modules/.bin/cdk8s-raven-prometheus drift -f "$stack" --kubeconfig "$work/no-kubeconfig" > drift.out 2>&1
+code=$?
+set -e
+if [ "$code" -ne 2 ] || ! grep -q "cannot read the kubeconfig" drift.out; then
+  echo "cdk8s-raven-prometheus drift exited $code, expected 2 with the missing kubeconfig named; output:" >&2
+  cat drift.out >&2
+  exit 1
+fi
+
+# Every TypeScript block of the README, as a newcomer pastes it into the main.ts of an app made by
+# 'cdk8s init typescript-app': compiled with that template's tsconfig.json (es2016 lib, strict, no
+# skipLibCheck) against the packed library, then run. The files the blocks read are the ones the
+# README tells to export: a kubeadm Corefile, the kubeadm Deployment fixture, the example Gateway.
+# helm itself is not under test: a stub on PATH renders no objects for the Helm construct.
+readme="$work/readme"
+mkdir -p "$readme/bin"
+printf '#!/bin/sh\nexit 0\n' > "$readme/bin/helm"
+chmod +x "$readme/bin/helm"
+node - "$root/README.md" "$readme" <<'JS'
+const fs = require('fs');
+const path = require('path');
+const [readmeFile, out] = process.argv.slice(2);
+const lines = fs.readFileSync(readmeFile, 'utf8').split('\n');
+let n = 0;
+for (let i = 0; i < lines.length; i++) {
+  const open = /^(\s*)```ts\s*$/.exec(lines[i]);
+  if (!open) continue;
+  const indent = open[1];
+  const body = [];
+  for (i++; i < lines.length && lines[i] !== `${indent}\`\`\``; i++) body.push(lines[i].startsWith(indent) ? lines[i].slice(indent.length) : lines[i]);
+  const dir = path.join(out, `block-${++n}`);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'main.ts'), `${body.join('\n')}\n`);
+  fs.writeFileSync(path.join(dir, 'line'), String(i - body.length));
+}
+JS
+blocks=$(ls -d "$readme"/block-* | wc -l)
+if [ "$blocks" -lt 10 ]; then
+  echo "expected at least 10 TypeScript blocks in README.md, found $blocks" >&2
+  exit 1
+fi
+node -e '
+const fs = require("fs");
+const { Corefile } = require("cdk8s-raven-prometheus");
+const { Yaml } = require("cdk8s");
+const { EXAMPLE_CLOUD_GATEWAY } = require("cdk8s-raven-prometheus/lib/src/example/cloud-gateway");
+fs.writeFileSync("Corefile", Corefile.kubeadmDefault().toString());
+fs.writeFileSync("Corefile.edited", Corefile.kubeadmDefault().addTunnelHosts().corefile.toString());
+fs.writeFileSync("gw-cloud.yaml", Yaml.stringify(EXAMPLE_CLOUD_GATEWAY));
+'
+template="$root/node_modules/cdk8s-cli/templates/typescript-app/tsconfig.json"
+for dir in "$readme"/block-*; do
+  cp Corefile Corefile.edited gw-cloud.yaml "$dir/"
+  cp "$root/test/fixtures/coredns-deployment.exported.yaml" "$dir/coredns-deployment.yaml"
+  ln -s "$work/app/node_modules" "$dir/node_modules"
+  node -e '
+    const fs = require("fs");
+    const config = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    config.compilerOptions.typeRoots = [process.argv[2]];
+    config.compilerOptions.types = ["node"];
+    config.include = ["main.ts"];
+    fs.writeFileSync(process.argv[3], JSON.stringify(config, null, 2));
+  ' "$template" "$root/node_modules/@types" "$dir/tsconfig.json"
+  where="README.md block at line $(cat "$dir/line")"
+  if ! (cd "$dir" && "$root/node_modules/.bin/tsc" -p tsconfig.json > tsc.out 2>&1); then
+    echo "$where does not compile as main.ts of a 'cdk8s init typescript-app' app:" >&2
+    cat "$dir/tsc.out" "$dir/main.ts" >&2
+    exit 1
+  fi
+  if ! (cd "$dir" && PATH="$readme/bin:$PATH" node main.js > run.out 2>&1); then
+    echo "$where fails when run:" >&2
+    cat "$dir/run.out" "$dir/main.ts" >&2
+    exit 1
+  fi
+  if grep -q 'app.synth()' "$dir/main.ts" && ! ls "$dir"/dist/*.k8s.yaml > /dev/null 2>&1; then
+    echo "$where synthesized nothing" >&2
+    exit 1
+  fi
+done
+echo "README: $blocks TypeScript blocks compiled as a cdk8s app's main.ts and run"
 echo "package: 1 passed, 0 failed"
