@@ -30,15 +30,27 @@ const FIELD_MANAGER = 'cdk8s-raven-prometheus';
 const lab = new NetworkNamespace(`raven-cp-${process.pid}`);
 let plane: ControlPlane;
 
-/** kube-system/coredns as kubeadm created it: the exported fixture without the fields the server writes. */
-function kubeadmCoreDns(): any[] {
+/**
+ * What the cluster owns before the stack: kube-system/coredns as kubeadm created it (the exported
+ * fixture without the fields the server writes), and the cloud Gateway. The library writes only its
+ * own fields onto them, so they must exist.
+ */
+function clusterOwned(): any[] {
   const exported = YAML.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'coredns-deployment.exported.yaml'), 'utf8'));
   const { name, namespace, labels } = exported.metadata;
+  const gateway = JSON.parse(JSON.stringify(EXAMPLE_CLOUD_GATEWAY));
   return [
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace }, data: { Corefile: Corefile.kubeadmDefault().toString() } },
     { apiVersion: exported.apiVersion, kind: exported.kind, metadata: { name, namespace, labels }, spec: exported.spec },
+    { apiVersion: gateway.apiVersion, kind: gateway.kind, metadata: { name: gateway.metadata.name }, spec: gateway.spec },
   ];
 }
+
+/** The fields of the cluster's own objects that the library takes over: the first apply conflicts on them alone, and is forced. */
+const TAKEN_OVER: { [object: string]: string[] } = {
+  'ConfigMap coredns': ['.data.Corefile'],
+  'Gateway gw-cloud': ['.spec.proxyConfig.proxyHTTPPort', '.spec.proxyConfig.proxyHTTPSPort'],
+};
 
 /** The stacks judged here: the example platform and one stack per notable choice. */
 function stacks(): { name: string; manifests: any[] }[] {
@@ -82,7 +94,7 @@ beforeAll(async () => {
   NetworkNamespace.checkPrerequisites();
   lab.create(['127.0.0.2', '127.0.0.3'], { hosts: '127.0.0.1\tlocalhost\n', resolvConf: 'nameserver 127.0.0.53\n' });
   plane = await ControlPlane.start(lab, { apiServer: '127.0.0.2', etcd: '127.0.0.3' });
-  for (const m of kubeadmCoreDns()) {
+  for (const m of clusterOwned()) {
     await plane.admin.create(m);
   }
 }, 120_000);
@@ -138,12 +150,13 @@ describe.each(stacks())('the $name stack', ({ manifests }) => {
     expect(manifests.length).toBeGreaterThan(0);
     const problems: string[] = [];
     for (const m of manifests) {
-      // The one field of the cluster's that the library takes over is the edited Corefile: the
-      // first apply conflicts on it alone, and is forced (kubectl apply --server-side --force-conflicts).
+      // The fields of the cluster's that the library takes over (the edited Corefile, the Gateway's
+      // port lists): the first apply conflicts on them alone, and is forced (kubectl apply
+      // --server-side --force-conflicts).
       const first = await plane.admin.apply(m, FIELD_MANAGER, { dryRun: true });
       if (first.status === 409) {
-        const causes = (first.body.details?.causes ?? []).map((c: any) => c.field);
-        if (!(m.kind === 'ConfigMap' && m.metadata.name === 'coredns' && JSON.stringify(causes) === JSON.stringify(['.data.Corefile']))) {
+        const causes = (first.body.details?.causes ?? []).map((c: any) => c.field).sort();
+        if (JSON.stringify(causes) !== JSON.stringify(TAKEN_OVER[`${m.kind} ${m.metadata.name}`])) {
           problems.push(`${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}: conflicts on ${causes.join(', ')}`);
         }
       }
