@@ -262,8 +262,9 @@ export interface RavenPrometheusProps {
   readonly keepNodeLabels?: boolean;
 
   /**
-   * The cloud Raven Gateway as exported (`kubectl get gateways.raven.openyurt.io <name> -o yaml`);
-   * the ports the scrapes need are added to it.
+   * The cloud Raven Gateway as exported (`kubectl get gateways.raven.openyurt.io <name> -o yaml`).
+   * Only its two proxy port fields are written back, with the ports the scrapes need added (see
+   * `RavenGatewayPorts`): its endpoints, which raven-agent updates, stay the cluster's.
    *
    * @default - no Gateway is written; declare the ports by hand (see the README)
    */
@@ -344,7 +345,10 @@ export class RavenPrometheus extends Construct {
   public readonly nodeExporterScrape?: ApiObject;
   /** The token Secret for the kubelet scrapes, if the construct created it. */
   public readonly tokenSecret?: ApiObject;
-  /** The cloud Gateway with the scrape ports added, if a Gateway was given and `addGatewayPorts` is on. */
+  /**
+   * The Gateway's server-side apply configuration (its two proxy port fields, the scrape ports added),
+   * if a Gateway was given and `addGatewayPorts` is on.
+   */
   public readonly gateway?: ApiObject;
   /** The ClusterRole, if `rbac` is on. */
   public readonly clusterRole?: ApiObject;
