@@ -36,6 +36,27 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   release: false,
   docgen: true,
 
+  // Packages for the other cdk8s languages (jsii-pacmak, `npx projen package-all`). They go to
+  // artifacts/, apart from dist/, where the example's manifests are synthesized.
+  // .NET is not built: no .NET toolchain here.
+  artifactsDirectory: 'artifacts',
+  publishToPypi: {
+    distName: 'cdk8s-raven-prometheus',
+    module: 'cdk8s_raven_prometheus',
+  },
+  publishToMaven: {
+    // The Maven Central namespace a GitHub organization can verify (io.github.<org>).
+    mavenGroupId: 'io.github.cdk8s-raven-prometheus',
+    mavenArtifactId: 'cdk8s-raven-prometheus',
+    javaPackage: 'io.github.cdk8s_raven_prometheus',
+  },
+  publishToGo: {
+    // Generated Go code lives in its own repository, as cdk8s-core-go and cdk8s-plus-go do:
+    // the module is github.com/cdk8s-raven-prometheus/cdk8s-raven-prometheus-go/cdk8sravenprometheus.
+    moduleName: 'github.com/cdk8s-raven-prometheus/cdk8s-raven-prometheus-go',
+    packageName: 'cdk8sravenprometheus',
+  },
+
   jestOptions: {
     // CI must compare snapshots, never rewrite them.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -129,6 +150,26 @@ project.addTask('test:upstream', {
 project.addTask('bench', {
   description: 'Benchmark: synth vs bare-cdk8s floor, module load, Corefile engine (not a test)',
   steps: [{ spawn: 'compile' }, { exec: 'node test/bench/bench.js' }],
+});
+
+// ---- Packages for Python, Java and Go, and their consumer apps ----
+// package-all writes the wheel, the jar with its POM and the Go module under artifacts/; the npm
+// tarball must not carry them (jsii-pacmak packs the js target first, then the others).
+project.gitignore.exclude('/artifacts/', '/test/bindings/java/target/');
+project.addPackageIgnore('/artifacts/');
+// The Java and Go builds compile against cdk8s (and Java against cdk8s-plus-28), which the
+// registries the build machines reach do not serve at the peer versions: peers.sh builds their
+// bindings from node_modules once, where jsii-pacmak looks for local builds of dependencies.
+project.tasks.tryFind('package-all')?.prependExec('bash test/bindings/peers.sh');
+// One app per language, written as its users write them, synthesizes the example platform stack
+// from the built package; each output must equal the TypeScript example's byte for byte. The
+// script runs package-all only when the compiled library changed since the last build.
+project.addTask('test:bindings', {
+  description: 'Build the Python, Java and Go packages (when stale) and check that an app in each synthesizes the TypeScript example byte for byte',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'bash test/bindings/run.sh', receiveArgs: true },
+  ],
 });
 
 project.synth();
