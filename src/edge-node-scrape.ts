@@ -238,8 +238,17 @@ function literalRegex(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * A map's entries in key order. Maps from users become ordered lists here (selectors, relabelings),
+ * and a map's order is not the user's intent: Go hands maps over sorted, Java's `Map.of` in an order
+ * that changes between runs. Sorting makes the output the same from every language.
+ */
+function sortedEntries<T>(map: { [key: string]: T }): [string, T][] {
+  return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function labelSelector(labels: { [key: string]: string }): string {
-  return intern(Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
+  return intern(sortedEntries(labels).map(([k, v]) => `${k}=${v}`).join(','));
 }
 
 /** What an EdgeNodeScrape computes from its props before it exists: checked values and the spec. */
@@ -313,7 +322,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     // One target per declared container port: keep the exporter's, and running pods only.
     relabelings.push({ action: 'keep', regex: String(r.port), sourceLabels: ['__meta_kubernetes_pod_container_port_number'] });
     relabelings.push({ action: 'drop', regex: '(Failed|Succeeded)', sourceLabels: ['__meta_kubernetes_pod_phase'] });
-    for (const [key, value] of Object.entries(nodeSelection)) {
+    for (const [key, value] of sortedEntries(nodeSelection)) {
       relabelings.push({ action: 'keep', regex: literalRegex(value), sourceLabels: [intern(`__meta_kubernetes_node_label_${metaLabelName(key)}`)] });
     }
   }
@@ -342,7 +351,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
   if (props.nodeLabel ?? true) {
     relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'node' });
   }
-  for (const [label, value] of Object.entries(targetLabels)) {
+  for (const [label, value] of sortedEntries(targetLabels)) {
     relabelings.push({ action: REPLACE, replacement: value, targetLabel: label });
   }
   if (props.markerLabel ?? true) {

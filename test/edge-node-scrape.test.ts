@@ -195,3 +195,32 @@ describe('EdgeNodeScrape', () => {
     });
   });
 });
+
+describe('maps given in any order', () => {
+  // Go hands maps to the library sorted, Java's Map.of in an order that changes between runs: a
+  // map's order must not change the manifest, or the packages of each language would differ.
+  function scrapeWith(labels: { [key: string]: string }, targetLabels: { [key: string]: string }, podLabels: { [key: string]: string }): any[] {
+    const chart = testChart();
+    new EdgeNodeScrape(chart, 'by-nodes', { port: 9400, nodes: NodeSelection.withLabels(labels), targetLabels });
+    new EdgeNodeScrape(chart, 'by-pods', { port: 9400, nodes: NodeSelection.withLabels(labels), discovery: TargetDiscovery.pods({ podLabels }) });
+    return synth(chart);
+  }
+
+  test('GIVEN the same node labels, target labels and pod labels in two orders WHEN synthesized THEN the manifests are identical, in key order', () => {
+    const forward = scrapeWith(
+      { 'openyurt.io/is-edge-worker': 'true', 'nvidia.com/gpu.present': 'true' },
+      { job: 'dcgm-exporter', cluster: 'edge' },
+      { 'app.kubernetes.io/name': 'dcgm-exporter', 'app.kubernetes.io/component': 'exporter' });
+    const backward = scrapeWith(
+      { 'nvidia.com/gpu.present': 'true', 'openyurt.io/is-edge-worker': 'true' },
+      { cluster: 'edge', job: 'dcgm-exporter' },
+      { 'app.kubernetes.io/component': 'exporter', 'app.kubernetes.io/name': 'dcgm-exporter' });
+    expect(forward).toEqual(backward);
+    const byNodes = forward.find((m) => m.metadata.name === 'by-nodes');
+    expect(byNodes.spec.kubernetesSDConfigs[0].selectors[0].label).toBe('nvidia.com/gpu.present=true,openyurt.io/is-edge-worker=true');
+    const replaced = byNodes.spec.relabelings.filter((r: any) => r.targetLabel === 'cluster' || r.targetLabel === 'job').map((r: any) => r.targetLabel);
+    expect(replaced).toEqual(['cluster', 'job']);
+    const byPods = forward.find((m) => m.metadata.name === 'by-pods');
+    expect(byPods.spec.kubernetesSDConfigs[0].selectors[0].label).toBe('app.kubernetes.io/component=exporter,app.kubernetes.io/name=dcgm-exporter');
+  });
+});
