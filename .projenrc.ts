@@ -156,7 +156,8 @@ project.addTask('bench', {
 // package-all writes the wheel, the jar with its POM and the Go module under artifacts/; the npm
 // tarball must not carry them (jsii-pacmak packs the js target first, then the others).
 project.gitignore.exclude('/artifacts/', '/test/bindings/java/target/');
-project.addPackageIgnore('/artifacts/');
+// The same pattern jsii-pacmak looks for, so that packaging leaves .npmignore as projen wrote it.
+project.addPackageIgnore('artifacts');
 // The Java and Go builds compile against cdk8s (and Java against cdk8s-plus-28), which the
 // registries the build machines reach do not serve at the peer versions: peers.sh builds their
 // bindings from node_modules once, where jsii-pacmak looks for local builds of dependencies.
