@@ -39,7 +39,13 @@ export interface StandInsConfig {
     /** The CA client certificates are verified against (the kubelet's `--client-ca-file`). */
     readonly clientCaFile: string;
     /** The API server the kubelet sends TokenReviews and SubjectAccessReviews to, and its credential. */
-    readonly apiServer: { readonly host: string; readonly port: number; readonly caFile: string; readonly certFile: string; readonly keyFile: string };
+    readonly apiServer: {
+      readonly host: string;
+      readonly port: number;
+      readonly caFile: string;
+      readonly certFile: string;
+      readonly keyFile: string;
+    };
   };
   /** The Raven L7 proxy: node name to the `host:port` its tunnel reaches the exporter at. */
   readonly proxy: { readonly host: string; readonly port: number; readonly tunnels: { readonly [node: string]: string } };

@@ -12,6 +12,16 @@ export interface KubeResponse {
 /** Who a client is: the lab's admin (client certificate in `system:masters`) or a bearer token. */
 export type KubeCredentials = { readonly cert: string; readonly key: string } | { readonly token: string };
 
+/** What a SubjectAccessReview asks about a resource (the core group unless `group` is given). */
+export interface ResourceAttributes {
+  readonly verb: string;
+  readonly resource: string;
+  readonly subresource?: string;
+  readonly group?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
 /** Thrown for an answer that is not 2xx. */
 export class KubeError extends Error {
   public constructor(public readonly response: KubeResponse, what: string) {
@@ -154,7 +164,7 @@ export class KubeClient {
   }
 
   /** Whether `user` (with `groups`) may do `verb` on the resource: a SubjectAccessReview by the real authorizer. */
-  public async can(user: string, groups: string[], attributes: { verb: string; resource: string; subresource?: string; group?: string; namespace?: string; name?: string }): Promise<boolean> {
+  public async can(user: string, groups: string[], attributes: ResourceAttributes): Promise<boolean> {
     const review = await this.must('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
       apiVersion: 'authorization.k8s.io/v1',
       kind: 'SubjectAccessReview',
