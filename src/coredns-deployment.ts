@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { resolve as resolvePath } from 'path';
 import { Yaml } from 'cdk8s';
-import { CoreDnsWiring, deploymentApplyConfiguration, kubeadmTarget, targetFromExport } from './coredns-deployment-patch';
-import { checkImage, checkReplicas, describeValue, invalid } from './validation';
+import { CoreDnsWiring, deploymentApplyConfiguration, kubeadmTarget, targetFromExport } from './private/coredns-deployment-patch';
+import { checkImage, checkReplicas, describeValue, invalid } from './private/validation';
 
 /**
  * Options for `CoreDnsDeployment.kubeadm()`.

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { BASE_COREFILE_ANNOTATION, FIELD_MANAGER } from './applied-fields';
+import { BASE_COREFILE_ANNOTATION, FIELD_MANAGER } from './private/applied-fields';
 
 /**
  * The `drift` check: compares what a synthesized stack writes onto the objects the cluster owns
@@ -9,12 +9,12 @@ import { BASE_COREFILE_ANNOTATION, FIELD_MANAGER } from './applied-fields';
  * the Gateway by hand, an upgraded selector), or fail.
  *
  * Pure: objects in, report out. Reading the live objects through the API is the command's
- * (`cli.ts`, `kube-api.ts`).
+ * (`private/cli.ts`, `private/kube-api.ts`).
  */
 
 /** The pod-template annotation carrying the Corefile checksum (`RavenCoreDns.CHECKSUM_ANNOTATION`). */
 const CHECKSUM_ANNOTATION = 'raven-prometheus.cdk8s.io/corefile-sha256';
-/** The Gateway annotation recording its ports before the library (`applied-fields.ts`). */
+/** The Gateway annotation recording its ports before the library (`private/applied-fields.ts`). */
 const ORIGINAL_PORTS_ANNOTATION = 'raven-prometheus.cdk8s.io/original-proxy-ports';
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const CLOUD_EXPOSE_TYPES = ['PublicIP', 'LoadBalancer'];

@@ -1,8 +1,22 @@
 import { ApiObject, ApiObjectProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { intern } from './bounded-cache';
-import { resolveNamespace } from './namespace';
-import { checkObjectsOf } from './object-checks';
+import { intern } from './private/bounded-cache';
+import { resolveNamespace } from './private/namespace';
+import { checkObjectsOf } from './private/object-checks';
+import { checkScrapePropTypes } from './private/scrape-prop-checks';
+import { SCRAPE_CONFIG_GVK, ScrapeConfigSpecJson } from './private/typed-api-object';
+import {
+  checkDnsSubdomain,
+  checkHttpPath,
+  checkIntervalAndTimeout,
+  checkKubernetesLabels,
+  checkPort,
+  checkPrometheusLabelName,
+  inChart,
+  invalid,
+  toPrometheusDuration,
+} from './private/validation';
+import { requireOperatorForScrapeConfig, requireVersion, resolveVersions } from './private/version-checks';
 import {
   BearerToken,
   InstanceLabel,
@@ -14,20 +28,6 @@ import {
   ScrapeTls,
   TargetDiscovery,
 } from './scrape-options';
-import { checkScrapePropTypes } from './scrape-prop-checks';
-import { SCRAPE_CONFIG_GVK, ScrapeConfigSpecJson } from './typed-api-object';
-import {
-  checkDnsSubdomain,
-  checkHttpPath,
-  checkIntervalAndTimeout,
-  checkKubernetesLabels,
-  checkPort,
-  checkPrometheusLabelName,
-  inChart,
-  invalid,
-  toPrometheusDuration,
-} from './validation';
-import { requireOperatorForScrapeConfig, requireVersion, resolveVersions } from './version-checks';
 import { ClusterVersions } from './versions';
 
 // The spec is written in its JSON form, typed from the generated interfaces (see typed-api-object.ts);

@@ -1,4 +1,6 @@
 export * from './corefile';
+export * from './corefile-model';
+export * from './tunnel-hosts-options';
 export * from './scrape-options';
 export * from './service-account-token-secret';
 export * from './edge-node-scrape';

@@ -1,7 +1,6 @@
 import { Yaml } from 'cdk8s';
-import { checkClusterIp } from './raven-proxy-dns';
+import { checkClusterIp, checkDnsLabel, checkDnsSubdomain, invalid } from './private/validation';
 import { NodeSelection } from './scrape-options';
-import { checkDnsLabel, checkDnsSubdomain, invalid } from './validation';
 
 /**
  * Props for `KubePrometheusStackValues`.

@@ -1,4 +1,4 @@
-import { checkDnsSubdomain, invalid } from './validation';
+import { checkDnsSubdomain, invalid } from './private/validation';
 
 /**
  * How a kube-prometheus-stack release is named: what its objects' names derive from.

@@ -1,15 +1,15 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { intern } from './bounded-cache';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
-import { resolveNamespace } from './namespace';
-import { checkObjectsOf } from './object-checks';
-import { BearerToken, MetricRelabeling, RelabelAction, ScrapeScheme, ScrapeTls } from './scrape-options';
-import { ServiceAccountTokenSecret, ServiceAccountTokenSecretProps } from './service-account-token-secret';
+import { intern } from './private/bounded-cache';
+import { resolveNamespace } from './private/namespace';
+import { checkObjectsOf } from './private/object-checks';
 import {
   checkDnsLabel, checkDnsSubdomain, checkDuration, checkHttpPath, checkInstance, checkInstances, checkPort, inChart, invalid, toPrometheusDuration,
-} from './validation';
-import { requireVersion, resolveVersions } from './version-checks';
+} from './private/validation';
+import { requireVersion, resolveVersions } from './private/version-checks';
+import { BearerToken, MetricRelabeling, RelabelAction, ScrapeScheme, ScrapeTls } from './scrape-options';
+import { ServiceAccountTokenSecret, ServiceAccountTokenSecretProps } from './service-account-token-secret';
 
 /**
  * A kubelet metrics endpoint. Every `/metrics*` path needs `get` on `nodes/metrics`.

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { definedLabels, optionalLabelValue } from './kubelet-scrape';
-import { resolveNamespace } from './namespace';
+import { resolveNamespace } from './private/namespace';
+import { inChart, invalid } from './private/validation';
 import { TargetDiscovery } from './scrape-options';
-import { inChart, invalid } from './validation';
 
 /**
  * Props for `NodeExporterScrape`.

@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { markClusterScoped } from './cluster-scoped';
-import { coreObject, PolicyRuleJson } from './core-objects';
-import { resolveNamespace } from './namespace';
-import { checkObjectsOf, whenWrittenTwice } from './object-checks';
-import { checkBoolean, checkDnsSubdomain, inChart, invalid } from './validation';
+import { markClusterScoped } from './private/cluster-scoped';
+import { coreObject, PolicyRuleJson } from './private/core-objects';
+import { resolveNamespace } from './private/namespace';
+import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
+import { checkBoolean, checkDnsSubdomain, inChart, invalid } from './private/validation';
 
 /**
  * Props for `PrometheusNodeRbac`.

@@ -1,16 +1,16 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BASE_COREFILE_ANNOTATION, clusterOwnedAnnotations } from './applied-fields';
-import { coreObject } from './core-objects';
 import { CoreDnsDeployment } from './coredns-deployment';
-import { toCoreDnsDuration, toWholeSeconds } from './coredns-duration';
 import { Corefile, CorefileEdit } from './corefile';
-import { tunnelHostsEdit } from './corefile-edits';
-import { checkObjectsOf, whenWrittenTwice } from './object-checks';
+import { BASE_COREFILE_ANNOTATION, clusterOwnedAnnotations } from './private/applied-fields';
+import { coreObject } from './private/core-objects';
+import { toWholeSeconds, tunnelNodesReload } from './private/coredns-duration';
+import { tunnelHostsEdit } from './private/corefile-edits';
+import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import {
   addWarnings, checkDataKey, checkDnsLabel, checkDnsSubdomain, checkDuration, checkInstance, checkList, checkObject, inChart, invalid,
-} from './validation';
+} from './private/validation';
 
 /**
  * Props for `RavenCoreDns`.
@@ -243,17 +243,3 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
 
 const EDIT_ONCE = 'A cluster\'s CoreDNS is edited once: keep DnsStrategy.editClusterCoreDns() (or RavenCoreDns) on one stack of the cluster '
   + 'and give the others DnsStrategy.none() with addressing: NodeAddressing.nodeName(); node names then resolve for every pod.';
-
-/**
- * The hosts plugin's `reload` for the tunnel-nodes file. Zero is refused: the ConfigMap volume is
- * optional, so CoreDNS may start before yurt-manager writes the file, and with `reload 0` it reads
- * the file only at start (coredns plugin/hosts/setup.go).
- */
-export function tunnelNodesReload(owner: string, value: Duration = Duration.millis(300)): string {
-  if (value.toMilliseconds({ integral: false }) === 0) {
-    invalid(owner, 'reloadInterval', '0ms', 'a positive duration such as Duration.millis(300) (the default)',
-      'With 0 CoreDNS reads the tunnel-nodes file once, at start: nodes that join later never resolve until CoreDNS restarts, '
-      + 'and none does if CoreDNS started before yurt-manager created the edge-tunnel-nodes ConfigMap (its volume is optional).');
-  }
-  return toCoreDnsDuration(owner, 'reloadInterval', value, false);
-}

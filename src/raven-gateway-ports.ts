@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { clusterOwnedAnnotations, ORIGINAL_PROXY_PORTS_ANNOTATION } from './applied-fields';
-import { intern } from './bounded-cache';
-import { markClusterScoped } from './cluster-scoped';
-import { checkObjectsOf, whenWrittenTwice } from './object-checks';
-import { stripServerFields } from './server-fields';
-import { GATEWAY_V1BETA1_GVK } from './typed-api-object';
-import { checkDnsSubdomain, checkList, checkObject, checkPort, inChart, invalid } from './validation';
+import { clusterOwnedAnnotations, ORIGINAL_PROXY_PORTS_ANNOTATION } from './private/applied-fields';
+import { intern } from './private/bounded-cache';
+import { markClusterScoped } from './private/cluster-scoped';
+import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
+import { stripServerFields } from './private/server-fields';
+import { GATEWAY_V1BETA1_GVK } from './private/typed-api-object';
+import { checkDnsSubdomain, checkList, checkObject, checkPort, inChart, invalid } from './private/validation';
 
 /**
  * Props for `RavenGatewayPorts`.

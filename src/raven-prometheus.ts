@@ -1,27 +1,15 @@
 import { ApiObject, App, Chart, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { intern } from './bounded-cache';
-import { coreObject } from './core-objects';
 import { DnsStrategy } from './dns-strategy';
 import { addScrapeObject } from './edge-node-scrape';
 import { checkHelmReleaseName, prometheusServiceAccountOf } from './kube-prometheus-stack';
 import { KubePrometheusStackValues } from './kube-prometheus-stack-values';
 import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
-import { resolveNamespace } from './namespace';
 import { nodeExporterScrapeProps, targetGroupLabels } from './node-exporter-scrape';
-import { checkObjectsOf, whenWrittenTwice } from './object-checks';
-import { addNodeRbacObjects } from './prometheus-node-rbac';
-import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
-import {
-  BearerToken,
-  NodeAddressing,
-  NodeSelection,
-  ScrapeScheme,
-  ScrapeTls,
-  TargetDiscovery,
-} from './scrape-options';
-import { renderFragmentJobs, ScrapeOutput } from './scrape-output';
-import { addTokenSecretObject } from './service-account-token-secret';
+import { intern } from './private/bounded-cache';
+import { coreObject } from './private/core-objects';
+import { resolveNamespace } from './private/namespace';
+import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import {
   addWarnings,
   checkBoolean,
@@ -36,8 +24,20 @@ import {
   checkPort,
   invalid,
   withChartContext,
-} from './validation';
-import { requireVersion, resolveVersions } from './version-checks';
+} from './private/validation';
+import { requireVersion, resolveVersions } from './private/version-checks';
+import { addNodeRbacObjects } from './prometheus-node-rbac';
+import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
+import {
+  BearerToken,
+  NodeAddressing,
+  NodeSelection,
+  ScrapeScheme,
+  ScrapeTls,
+  TargetDiscovery,
+} from './scrape-options';
+import { renderFragmentJobs, ScrapeOutput } from './scrape-output';
+import { addTokenSecretObject } from './service-account-token-secret';
 import { ClusterVersions } from './versions';
 
 /**

@@ -1,17 +1,16 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { markClusterScoped } from './cluster-scoped';
-import { coreObject } from './core-objects';
-import { tunnelNodesVolume } from './coredns-deployment-patch';
-import { toWholeSeconds } from './coredns-duration';
 import { Corefile } from './corefile';
-import { tunnelHostsEdit } from './corefile-edits';
-import { checkObjectsOf } from './object-checks';
-import { tunnelNodesReload } from './raven-core-dns';
+import { markClusterScoped } from './private/cluster-scoped';
+import { coreObject } from './private/core-objects';
+import { tunnelNodesVolume } from './private/coredns-deployment-patch';
+import { toWholeSeconds, tunnelNodesReload } from './private/coredns-duration';
+import { tunnelHostsEdit } from './private/corefile-edits';
+import { checkObjectsOf } from './private/object-checks';
 import {
-  checkDnsLabel, checkDnsSubdomain, checkDuration, checkImage, checkKubernetesLabels, checkReplicas, inChart, invalid,
-} from './validation';
+  checkClusterIp, checkDnsLabel, checkDnsSubdomain, checkDuration, checkImage, checkKubernetesLabels, checkReplicas, inChart, invalid,
+} from './private/validation';
 
 /**
  * Props for `RavenProxyDns`.
@@ -289,15 +288,4 @@ export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: Ra
     configMap,
     objects: [serviceAccount, clusterRole, clusterRoleBinding, configMap, deployment, service],
   };
-}
-
-/** A Service ClusterIP, as `dnsConfig.nameservers` takes it: an IPv4 or IPv6 address. */
-export function checkClusterIp(owner: string, prop: string, value: string): string {
-  const v4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-  const v6 = /^[0-9a-fA-F:]+$/;
-  const isV6 = typeof value === 'string' && v6.test(value) && value.includes(':') && (value.match(/::/g) ?? []).length <= 1 && value.split(':').length <= 8;
-  if (typeof value !== 'string' || (!v4.test(value) && !isV6) || value === '0.0.0.0') {
-    invalid(owner, prop, value, 'an IPv4 or IPv6 address from the cluster\'s Service CIDR', 'dnsConfig.nameservers only takes IP addresses.');
-  }
-  return value;
 }

@@ -1,4 +1,4 @@
-import { checkDataKey, checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
+import { checkDataKey, checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './private/validation';
 
 /**
  * The protocol Prometheus uses to scrape a target.

@@ -1,5 +1,5 @@
+import { checkDataKey, checkDnsSubdomain, invalid } from './private/validation';
 import { PrometheusConfig, toPlainPrometheusScrapeConfig } from './prometheus-config';
-import { checkDataKey, checkDnsSubdomain, invalid } from './validation';
 
 /**
  * Options for `ScrapeOutput.prometheusConfigFragment()`.

@@ -1,9 +1,9 @@
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { coreObjectProps } from './core-objects';
-import { resolveNamespace } from './namespace';
-import { checkObjectsOf } from './object-checks';
-import { checkDnsSubdomain, inChart } from './validation';
+import { coreObjectProps } from './private/core-objects';
+import { resolveNamespace } from './private/namespace';
+import { checkObjectsOf } from './private/object-checks';
+import { checkDnsSubdomain, inChart } from './private/validation';
 
 /**
  * Props for `ServiceAccountTokenSecret`.

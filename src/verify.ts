@@ -3,7 +3,7 @@
  * created and explains every one that is not up from its scrape URL and last error, in the
  * terms of the Raven setup (tunnel-nodes DNS, Gateway ports, token Secret, RBAC).
  *
- * Pure: JSON in, report out. The command line lives in `cli.ts`.
+ * Pure: JSON in, report out. The command line lives in `private/cli.ts`.
  */
 
 /** The marker label every target of the library carries. */

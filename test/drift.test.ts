@@ -6,9 +6,9 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as yaml from 'yaml';
 import { CoreDnsDeployment, Corefile, DnsStrategy, DriftReport, DriftStatus, RavenPrometheus } from '../src';
-import { runCli } from '../src/cli';
 import { lineDiff } from '../src/drift';
 import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
+import { runCli } from '../src/private/cli';
 
 const EXPORTED_DEPLOYMENT = path.join(__dirname, 'fixtures', 'coredns-deployment.exported.yaml');
 const KUBEADM_COREFILE = Corefile.kubeadmDefault().toString();

@@ -11,8 +11,8 @@ import {
   ScrapeScheme,
   TargetDiscovery,
 } from '../src';
-import { MINIMUM_OPERATOR_VERSION, SCRAPE_CONFIG_FIELD_GATES } from '../src/version-checks';
 import { loadCrd } from './support/schemas';
+import { MINIMUM_OPERATOR_VERSION, SCRAPE_CONFIG_FIELD_GATES } from '../src/private/version-checks';
 
 /**
  * The declared prometheus-operator version gates what the library writes, from the truth: the

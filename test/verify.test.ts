@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCli } from '../src/cli';
+import { runCli } from '../src/private/cli';
 import { TargetProblem, TargetsReport } from '../src/verify';
 
 /** Answers of /api/v1/targets recorded from the lab (see the fixtures' README). */

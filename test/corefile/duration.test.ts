@@ -1,4 +1,4 @@
-import { formatNanos, parseGoDuration } from '../../src/corefile/duration';
+import { formatNanos, parseGoDuration } from '../../src/private/corefile/duration';
 
 describe('parseGoDuration', () => {
   test.each([

@@ -1,4 +1,4 @@
-import { endLineOf, lex } from '../../src/corefile/lexer';
+import { endLineOf, lex } from '../../src/private/corefile/lexer';
 
 function values(text: string): string[] {
   return lex(text).tokens.map((t) => t.value);

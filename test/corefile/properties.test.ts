@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Corefile, DirectiveInfo, ServerBlockInfo } from '../../src/corefile';
+import { Corefile, DirectiveInfo, ServerBlockInfo } from '../../src';
 
 const RUNS = { numRuns: 1000 };
 

@@ -21,7 +21,7 @@
  *   enums become their string values). An object literal with a misspelled or unlisted field, a
  *   TS name where the JSON name belongs, or a wrong value type does not compile.
  * - The JSON names themselves cannot be checked by the compiler (the generated converters return
- *   `Record<string, any>`); `test/typed-api-object.test.ts` checks every entry of the tables
+ *   `Record<string, any>`); `test/private/typed-api-object.test.ts` checks every entry of the tables
  *   against the generated converters, level by level, and the GVKs against the generated classes.
  *   Re-running `projen import` with a CRD that renames a field fails that test. A field the
  *   converters transform rather than copy or recurse into cannot be listed (the test refuses it),
@@ -32,8 +32,8 @@
  * The generated converters write the keys of every object in sorted order, and `ApiObject.toJson()`
  * sorts them as well, so the synthesized manifests are the same, byte for byte.
  */
-import type { ScrapeConfigSpec } from '../imports/monitoring.coreos.com';
-import type { GatewayV1Beta1Spec } from '../imports/raven.openyurt.io';
+import type { ScrapeConfigSpec } from '../../imports/monitoring.coreos.com';
+import type { GatewayV1Beta1Spec } from '../../imports/raven.openyurt.io';
 
 /** The element type of an array type, or the type itself. */
 type ElementOf<T> = T extends readonly (infer E)[] ? E : T;

@@ -13,7 +13,7 @@
  * - `CoreBodies` derives each kind's JSON type from the generated interface and its table: JSON
  *   names (`clusterIP`, not `clusterIp`), value classes (`IntOrString`, `Quantity`) as their
  *   `value` (number or string);
- * - `test/core-objects.test.ts` checks every JSON name against the generated `toJson_*` converters
+ * - `test/private/typed-api-object.test.ts` checks every JSON name against the generated `toJson_*` converters
  *   and the apiVersion/kind against the generated classes' `GVK`.
  */
 import { ApiObject, ApiObjectMetadata, ApiObjectProps } from 'cdk8s';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'yaml';
-import { kubeconfigPath, KubeconfigError, loadKubeconfig } from '../src/kube-api';
+import { kubeconfigPath, KubeconfigError, loadKubeconfig } from '../../src/private/kube-api';
 
 /** kubeconfig files as kubectl, kubeadm and the cloud CLIs write them (client-go's clientcmd v1 format). */
 describe('loadKubeconfig', () => {

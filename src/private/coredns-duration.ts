@@ -20,3 +20,17 @@ export function toWholeSeconds(owner: string, prop: string, value: Duration): nu
   }
   return ms / 1000;
 }
+
+/**
+ * The hosts plugin's `reload` for the tunnel-nodes file. Zero is refused: the ConfigMap volume is
+ * optional, so CoreDNS may start before yurt-manager writes the file, and with `reload 0` it reads
+ * the file only at start (coredns plugin/hosts/setup.go).
+ */
+export function tunnelNodesReload(owner: string, value: Duration = Duration.millis(300)): string {
+  if (value.toMilliseconds({ integral: false }) === 0) {
+    invalid(owner, 'reloadInterval', '0ms', 'a positive duration such as Duration.millis(300) (the default)',
+      'With 0 CoreDNS reads the tunnel-nodes file once, at start: nodes that join later never resolve until CoreDNS restarts, '
+      + 'and none does if CoreDNS started before yurt-manager created the edge-tunnel-nodes ConfigMap (its volume is optional).');
+  }
+  return toCoreDnsDuration(owner, 'reloadInterval', value, false);
+}

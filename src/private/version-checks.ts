@@ -1,5 +1,5 @@
 import { BoundedCache } from './bounded-cache';
-import { ClusterVersions } from './versions';
+import { ClusterVersions } from '../versions';
 
 /** The versions assumed when none are declared: current releases. */
 export const CURRENT_VERSIONS: Required<ClusterVersions> = {

@@ -1,5 +1,6 @@
 import { BoundedCache } from './bounded-cache';
-import { Corefile, CorefileEdit, TunnelHostsOptions } from './corefile';
+import { Corefile, CorefileEdit } from '../corefile';
+import { TunnelHostsOptions } from '../tunnel-hosts-options';
 
 /** Recent tunnel-hosts edits, by Corefile text and options. */
 const EDITS = new BoundedCache<CorefileEdit>(32);

@@ -1,9 +1,9 @@
-import { DirectiveInfo, ImportInfo, ServerBlockInfo, SnippetInfo } from './model';
-import { isDns1123Subdomain, quote } from './names';
-import { TunnelHostsOptions } from './options';
-import { DirectiveNode, parseCorefile, ParsedCorefile } from './parser';
-import { addTunnelHostsToText, removeTunnelHostsFromText, resolveTunnelHostsOptions } from './tunnel-hosts';
-import { BoundedCache } from '../bounded-cache';
+import { DirectiveInfo, ImportInfo, ServerBlockInfo, SnippetInfo } from './corefile-model';
+import { BoundedCache } from './private/bounded-cache';
+import { isDns1123Subdomain, quote } from './private/corefile/names';
+import { DirectiveNode, parseCorefile, ParsedCorefile } from './private/corefile/parser';
+import { addTunnelHostsToText, removeTunnelHostsFromText, resolveTunnelHostsOptions } from './private/corefile/tunnel-hosts';
+import { TunnelHostsOptions } from './tunnel-hosts-options';
 
 /** Options of the kubeadm default Corefile. */
 export interface KubeadmCorefileOptions {

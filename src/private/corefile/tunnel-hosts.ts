@@ -12,8 +12,8 @@
 import { formatNanos, parseGoDuration } from './duration';
 import { endLineOf, lex, Token } from './lexer';
 import { isPlainToken, isZoneName, normalizeZone, quote } from './names';
-import { TunnelHostsOptions } from './options';
 import { DirectiveNode, parseDirectiveLines, ParsedCorefile, ServerBlockNode, SnippetNode } from './parser';
+import { TunnelHostsOptions } from '../../tunnel-hosts-options';
 
 /** Validated tunnel-hosts options. */
 export interface ResolvedTunnelHostsOptions {

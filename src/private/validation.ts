@@ -270,3 +270,14 @@ export function checkIntervalAndTimeout(owner: string, interval: Duration | unde
       'Prometheus rejects a scrape_timeout greater than scrape_interval; shorten the timeout or lengthen the interval.');
   }
 }
+
+/** A Service ClusterIP, as `dnsConfig.nameservers` takes it: an IPv4 or IPv6 address. */
+export function checkClusterIp(owner: string, prop: string, value: string): string {
+  const v4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+  const v6 = /^[0-9a-fA-F:]+$/;
+  const isV6 = typeof value === 'string' && v6.test(value) && value.includes(':') && (value.match(/::/g) ?? []).length <= 1 && value.split(':').length <= 8;
+  if (typeof value !== 'string' || (!v4.test(value) && !isV6) || value === '0.0.0.0') {
+    invalid(owner, prop, value, 'an IPv4 or IPv6 address from the cluster\'s Service CIDR', 'dnsConfig.nameservers only takes IP addresses.');
+  }
+  return value;
+}

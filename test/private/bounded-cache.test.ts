@@ -1,6 +1,6 @@
-import { CoreDnsDeployment, Corefile, RavenCoreDns, RavenProxyDns } from '../src';
-import { BoundedCache } from '../src/bounded-cache';
-import { testChart } from './support/synth';
+import { CoreDnsDeployment, Corefile, RavenCoreDns, RavenProxyDns } from '../../src';
+import { BoundedCache } from '../../src/private/bounded-cache';
+import { testChart } from '../support/synth';
 
 describe('BoundedCache', () => {
   test('computes once per key while the key is cached', () => {

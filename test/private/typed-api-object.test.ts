@@ -1,21 +1,21 @@
 /**
- * The library writes custom resources (src/typed-api-object.ts) and the core objects
- * (src/core-objects.ts) as JSON through plain ApiObjects.
+ * The library writes custom resources (src/private/typed-api-object.ts) and the core objects
+ * (src/private/core-objects.ts) as JSON through plain ApiObjects.
  * The compiler checks the names tables against the generated interfaces (TS field names, required
  * fields, value types); these tests check what it cannot: the JSON names, against the converters
  * `cdk8s import` generated alongside those interfaces, and the apiVersion/kind against the
  * generated classes.
  */
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
-import * as monitoring from '../imports/monitoring.coreos.com';
-import * as raven from '../imports/raven.openyurt.io';
-import { CORE_KINDS } from '../src/core-objects';
+import * as monitoring from '../../imports/monitoring.coreos.com';
+import * as raven from '../../imports/raven.openyurt.io';
+import { CORE_KINDS } from '../../src/private/core-objects';
 import {
   GATEWAY_V1BETA1_GVK,
   GATEWAY_V1BETA1_SPEC_NAMES,
   SCRAPE_CONFIG_GVK,
   SCRAPE_CONFIG_SPEC_NAMES,
-} from '../src/typed-api-object';
+} from '../../src/private/typed-api-object';
 
 type Converter = (obj: any) => any;
 type Names = { readonly [ts: string]: string | readonly [string, Names] };

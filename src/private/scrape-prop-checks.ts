@@ -1,6 +1,6 @@
 import {
   BearerToken, InstanceLabel, NodeAddressing, NodeSelection, RelabelAction, ScrapeScheme, ScrapeTls, TargetDiscovery,
-} from './scrape-options';
+} from '../scrape-options';
 import {
   checkBoolean, checkDuration, checkEnumValue, checkInstance, checkList, checkObject, invalid,
 } from './validation';

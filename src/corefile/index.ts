@@ -1,3 +1,0 @@
-export * from './corefile';
-export * from './model';
-export * from './options';
