@@ -1,5 +1,5 @@
+import { renderPlainStyle, SERVICE_ACCOUNT_TOKEN_FILE } from './private/scrape-config-render';
 import { checkDataKey, checkDnsSubdomain, invalid } from './private/validation';
-import { PrometheusConfig, toPlainPrometheusScrapeConfig } from './prometheus-config';
 
 /**
  * Options for `ScrapeOutput.prometheusConfigFragment()`.
@@ -95,7 +95,7 @@ function versionBelow(version: string, major: number, minor: number): boolean {
 export function renderFragmentJobs(owner: string, manifests: any[], fragment: PrometheusConfigFragmentOptions): any[] {
   const version = fragment.prometheusVersion;
   return manifests.map((manifest) => {
-    const job = toPlainPrometheusScrapeConfig(manifest, { jobNamePrefix: fragment.jobNamePrefix, prometheusVersion: version });
+    const job = renderPlainStyle(manifest, { jobNamePrefix: fragment.jobNamePrefix, prometheusVersion: version }, owner);
     if (version === undefined) return job;
     const sds: any[] = manifest.spec?.kubernetesSDConfigs ?? [];
     if (versionBelow(version, 2, 17) && sds.some((sd) => (sd.selectors ?? []).length > 0)) {
@@ -110,7 +110,7 @@ export function renderFragmentJobs(owner: string, manifests: any[], fragment: Pr
     }
     if (versionBelow(version, 2, 26) && manifest.spec?.authorization !== undefined) {
       // `authorization` arrived in 2.26; its predecessor reads the same token file.
-      job.bearer_token_file = PrometheusConfig.SERVICE_ACCOUNT_TOKEN_FILE;
+      job.bearer_token_file = SERVICE_ACCOUNT_TOKEN_FILE;
     }
     return job;
   });

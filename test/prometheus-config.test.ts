@@ -1,9 +1,5 @@
 import * as YAML from 'yaml';
-import {
-  PrometheusConfig,
-  toPlainPrometheusScrapeConfig,
-  toPrometheusScrapeConfig,
-} from '../src/prometheus-config';
+import { PrometheusConfig } from '../src';
 
 /**
  * The expected outputs below are written by hand from prometheus-operator's generateScrapeConfig
@@ -46,9 +42,9 @@ const SEED_KUBELET = scrapeConfig('kubelet-raven-metrics', {
 
 const TOKEN_SECRETS = { 'prometheus-sa-token': { token: 'eyJhbGciOi.token' } };
 
-describe('toPrometheusScrapeConfig: operator style', () => {
+describe('PrometheusConfig.renderScrapeConfig: operator style', () => {
   test('the seed\'s node-exporter ScrapeConfig renders as the operator generates it', () => {
-    expect(yamlOf(toPrometheusScrapeConfig(SEED_NODE_EXPORTER))).toBe(expected(`
+    expect(yamlOf(PrometheusConfig.renderScrapeConfig(SEED_NODE_EXPORTER))).toBe(expected(`
 job_name: scrapeConfig/monitor/node-exporter-raven
 kubernetes_sd_configs:
 - role: node
@@ -65,7 +61,7 @@ relabel_configs:
   });
 
   test('the seed\'s kubelet ScrapeConfig inlines the token and lowercases the scheme', () => {
-    expect(yamlOf(toPrometheusScrapeConfig(SEED_KUBELET, { secrets: TOKEN_SECRETS }))).toBe(expected(`
+    expect(yamlOf(PrometheusConfig.renderScrapeConfig(SEED_KUBELET, { secrets: TOKEN_SECRETS }))).toBe(expected(`
 job_name: scrapeConfig/monitor/kubelet-raven-metrics
 metrics_path: /metrics
 scheme: https
@@ -113,7 +109,7 @@ relabel_configs:
       honorTimestamps: true,
       jobName: 'node-exporter',
     });
-    const rendered = toPrometheusScrapeConfig(manifest, {
+    const rendered = PrometheusConfig.renderScrapeConfig(manifest, {
       secrets: TOKEN_SECRETS,
       configMaps: { 'kubelet-ca': { 'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' } },
     });
@@ -165,7 +161,7 @@ metric_relabel_configs:
   });
 
   test('the jobName relabeling comes before the spec\'s relabelings, so a relabeling to job still wins', () => {
-    const rendered = toPrometheusScrapeConfig(scrapeConfig('k', {
+    const rendered = PrometheusConfig.renderScrapeConfig(scrapeConfig('k', {
       jobName: 'from-jobname',
       relabelings: [{ targetLabel: 'job', replacement: 'from-relabeling' }],
     }));
@@ -173,28 +169,28 @@ metric_relabel_configs:
   });
 
   test('a relabeling without action gets the API server\'s default, replace', () => {
-    const rendered = toPrometheusScrapeConfig(scrapeConfig('k', { relabelings: [{ targetLabel: 'node', sourceLabels: ['__meta_kubernetes_node_name'] }] }));
+    const rendered = PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { relabelings: [{ targetLabel: 'node', sourceLabels: ['__meta_kubernetes_node_name'] }] }));
     expect(rendered.relabel_configs[1]).toEqual({ source_labels: ['__meta_kubernetes_node_name'], target_label: 'node', action: 'replace' });
   });
 
   test('a TLS CA from a Secret becomes a file under /etc/prometheus/certs with the Secret prefix 0', () => {
-    const rendered = toPrometheusScrapeConfig(scrapeConfig('k', { tlsConfig: { ca: { secret: { name: 'ca', key: 'ca.crt' } } } }), {
+    const rendered = PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { tlsConfig: { ca: { secret: { name: 'ca', key: 'ca.crt' } } } }), {
       secrets: { ca: { 'ca.crt': '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----' } },
     });
     expect(rendered.tls_config).toEqual({ ca_file: '/etc/prometheus/certs/0_monitor_ca_ca.crt' });
   });
 
   test('an empty tlsConfig writes no tls_config, as the operator treats it as unset', () => {
-    expect(toPrometheusScrapeConfig(scrapeConfig('k', { tlsConfig: {} }))).not.toHaveProperty('tls_config');
+    expect(PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { tlsConfig: {} }))).not.toHaveProperty('tls_config');
   });
 
   test('attachMetadata on role Node is dropped, as Prometheus supports it only for pod and endpoints roles', () => {
-    const rendered = toPrometheusScrapeConfig(scrapeConfig('k', { kubernetesSDConfigs: [{ role: 'Node', attachMetadata: { node: true } }] }));
+    const rendered = PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { kubernetesSDConfigs: [{ role: 'Node', attachMetadata: { node: true } }] }));
     expect(rendered.kubernetes_sd_configs).toEqual([{ role: 'node' }]);
   });
 
   test('an authorization type is kept as written, trimmed', () => {
-    const rendered = toPrometheusScrapeConfig(scrapeConfig('k', { authorization: { type: ' Token ', credentials: { name: 'prometheus-sa-token', key: 'token' } } }), {
+    const rendered = PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { authorization: { type: ' Token ', credentials: { name: 'prometheus-sa-token', key: 'token' } } }), {
       secrets: TOKEN_SECRETS,
     });
     expect(rendered.authorization).toEqual({ type: 'Token', credentials: 'eyJhbGciOi.token' });
@@ -202,16 +198,16 @@ metric_relabel_configs:
 
   test('keys newer than the given Prometheus version are dropped, as the operator does for Debian\'s 2.42', () => {
     const manifest = scrapeConfig('k', { keepDroppedTargets: 10, trackTimestampsStaleness: true, sampleLimit: 10, honorTimestamps: false });
-    const rendered = toPrometheusScrapeConfig(manifest, { prometheusVersion: '2.42.0' });
+    const rendered = PrometheusConfig.renderScrapeConfig(manifest, { prometheusVersion: '2.42.0' });
     expect(Object.keys(rendered)).toEqual(['job_name', 'honor_timestamps', 'sample_limit', 'relabel_configs']);
-    expect(Object.keys(toPrometheusScrapeConfig(manifest))).toEqual([
+    expect(Object.keys(PrometheusConfig.renderScrapeConfig(manifest))).toEqual([
       'job_name', 'honor_timestamps', 'track_timestamps_staleness', 'sample_limit', 'keep_dropped_targets', 'relabel_configs',
     ]);
   });
 
   test('GIVEN two shards WHEN rendered THEN the operator\'s sharding relabelings come last (its Sharded golden file)', () => {
     const sc = scrapeConfig('testscrapeconfig1', { staticConfigs: [{ targets: ['localhost:9100'], labels: { label1: 'value1' } }] }, 'default');
-    expect(yamlOf(toPrometheusScrapeConfig(sc, { shards: 2 }))).toBe(expected(`
+    expect(yamlOf(PrometheusConfig.renderScrapeConfig(sc, { shards: 2 }))).toBe(expected(`
 job_name: scrapeConfig/default/testscrapeconfig1
 static_configs:
 - targets: [localhost:9100]
@@ -235,87 +231,82 @@ relabel_configs:
   });
 
   test('GIVEN one shard WHEN rendered THEN no sharding relabeling is written', () => {
-    const rendered = toPrometheusScrapeConfig(SEED_NODE_EXPORTER, { shards: 1 });
-    expect(rendered).toEqual(toPrometheusScrapeConfig(SEED_NODE_EXPORTER));
+    const rendered = PrometheusConfig.renderScrapeConfig(SEED_NODE_EXPORTER, { shards: 1 });
+    expect(rendered).toEqual(PrometheusConfig.renderScrapeConfig(SEED_NODE_EXPORTER));
     expect(rendered.relabel_configs.some((r: any) => r.action === 'hashmod')).toBe(false);
   });
 
   test('GIVEN a ScrapeConfig with a hashmod of its own WHEN sharded THEN the operator leaves it alone and adds nothing', () => {
     const sc = scrapeConfig('own', { relabelings: [{ action: 'HashMod', sourceLabels: ['__address__'], targetLabel: '__tmp_hash', modulus: 999 }] });
-    const rendered = toPrometheusScrapeConfig(sc, { shards: 2 });
+    const rendered = PrometheusConfig.renderScrapeConfig(sc, { shards: 2 });
     expect(rendered.relabel_configs.map((r: any) => r.action ?? '(none)')).toEqual(['(none)', 'hashmod']);
   });
 
   test('GIVEN shards that are not a positive integer WHEN rendered THEN it throws', () => {
-    expect(() => toPrometheusScrapeConfig(SEED_NODE_EXPORTER, { shards: 0 }))
-      .toThrow(/^toPrometheusScrapeConfig: 'shards' must be a positive integer \(spec.shards of the Prometheus resource\), got 0\.$/);
-  });
-
-  test('PrometheusConfig.renderScrapeConfig is the jsii entry point to the same rendering', () => {
-    expect(PrometheusConfig.renderScrapeConfig(SEED_KUBELET, TOKEN_SECRETS))
-      .toEqual(toPrometheusScrapeConfig(SEED_KUBELET, { secrets: TOKEN_SECRETS }));
+    expect(() => PrometheusConfig.renderScrapeConfig(SEED_NODE_EXPORTER, { shards: 0 }))
+      .toThrow(/^PrometheusConfig.renderScrapeConfig: 'shards' must be a positive integer \(spec.shards of the Prometheus resource\), got 0\.$/);
   });
 });
 
-describe('toPrometheusScrapeConfig: what the operator rejects', () => {
+describe('PrometheusConfig.renderScrapeConfig: what the operator rejects', () => {
   test('a missing token Secret throws, as the operator rejects the whole ScrapeConfig', () => {
-    expect(() => toPrometheusScrapeConfig(SEED_KUBELET)).toThrow(
+    expect(() => PrometheusConfig.renderScrapeConfig(SEED_KUBELET)).toThrow(
       /ScrapeConfig monitor\/kubelet-raven-metrics: spec\.authorization\.credentials refers to Secret 'prometheus-sa-token', which does not exist in namespace 'monitor'/);
   });
 
   test('a token Secret without the key throws, naming the keys it has', () => {
-    expect(() => toPrometheusScrapeConfig(SEED_KUBELET, { secrets: { 'prometheus-sa-token': { 'ca.crt': 'x' } } }))
+    expect(() => PrometheusConfig.renderScrapeConfig(SEED_KUBELET, { secrets: { 'prometheus-sa-token': { 'ca.crt': 'x' } } }))
       .toThrow(/key 'token' of Secret monitor\/prometheus-sa-token, which has only ca\.crt/);
   });
 
   test('a TLS CA ConfigMap that does not exist throws', () => {
-    expect(() => toPrometheusScrapeConfig(scrapeConfig('k', { tlsConfig: { ca: { configMap: { name: 'ca', key: 'ca.crt' } } } })))
+    expect(() => PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { tlsConfig: { ca: { configMap: { name: 'ca', key: 'ca.crt' } } } })))
       .toThrow(/ConfigMap 'ca', which does not exist in namespace 'monitor'/);
   });
 
   test('a TLS CA that is not a PEM certificate throws', () => {
-    expect(() => toPrometheusScrapeConfig(scrapeConfig('k', { tlsConfig: { ca: { secret: { name: 'ca', key: 'ca.crt' } } } }), {
+    expect(() => PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { tlsConfig: { ca: { secret: { name: 'ca', key: 'ca.crt' } } } }), {
       secrets: { ca: { 'ca.crt': 'not a certificate' } },
     })).toThrow(/must hold a PEM certificate/);
   });
 
   test('authorization type Basic throws', () => {
-    expect(() => toPrometheusScrapeConfig(scrapeConfig('k', { authorization: { type: 'basic' } }))).toThrow(/cannot be "Basic"/);
+    expect(() => PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { authorization: { type: 'basic' } }))).toThrow(/cannot be "Basic"/);
   });
 
   test('basicAuth together with authorization throws, as the CRD allows only one', () => {
-    expect(() => toPrometheusScrapeConfig(scrapeConfig('k', { basicAuth: {}, authorization: {} })))
+    expect(() => PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { basicAuth: {}, authorization: {} })))
       .toThrow(/at most one of basicAuth, authorization and oauth2/);
   });
 
   test('a replace relabeling without targetLabel throws', () => {
-    expect(() => toPrometheusScrapeConfig(scrapeConfig('k', { relabelings: [{ sourceLabels: ['a'] }] })))
+    expect(() => PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { relabelings: [{ sourceLabels: ['a'] }] })))
       .toThrow(/spec\.relabelings\[0\] with action replace needs a targetLabel/);
   });
 
   test('an unknown relabeling action throws', () => {
-    expect(() => toPrometheusScrapeConfig(scrapeConfig('k', { relabelings: [{ action: 'rename', targetLabel: 'a' }] })))
+    expect(() => PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { relabelings: [{ action: 'rename', targetLabel: 'a' }] })))
       .toThrow(/action must be one of/);
   });
 
   test('a field the renderer does not model throws instead of being dropped', () => {
-    expect(() => toPrometheusScrapeConfig(scrapeConfig('k', { consulSDConfigs: [{ server: 'x' }] })))
+    expect(() => PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { consulSDConfigs: [{ server: 'x' }] })))
       .toThrow(/spec\.consulSDConfigs is not supported by this renderer/);
   });
 
   test('a manifest that is not a ScrapeConfig throws', () => {
-    expect(() => toPrometheusScrapeConfig({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'y' } }))
+    expect(() => PrometheusConfig.renderScrapeConfig({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'y' } }))
       .toThrow(/expected a monitoring\.coreos\.com\/v1alpha1 ScrapeConfig, got v1 Secret/);
   });
 
   test('a ScrapeConfig without namespace throws', () => {
-    expect(() => toPrometheusScrapeConfig({ ...SEED_NODE_EXPORTER, metadata: { name: 'x' } })).toThrow(/has no metadata\.namespace/);
+    expect(() => PrometheusConfig.renderScrapeConfig({ ...SEED_NODE_EXPORTER, metadata: { name: 'x' } })).toThrow(/has no metadata\.namespace/);
   });
 });
 
-describe('toPlainPrometheusScrapeConfig: Prometheus without the operator', () => {
+describe('PrometheusConfig.renderPlainScrapeConfig: Prometheus without the operator', () => {
   test('the kubelet scrape uses the ServiceAccount token file and no CA when verification is off', () => {
-    expect(yamlOf(toPlainPrometheusScrapeConfig(SEED_KUBELET))).toBe(expected(`
+    expect(yamlOf(PrometheusConfig.renderPlainScrapeConfig(SEED_KUBELET))).toBe(expected(`
 job_name: raven/monitor/kubelet-raven-metrics
 metrics_path: /metrics
 scheme: https
@@ -341,21 +332,17 @@ relabel_configs:
 
   test('a verified HTTPS scrape gets the ServiceAccount\'s cluster CA file', () => {
     const verified = scrapeConfig('k', { scheme: 'HTTPS', tlsConfig: { serverName: 'raven-proxy' } });
-    expect(toPlainPrometheusScrapeConfig(verified).tls_config).toEqual({
+    expect(PrometheusConfig.renderPlainScrapeConfig(verified).tls_config).toEqual({
       ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
       server_name: 'raven-proxy',
     });
   });
 
   test('the job name prefix is configurable', () => {
-    expect(toPlainPrometheusScrapeConfig(SEED_NODE_EXPORTER, { jobNamePrefix: 'edge' }).job_name).toBe('edge/monitor/node-exporter-raven');
+    expect(PrometheusConfig.renderPlainScrapeConfig(SEED_NODE_EXPORTER, { jobNamePrefix: 'edge' }).job_name).toBe('edge/monitor/node-exporter-raven');
   });
 
   test('a job name prefix of the operator\'s own throws, as the jobs would collide', () => {
-    expect(() => toPlainPrometheusScrapeConfig(SEED_NODE_EXPORTER, { jobNamePrefix: 'scrapeConfig' })).toThrow(/must be a word other than/);
-  });
-
-  test('PrometheusConfig.renderPlainScrapeConfig is the jsii entry point to the plain rendering', () => {
-    expect(PrometheusConfig.renderPlainScrapeConfig(SEED_KUBELET)).toEqual(toPlainPrometheusScrapeConfig(SEED_KUBELET));
+    expect(() => PrometheusConfig.renderPlainScrapeConfig(SEED_NODE_EXPORTER, { jobNamePrefix: 'scrapeConfig' })).toThrow(/must be a word other than/);
   });
 });

@@ -17,6 +17,7 @@ import {
   NodeAddressing,
   NodeExporterScrape,
   NodeSelection,
+  PrometheusConfig,
   RavenPrometheus,
   RelabelAction,
   ScrapeScheme,
@@ -24,12 +25,11 @@ import {
   TargetDiscovery,
 } from '../../src';
 import { buildExamplePlatform } from '../../src/example/platform';
-import { toPrometheusScrapeConfig } from '../../src/prometheus-config';
 import { operatorRender, ordered, withFilledTokenSecrets } from '../support/operator-render';
 
 /**
  * Everything the library can write is accepted and rendered by prometheus-operator's own code
- * (operator-render), and the library's renderer (`toPrometheusScrapeConfig`, which also backs the
+ * (operator-render), and the library's renderer (`PrometheusConfig.renderScrapeConfig`, which also backs the
  * prometheus.yml fragment) equals the operator's rendering of every ScrapeConfig, key order included.
  *
  * The matrix: every combination of DNS strategy with addressing, node-exporter discovery, node
@@ -218,7 +218,7 @@ function compareRenderings(
   for (const m of manifests.filter((x) => x.kind === 'ScrapeConfig')) {
     const job = `scrapeConfig/${m.metadata.namespace}/${m.metadata.name}`;
     const theirs = byJob.get(job);
-    const ours = toPrometheusScrapeConfig(m, { ...data.get(m.metadata.namespace), ...options });
+    const ours = PrometheusConfig.renderScrapeConfig(m, { ...data.get(m.metadata.namespace), ...options });
     compared++;
     if (theirs === undefined) {
       differences.push(`${job}: the operator rendered no such job`);

@@ -1,6 +1,5 @@
 import * as YAML from 'yaml';
-import { RavenPrometheus, ScrapeOutput } from '../../src';
-import { toPlainPrometheusScrapeConfig, toPrometheusScrapeConfig } from '../../src/prometheus-config';
+import { PrometheusConfig, RavenPrometheus, ScrapeOutput } from '../../src';
 import { exampleStackManifests, filledSecrets, promtoolCheckConfig, toolchainPrometheusVersion } from '../support/prometheus-tools';
 import { synth, testChart } from '../support/synth';
 
@@ -23,7 +22,7 @@ describe('promtool accepts every ScrapeConfig of the example stack', () => {
   });
 
   test('operator style, with the token inlined', () => {
-    const rendered = scrapes.map((s) => toPrometheusScrapeConfig(s, {
+    const rendered = scrapes.map((s) => PrometheusConfig.renderScrapeConfig(s, {
       secrets: filledSecrets(manifests, s.metadata.namespace, 'eyJhbGciOi.token'),
       prometheusVersion: version,
     }));
@@ -33,14 +32,14 @@ describe('promtool accepts every ScrapeConfig of the example stack', () => {
   });
 
   test('plain style, with the ServiceAccount files (syntax only: the files exist only in a pod)', () => {
-    const rendered = scrapes.map((s) => toPlainPrometheusScrapeConfig(s, { prometheusVersion: version }));
+    const rendered = scrapes.map((s) => PrometheusConfig.renderPlainScrapeConfig(s, { prometheusVersion: version }));
     const { ok, output } = promtoolCheckConfig(prometheusYml(rendered), true);
     expect({ ok, output }).toEqual({ ok: true, output: expect.stringContaining('SUCCESS') });
   });
 
   test('operator-style and plain-style jobs of the same stack can run side by side', () => {
-    const operator = scrapes.map((s) => toPrometheusScrapeConfig(s, { secrets: filledSecrets(manifests, s.metadata.namespace, 't') }));
-    const plain = scrapes.map((s) => toPlainPrometheusScrapeConfig(s));
+    const operator = scrapes.map((s) => PrometheusConfig.renderScrapeConfig(s, { secrets: filledSecrets(manifests, s.metadata.namespace, 't') }));
+    const plain = scrapes.map((s) => PrometheusConfig.renderPlainScrapeConfig(s));
     const { ok, output } = promtoolCheckConfig(prometheusYml([...operator, ...plain]), true);
     expect({ ok, output }).toEqual({ ok: true, output: expect.stringContaining('SUCCESS') });
   });
