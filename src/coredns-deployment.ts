@@ -27,10 +27,11 @@ export interface KubeadmCoreDnsDeploymentOptions {
 }
 
 /**
- * Which CoreDNS Deployment `RavenCoreDns` writes next to the edited Corefile: never the whole
- * Deployment, only the fields the library changes (the `edge-hosts` volume, its mount in the
- * CoreDNS container, the Corefile checksum on the pod template) and the Deployment's immutable
- * selector, as a server-side apply configuration. Apply it with
+ * Which CoreDNS Deployment `RavenCoreDns` writes next to the edited Corefile.
+ *
+ * Never the whole Deployment: only the fields the library changes (the `edge-hosts` volume, its
+ * mount in the CoreDNS container, the Corefile checksum on the pod template) and the Deployment's
+ * immutable selector, as a server-side apply configuration. Apply it with
  * `kubectl apply --server-side --field-manager=cdk8s-raven-prometheus`: the image, the replica
  * count and every other field stay the cluster's, through upgrades and autoscalers.
  */
@@ -41,6 +42,8 @@ export class CoreDnsDeployment {
    * library the Deployment's name, selector and container, and is checked (it must mount the
    * edited ConfigMap); a tunnel-nodes volume or mount already there is reused. Only the library's
    * fields are written, never the export's image or replicas.
+   *
+   * @param manifest the exported Deployment as an object (apiVersion, kind, metadata, spec)
    */
   public static fromManifest(manifest: { [key: string]: any }): CoreDnsDeployment {
     if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
@@ -54,6 +57,8 @@ export class CoreDnsDeployment {
    * The cluster's own Deployment, read from a YAML file written by
    * `kubectl get deploy coredns -n kube-system -o yaml > coredns-deployment.yaml` (see
    * `fromManifest()`). A `kind: List` export is accepted when it holds exactly one Deployment.
+   *
+   * @param path the YAML file, relative to the working directory or absolute
    */
   public static fromFile(path: string): CoreDnsDeployment {
     const owner = 'CoreDnsDeployment.fromFile';
@@ -94,6 +99,8 @@ export class CoreDnsDeployment {
    * container `coredns`, ConfigMap `coredns`) when it was not exported. The image and replica
    * count stay the cluster's unless given. Other distributions name and label CoreDNS
    * differently: export theirs with `fromManifest()` / `fromFile()`.
+   *
+   * @param options an image or replica count to set, when the stack is to own them
    */
   public static kubeadm(options: KubeadmCoreDnsDeploymentOptions = {}): CoreDnsDeployment {
     const owner = 'CoreDnsDeployment.kubeadm';

@@ -55,6 +55,13 @@ const KUBEADM_DEFAULTS = new BoundedCache<Corefile>(8);
  * Instances are immutable; edits return a new `Corefile`.
  *
  * @see https://coredns.io/manual/configuration/
+ * @example
+ * import { Corefile } from 'cdk8s-raven-prometheus';
+ *
+ * const corefile = Corefile.parse('.:53 {\n    errors\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n');
+ * const edit = corefile.addTunnelHosts();
+ * // The same text with the tunnel-nodes hosts block added right before `kubernetes`.
+ * const edited = edit.corefile.toString();
  */
 export class Corefile {
   /**
@@ -189,7 +196,13 @@ export class Corefile {
     return { ...edit, corefile: edit.changed ? new Corefile(edit.text) : this };
   }
 
-  /** The Corefile text, byte for byte as parsed (plus any edits). */
+  /**
+   * The Corefile text, byte for byte as parsed (plus any edits).
+   *
+   * This is the text to put under the `Corefile` key of the CoreDNS ConfigMap. In Java it is also
+   * `Object.toString()`, so string concatenation and loggers print the Corefile; Python has it as
+   * `to_string()` (not `str()`), Go as `ToString()`.
+   */
   public toString(): string {
     return this.text;
   }

@@ -78,6 +78,8 @@ export class DriftReport {
    * The objects of synthesized manifests that go onto objects the cluster owns: the CoreDNS
    * ConfigMap the library edited, the CoreDNS Deployment's apply configuration and the Gateway's
    * proxy ports. Everything else of the stack is the library's own.
+   *
+   * @param manifests the synthesized objects, e.g. every document of `dist/*.k8s.yaml`
    */
   public static clusterOwnedObjects(manifests: any[]): any[] {
     return manifests.filter((m) => m !== null && typeof m === 'object' && (
@@ -86,7 +88,11 @@ export class DriftReport {
       || (m.apiVersion === 'raven.openyurt.io/v1beta1' && m.kind === 'Gateway' && m.metadata?.annotations?.[ORIGINAL_PORTS_ANNOTATION] !== undefined)));
   }
 
-  /** The API path of the live object a stack object goes onto. */
+  /**
+   * The API path of the live object a stack object goes onto.
+   *
+   * @param obj a stack object returned by `clusterOwnedObjects()`
+   */
   public static livePath(obj: any): string {
     const { name, namespace } = obj.metadata;
     switch (obj.kind) {
@@ -100,6 +106,10 @@ export class DriftReport {
   /**
    * Compares the stack's objects (from `clusterOwnedObjects()`) with the live objects found;
    * a stack object without its live one is reported missing.
+   *
+   * @param desired the stack's objects that go onto cluster-owned ones (`clusterOwnedObjects()`)
+   * @param live the live objects, as the API server returns them (`GET` on each `livePath()`)
+   * @param options the field manager the stack is applied with
    */
   public static compare(desired: any[], live: any[], options: DriftOptions = {}): DriftReport {
     const manager = options.fieldManager ?? FIELD_MANAGER;

@@ -408,6 +408,18 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
  * The construct is the ScrapeConfig API object itself.
  *
  * @see https://prometheus-operator.dev/docs/developer/scrapeconfig/
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { EdgeNodeScrape, NodeAddressing, NodeSelection } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
+ * new EdgeNodeScrape(chart, 'dcgm-exporter-raven', {
+ *   // dcgm-exporter on the GPU edge nodes, addressed DNS-free through the Raven proxy Service
+ *   port: 9400,
+ *   nodes: NodeSelection.withLabels({ 'openyurt.io/is-edge-worker': 'true', 'nvidia.com/gpu.present': 'true' }),
+ *   addressing: NodeAddressing.proxyQuery(),
+ * });
  */
 export class EdgeNodeScrape extends ApiObject {
   /** The ScrapeConfig's namespace. */
@@ -425,6 +437,11 @@ export class EdgeNodeScrape extends ApiObject {
   /** How the targets are addressed. */
   public readonly addressing: NodeAddressing;
 
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`; also the ScrapeConfig's name unless `name` is set
+   * @param props the port to scrape, and which nodes and how
+   */
   public constructor(scope: Construct, id: string, props: EdgeNodeScrapeProps) {
     const owner = new.target.name;
     const r = inChart(scope, id, () => renderScrape(scope, id, owner, props));

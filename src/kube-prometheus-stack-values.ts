@@ -57,8 +57,9 @@ function literalRegex(value: string): string {
 }
 
 /**
- * The kube-prometheus-stack (chart 88.x) values a Raven setup needs, for `helm -f` (`toYaml()`) or
- * cdk8s' `Helm` construct (`values`):
+ * The kube-prometheus-stack (chart 88.x) values a Raven setup needs.
+ *
+ * Give them to `helm -f` (`toYaml()`) or to cdk8s' `Helm` construct (`values`):
  *
  * - the chart's kubelet ServiceMonitor drops the nodes the library scrapes, on all four of its
  *   endpoints: `kubelet.serviceMonitor.relabelings` apply to `/metrics` only, so
@@ -73,6 +74,12 @@ function literalRegex(value: string): string {
  * relabeling lists, add `nodeDropRelabelings` to yours instead.
  *
  * @see https://github.com/prometheus-community/helm-charts/blob/main/charts/kube-prometheus-stack/values.yaml
+ * @example
+ * import { KubePrometheusStackValues, NodeSelection } from 'cdk8s-raven-prometheus';
+ *
+ * const values = new KubePrometheusStackValues({ nodes: NodeSelection.edgeOnly() });
+ * // Write it to a file for `helm upgrade --install ... -f <file>`, or pass values.values to cdk8s' Helm.
+ * const yaml = values.toYaml();
  */
 export class KubePrometheusStackValues {
   /** The chart's values keys of the kubelet ServiceMonitor's four endpoints, under `kubelet.serviceMonitor`. */
@@ -81,6 +88,9 @@ export class KubePrometheusStackValues {
   private readonly _values: { [key: string]: any };
   private readonly _nodeDrops: RelabelConfigJson[];
 
+  /**
+   * @param props the nodes the library scrapes, and how Prometheus resolves their names
+   */
   public constructor(props: KubePrometheusStackValuesProps = {}) {
     const owner = 'KubePrometheusStackValues';
     const nodeLabels = (props.nodes ?? NodeSelection.edgeOnly()).labels;

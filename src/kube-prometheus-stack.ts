@@ -50,6 +50,8 @@ export class KubePrometheusStack {
    * its object names: `fullnameOverride` if set; otherwise, with `name` = `nameOverride` or the
    * chart name, the release name if it contains `name`, else `<release>-<name>`; in every case
    * cut to 26 characters and one trailing `-` removed.
+   *
+   * @param release the release name and its name overrides
    */
   public static fullname(release: KubePrometheusStackRelease): string {
     return fullnameOf('KubePrometheusStack', release);
@@ -61,6 +63,8 @@ export class KubePrometheusStack {
    *
    * Kubernetes deletes a `kubernetes.io/service-account-token` Secret whose ServiceAccount does
    * not exist; prometheus-operator then rejects the ScrapeConfigs that read it.
+   *
+   * @param release the release name and its name overrides
    */
   public static prometheusServiceAccountName(release: KubePrometheusStackRelease): string {
     return prometheusServiceAccountOf('KubePrometheusStack', release);

@@ -195,10 +195,25 @@ export interface KubeletScrapeProps extends EdgeNodeScrapeOptions {
 }
 
 /**
- * Scrapes the kubelet of every node through Raven: one HTTPS ScrapeConfig per endpoint
- * (`https://<node name>:10250/metrics`, `/metrics/cadvisor`, `/metrics/probes`), each
- * labelled `job="kubelet"` and `metrics_path="<path>"`, authenticated with Prometheus'
- * ServiceAccount token.
+ * Scrapes the kubelet of every selected node through Raven, one HTTPS ScrapeConfig per endpoint.
+ *
+ * The endpoints are `https://<node name>:10250/metrics`, `/metrics/cadvisor` and `/metrics/probes`
+ * by default, each labelled `job="kubelet"` and `metrics_path="<path>"`, authenticated with
+ * Prometheus' ServiceAccount token.
+ *
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { BearerToken, KubeletEndpoint, KubeletScrape, NodeSelection } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
+ * new KubeletScrape(chart, 'kubelet', {
+ *   nodes: NodeSelection.edgeOnly(),
+ *   endpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR],
+ *   // the token of the ServiceAccount kube-prometheus-stack's Prometheus runs as
+ *   bearerToken: BearerToken.fromServiceAccount({ serviceAccountName: 'kube-prometheus-stack-prometheus' }),
+ *   labels: { release: 'kube-prometheus-stack' },
+ * });
  */
 export class KubeletScrape extends Construct {
   /** The token Secret the construct created, if it created one. */
@@ -209,6 +224,11 @@ export class KubeletScrape extends Construct {
   public readonly port: number;
   private readonly _scrapes: EdgeNodeScrape[] = [];
 
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`
+   * @param props which nodes, which kubelet endpoints, and the token and TLS settings
+   */
   public constructor(scope: Construct, id: string, props: KubeletScrapeProps = {}) {
     super(scope, id);
     const built = inChart(scope, id, () => addKubeletObjects(this, props ?? {}, {

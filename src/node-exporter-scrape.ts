@@ -28,7 +28,7 @@ export interface NodeExporterScrapeProps extends EdgeNodeScrapeOptions {
    *
    * `TargetDiscovery.nodeExporterPods()` finds the prometheus-node-exporter pods and keeps their
    * `namespace` and `pod` labels, on which node-mixin's recording rules (and so the stock "Node
-   * Exporter" dashboards) join; `TargetDiscovery.nodes()` is the seed's node discovery, which
+   * Exporter" dashboards) join; `TargetDiscovery.nodes()` is the manual recipe's node discovery, which
    * cannot supply those labels.
    *
    * @default TargetDiscovery.nodeExporterPods()
@@ -37,7 +37,7 @@ export interface NodeExporterScrapeProps extends EdgeNodeScrapeOptions {
 
   /**
    * The `job` label, which node-mixin's rules and dashboards select on. An empty string writes
-   * no job relabeling, leaving `job` to the ScrapeConfig's job name (the seed's behaviour).
+   * no job relabeling, leaving `job` to the ScrapeConfig's job name (the manual recipe's behaviour).
    *
    * @default "node-exporter"
    */
@@ -62,13 +62,30 @@ export interface NodeExporterScrapeProps extends EdgeNodeScrapeOptions {
 }
 
 /**
- * Scrapes node-exporter (`http://<node name>:9100/metrics`) on every selected node through Raven,
- * labelled as kube-prometheus-stack's own node-exporter scrape: `job="node-exporter"`,
- * `instance="<InternalIP>:9100"`, `node`, and with pod discovery `namespace` and `pod`.
+ * Scrapes node-exporter (`http://<node name>:9100/metrics`) on every selected node through Raven.
+ *
+ * Its series are labelled as kube-prometheus-stack's own node-exporter scrape labels them:
+ * `job="node-exporter"`, `instance="<InternalIP>:9100"`, `node`, and with pod discovery
+ * `namespace` and `pod`.
  *
  * @see https://github.com/prometheus/node_exporter
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { NodeExporterScrape, NodeSelection } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
+ * new NodeExporterScrape(chart, 'node-exporter', {
+ *   nodes: NodeSelection.edgeOnly(),
+ *   labels: { release: 'kube-prometheus-stack' },
+ * });
  */
 export class NodeExporterScrape extends EdgeNodeScrape {
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`
+   * @param props which nodes, and how node-exporter is found and labelled
+   */
   public constructor(scope: Construct, id: string, props: NodeExporterScrapeProps = {}) {
     super(scope, id, inChart(scope, id, () => nodeExporterScrapeProps(props ?? {}, resolveNamespace(scope, 'NodeExporterScrape', props?.namespace))));
   }

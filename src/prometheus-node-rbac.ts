@@ -42,11 +42,19 @@ export interface PrometheusNodeRbacProps {
 }
 
 /**
- * The least privilege Prometheus needs to scrape nodes through Raven: get/list/watch `nodes`
- * (discovery), get `nodes/metrics` (every kubelet `/metrics*` endpoint), and get/list/watch
- * `pods` only with pod discovery. No `nodes/proxy`, no secrets, no wildcards.
+ * The least privilege Prometheus needs to scrape nodes through Raven, as a ClusterRole and its binding.
+ *
+ * get/list/watch `nodes` (discovery), get `nodes/metrics` (every kubelet `/metrics*` endpoint),
+ * and get/list/watch `pods` only with pod discovery. No `nodes/proxy`, no secrets, no wildcards.
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { PrometheusNodeRbac } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
+ * new PrometheusNodeRbac(chart, 'rbac', { serviceAccountName: 'kube-prometheus-stack-prometheus', podDiscovery: true });
  */
 export class PrometheusNodeRbac extends Construct {
   /** The ClusterRole. */
@@ -54,6 +62,11 @@ export class PrometheusNodeRbac extends Construct {
   /** The ClusterRoleBinding. */
   public readonly clusterRoleBinding: ApiObject;
 
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`
+   * @param props the ServiceAccount Prometheus runs as, and whether pods are discovered
+   */
   public constructor(scope: Construct, id: string, props: PrometheusNodeRbacProps = {}) {
     super(scope, id);
     const objects = inChart(scope, id, () => addNodeRbacObjects(this, props ?? {}));

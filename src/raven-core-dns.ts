@@ -123,7 +123,7 @@ export interface RavenCoreDnsProps {
 }
 
 /**
- * Wires OpenYurt's tunnel-nodes hosts file into the cluster CoreDNS (seed Steps 1-3), so that
+ * Wires OpenYurt's tunnel-nodes hosts file into the cluster CoreDNS (the manual recipe's Steps 1-3), so that
  * node names resolve to the Raven proxy for every pod in the cluster.
  *
  * Synthesizes the CoreDNS ConfigMap with a `hosts <file> { reload 300ms; fallthrough }` plugin added
@@ -132,6 +132,20 @@ export interface RavenCoreDnsProps {
  * only adds lines; a Corefile that cannot be edited safely is refused with the reason.
  *
  * Use `RavenProxyDns` instead where the cluster CoreDNS must not change.
+ *
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { CoreDnsDeployment, Corefile, RavenCoreDns } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'cluster-dns');
+ * // The cluster's Corefile as exported
+ * // (kubectl -n kube-system get configmap coredns -o jsonpath='{.data.Corefile}'); here kubeadm's.
+ * const dns = new RavenCoreDns(chart, 'coredns', {
+ *   corefile: Corefile.kubeadmDefault().toString(),
+ *   deployment: CoreDnsDeployment.kubeadm(),
+ * });
+ * // dns.editedBlocks lists the server blocks that now read the tunnel-nodes file, e.g. ['.:53'].
  */
 export class RavenCoreDns extends Construct {
   /** The pod-template annotation that carries the Corefile checksum, so a changed Corefile rolls the pods. */
@@ -158,6 +172,11 @@ export class RavenCoreDns extends Construct {
   /** Things the edit could not check, such as imported files whose contents were not given. */
   public readonly warnings: string[];
 
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`
+   * @param props the cluster's Corefile and CoreDNS Deployment, and the hosts block's options
+   */
   public constructor(scope: Construct, id: string, props: RavenCoreDnsProps) {
     super(scope, id);
     const { configMap, deployment, edit } = inChart(scope, id, () => addCoreDnsObjects(this, '', props));

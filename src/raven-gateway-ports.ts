@@ -163,6 +163,18 @@ const WRITE_ONCE = 'A Gateway is written once: give one RavenGatewayPorts all th
  * Apply it with `kubectl apply --server-side --field-manager=cdk8s-raven-prometheus`.
  *
  * @see https://openyurt.io/docs/user-manuals/network/raven
+ * @example
+ * import { App, Chart, Yaml } from 'cdk8s';
+ * import { RavenGatewayPorts } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'edge-monitoring');
+ * new RavenGatewayPorts(chart, 'gateway-ports', {
+ *   // written by: kubectl get gateways.raven.openyurt.io gw-cloud -o yaml > gw-cloud.yaml
+ *   gateway: Yaml.load('gw-cloud.yaml')[0],
+ *   httpPorts: [9100],
+ *   httpsPorts: [10250],
+ * });
  */
 export class RavenGatewayPorts extends ApiObject {
   /** Every HTTP port the Gateway declares after the patch. */
@@ -170,6 +182,11 @@ export class RavenGatewayPorts extends ApiObject {
   /** Every HTTPS port the Gateway declares after the patch. */
   public readonly httpsPorts: number[];
 
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`
+   * @param props the exported Gateway and the ports the scrapes need
+   */
   public constructor(scope: Construct, id: string, props: RavenGatewayPortsProps) {
     const rendered = inChart(scope, id, () => renderGatewayPorts(props));
     super(scope, id, { ...GATEWAY_V1BETA1_GVK, metadata: rendered.metadata, spec: rendered.spec });

@@ -325,8 +325,9 @@ export interface RavenPrometheusProps {
 }
 
 /**
- * Everything a cloud Prometheus needs to scrape OpenYurt edge nodes through Raven, in one
- * construct: the DNS side (cluster CoreDNS edit, dedicated raven-proxy-dns, or none for DNS-free
+ * Everything a cloud Prometheus needs to scrape OpenYurt edge nodes through Raven, in one construct.
+ *
+ * That is the DNS side (cluster CoreDNS edit, dedicated raven-proxy-dns, or none for DNS-free
  * addressing), the Gateway ports, least-privilege RBAC, the token Secret, the node-exporter and
  * kubelet scrapes labelled as kube-prometheus-stack labels its own, and any extra exporters.
  *
@@ -335,6 +336,21 @@ export interface RavenPrometheusProps {
  * and no wrapper constructs. cdk8s resolves and validates the whole construct tree once per
  * chart it synthesizes, so in a platform app with hundreds of clusters every extra construct
  * per cluster is paid hundreds of times over.
+ *
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { NodeSelection, RavenPrometheus } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * // kube-prometheus-stack's Prometheus (release 'kube-prometheus-stack') scrapes node-exporter, the
+ * // kubelet and dcgm-exporter on every edge node, DNS-free through the Raven proxy Service.
+ * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
+ * new RavenPrometheus(chart, 'raven', {
+ *   release: 'kube-prometheus-stack',
+ *   nodes: NodeSelection.edgeOnly(),
+ *   extraScrapes: [{ name: 'dcgm-exporter-raven', jobLabel: 'dcgm-exporter', port: 9400 }],
+ * });
+ * app.synth();
  */
 export class RavenPrometheus extends Construct {
   /**
@@ -369,6 +385,11 @@ export class RavenPrometheus extends Construct {
   private readonly _nodes: NodeSelection;
   private readonly _namespace: string;
 
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`
+   * @param props the Prometheus to serve, the nodes, the DNS strategy and what to scrape
+   */
   public constructor(scope: Construct, id: string, props: RavenPrometheusProps = {}) {
     super(scope, id);
     try {
@@ -566,6 +587,8 @@ export class RavenPrometheus extends Construct {
    * The kube-prometheus-stack values this stack needs from the chart: the stock kubelet (all four
    * endpoints) and node-exporter ServiceMonitors drop the nodes scraped here, and with
    * `DnsStrategy.dedicatedProxyDns()` Prometheus resolves through the dedicated DNS.
+   *
+   * @param options the cluster's DNS domain, for the dedicated DNS's search path
    */
   public kubePrometheusStackValues(options: KubePrometheusStackValuesOptions = {}): KubePrometheusStackValues {
     const service = this._dnsObjects.find((o) => o.kind === 'Service');

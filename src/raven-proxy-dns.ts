@@ -112,15 +112,26 @@ export interface RavenProxyDnsProps {
 }
 
 /**
- * OpenYurt's own DNS recipe: a dedicated CoreDNS that answers node names with the Raven proxy
- * address from the tunnel-nodes file and everything else like the cluster DNS, leaving the cluster
- * CoreDNS untouched. Only pods pointed at it (Prometheus, via `dnsPolicy: None` and
+ * OpenYurt's own DNS recipe: a dedicated CoreDNS that resolves node names to the Raven proxy.
+ *
+ * It answers node names with the Raven proxy address from the tunnel-nodes file and everything
+ * else like the cluster DNS, leaving the cluster CoreDNS untouched. Only pods pointed at it (Prometheus, via `dnsPolicy: None` and
  * `dnsConfig.nameservers: [clusterIp]`) see node names resolve to the proxy.
  *
  * Synthesizes a ServiceAccount, ClusterRole and ClusterRoleBinding for the `kubernetes` plugin,
  * a ConfigMap with the Corefile, a Deployment on cloud nodes and a Service with a fixed ClusterIP.
  *
  * @see https://openyurt.io/docs/user-manuals/network/raven
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { RavenProxyDns } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'cluster-dns');
+ * new RavenProxyDns(chart, 'raven-proxy-dns', {
+ *   clusterIp: '10.96.0.53', // a free address of the cluster's Service CIDR
+ *   image: 'registry.k8s.io/coredns/coredns:v1.12.0', // the image the cluster's CoreDNS runs
+ * });
  */
 export class RavenProxyDns extends Construct {
   /** The Service whose ClusterIP Prometheus uses as its nameserver. */
@@ -134,6 +145,11 @@ export class RavenProxyDns extends Construct {
   /** The fixed ClusterIP. */
   public readonly clusterIp: string;
 
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`
+   * @param props the Service's fixed ClusterIP, the CoreDNS image and the Deployment's settings
+   */
   public constructor(scope: Construct, id: string, props: RavenProxyDnsProps) {
     super(scope, id);
     const built = inChart(scope, id, () => addProxyDnsObjects(this, '', props));

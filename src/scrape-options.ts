@@ -36,7 +36,7 @@ export class InstanceLabel {
 
   /**
    * Write no relabeling and keep what discovery sets: with node discovery the node name.
-   * This is the seed's node-exporter scrape. Refused with pod discovery and with DNS-free
+   * This is the manual recipe's node-exporter scrape. Refused with pod discovery and with DNS-free
    * addressing, where discovery's value would not identify the node.
    */
   public static discovered(): InstanceLabel {
@@ -56,14 +56,24 @@ export class InstanceLabel {
  * from the ScrapeConfig's namespace.
  */
 export class CertificateAuthority {
-  /** A key of a Secret. */
+  /**
+   * A key of a Secret.
+   *
+   * @param name the Secret's name, in the ScrapeConfig's namespace
+   * @param key the key holding the PEM certificate, e.g. `ca.crt`
+   */
   public static fromSecret(name: string, key: string): CertificateAuthority {
     checkDnsSubdomain('CertificateAuthority.fromSecret', 'name', name);
     checkDataKey('CertificateAuthority.fromSecret', 'key', key);
     return new CertificateAuthority('secret', name, key);
   }
 
-  /** A key of a ConfigMap. */
+  /**
+   * A key of a ConfigMap.
+   *
+   * @param name the ConfigMap's name, in the ScrapeConfig's namespace, e.g. `kube-root-ca.crt`
+   * @param key the key holding the PEM certificate, e.g. `ca.crt`
+   */
   public static fromConfigMap(name: string, key: string): CertificateAuthority {
     checkDnsSubdomain('CertificateAuthority.fromConfigMap', 'name', name);
     checkDataKey('CertificateAuthority.fromConfigMap', 'key', key);
@@ -100,6 +110,18 @@ export interface VerifiedTlsOptions {
 
 /**
  * How Prometheus checks the certificate of an HTTPS target.
+ *
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { CertificateAuthority, KubeletScrape, NodeAddressing, ScrapeTls } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
+ * new KubeletScrape(chart, 'kubelet', {
+ *   addressing: NodeAddressing.proxyQuery(),
+ *   // DNS-free, the target's host is the Raven proxy Service, whose certificate this CA signed
+ *   tls: ScrapeTls.verify({ ca: CertificateAuthority.fromSecret('raven-proxy-ca', 'ca.crt') }),
+ * });
  */
 export class ScrapeTls {
   /**
@@ -113,7 +135,11 @@ export class ScrapeTls {
     return new ScrapeTls(true);
   }
 
-  /** Verify the certificate with a CA, optionally against a fixed server name. */
+  /**
+   * Verify the certificate with a CA, optionally against a fixed server name.
+   *
+   * @param options the CA, and the name the certificate must carry
+   */
   public static verify(options: VerifiedTlsOptions): ScrapeTls {
     if (options.serverName !== undefined) {
       checkDnsSubdomain('ScrapeTls.verify', 'serverName', options.serverName);
@@ -140,7 +166,7 @@ export class NodeSelection {
   /** The node label OpenYurt sets to "true" on edge nodes and "false" on cloud nodes. */
   public static readonly EDGE_WORKER_LABEL = EDGE_WORKER_LABEL;
 
-  /** Every node, cloud nodes included (the seed). */
+  /** Every node, cloud nodes included, as the manual recipe scrapes them. */
   public static all(): NodeSelection {
     return new NodeSelection({});
   }
@@ -153,7 +179,11 @@ export class NodeSelection {
     return new NodeSelection({ [EDGE_WORKER_LABEL]: 'true' });
   }
 
-  /** Nodes carrying all of these labels, e.g. `{ 'apps.openyurt.io/nodepool': 'gpu-pool' }`. */
+  /**
+   * Nodes carrying all of these labels, e.g. `{ 'apps.openyurt.io/nodepool': 'gpu-pool' }`.
+   *
+   * @param labels node labels and the values they must have, all of them
+   */
   public static withLabels(labels: { [key: string]: string }): NodeSelection {
     if (Object.keys(labels).length === 0) {
       invalid('NodeSelection.withLabels', 'labels', labels, 'at least one node label', 'Use NodeSelection.all() to select every node.');
@@ -192,7 +222,7 @@ export interface ProxyQueryOptions {
 export class NodeAddressing {
   /**
    * `<node name>:<port>`: the node name must resolve to the Raven proxy Service, through
-   * the cluster CoreDNS (`RavenCoreDns`) or a dedicated DNS (`RavenProxyDns`). The seed's way.
+   * the cluster CoreDNS (`RavenCoreDns`) or a dedicated DNS (`RavenProxyDns`). The manual recipe's way.
    */
   public static nodeName(): NodeAddressing {
     return new NodeAddressing(undefined);
@@ -201,6 +231,8 @@ export class NodeAddressing {
   /**
    * DNS-free: `__address__` is the Raven proxy Service and the node name travels as the
    * `nodeName` query parameter (`?nodeName=<node>`). Needs raven v0.4.4 or later; no DNS change.
+   *
+   * @param options the Raven proxy Service to address
    */
   public static proxyQuery(options: ProxyQueryOptions = {}): NodeAddressing {
     const host = options.proxyHost ?? 'x-raven-proxy-internal-svc.kube-system.svc';
@@ -240,7 +272,7 @@ export interface PodDiscoveryOptions {
  * How a scrape finds its targets.
  */
 export class TargetDiscovery {
-  /** Discover nodes (`role: Node`): one target per node. The seed's way. */
+  /** Discover nodes (`role: Node`): one target per node. The manual recipe's way. */
   public static nodes(): TargetDiscovery {
     return new TargetDiscovery('Node', {}, []);
   }
@@ -248,6 +280,8 @@ export class TargetDiscovery {
   /**
    * Discover the exporter's pods (`role: Pod`) and address each through its node's name, so
    * series keep the pod's `namespace` and `pod` labels, on which node-mixin's rules join.
+   *
+   * @param options the labels that select the exporter's pods, and their namespaces
    */
   public static pods(options: PodDiscoveryOptions): TargetDiscovery {
     const owner = 'TargetDiscovery.pods';
@@ -325,6 +359,8 @@ export class BearerToken {
   /**
    * Create a `kubernetes.io/service-account-token` Secret for Prometheus' ServiceAccount
    * and send its `token` key.
+   *
+   * @param options the ServiceAccount and the Secret's name
    */
   public static fromServiceAccount(options: ServiceAccountTokenOptions = {}): BearerToken {
     const owner = 'BearerToken.fromServiceAccount';
@@ -340,6 +376,9 @@ export class BearerToken {
    * Use a Secret that already exists in the ScrapeConfig's namespace.
    *
    * prometheus-operator rejects the whole ScrapeConfig when the Secret or the key is missing.
+   *
+   * @param secretName the Secret's name, in the ScrapeConfig's namespace
+   * @param key the key holding the token; default `token`
    */
   public static fromSecret(secretName: string, key: string = 'token'): BearerToken {
     const owner = 'BearerToken.fromSecret';

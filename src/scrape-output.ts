@@ -49,6 +49,19 @@ export interface PrometheusConfigFragmentOptions {
 
 /**
  * What the scrapes are synthesized as.
+ *
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { RavenPrometheus, ScrapeOutput } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
+ * // prometheus-community/prometheus, without the operator: a scrape_configs fragment in a ConfigMap.
+ * const stack = new RavenPrometheus(chart, 'raven', {
+ *   serviceAccountName: 'prometheus-server',
+ *   output: ScrapeOutput.prometheusConfigFragment({ prometheusVersion: '2.42.0' }),
+ * });
+ * // stack.scrapeConfigsYaml is the fragment, for the chart's extraScrapeConfigs.
  */
 export class ScrapeOutput {
   /** prometheus-operator `ScrapeConfig` resources (and the token Secret they reference). */
@@ -61,6 +74,8 @@ export class ScrapeOutput {
    * prometheus-operator (prometheus-community/prometheus `extraScrapeConfigs`, or
    * kube-prometheus-stack's `additionalScrapeConfigsSecret`). It authenticates with the Prometheus
    * pod's own ServiceAccount token file (`credentials_file`), so no token Secret is written.
+   *
+   * @param options the ConfigMap or Secret, its key, the job name prefix and the Prometheus version
    */
   public static prometheusConfigFragment(options: PrometheusConfigFragmentOptions = {}): ScrapeOutput {
     const owner = 'ScrapeOutput.prometheusConfigFragment';

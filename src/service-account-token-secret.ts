@@ -38,6 +38,13 @@ export interface ServiceAccountTokenSecretProps {
  * The construct is the Secret API object itself.
  *
  * @see https://kubernetes.io/docs/concepts/configuration/secret/#serviceaccount-token-secrets
+ * @example
+ * import { App, Chart } from 'cdk8s';
+ * import { ServiceAccountTokenSecret } from 'cdk8s-raven-prometheus';
+ *
+ * const app = new App();
+ * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
+ * new ServiceAccountTokenSecret(chart, 'token', { serviceAccountName: 'kube-prometheus-stack-prometheus' });
  */
 export class ServiceAccountTokenSecret extends ApiObject {
   /** The Secret's name. */
@@ -47,6 +54,11 @@ export class ServiceAccountTokenSecret extends ApiObject {
   /** The ServiceAccount the token belongs to. */
   public readonly serviceAccountName: string;
 
+  /**
+   * @param scope the chart, or a construct in it, that the objects are added to
+   * @param id the construct id, unique within `scope`
+   * @param props the ServiceAccount, and the Secret's name and namespace
+   */
   public constructor(scope: Construct, id: string, props: ServiceAccountTokenSecretProps = {}) {
     const r = inChart(scope, id, () => renderTokenSecret(scope, props ?? {}));
     super(scope, id, r.objectProps);

@@ -46,9 +46,17 @@ export interface TargetDiagnosis {
   readonly health: string;
   /** Prometheus' last scrape error; empty when up. */
   readonly lastError: string;
-  /** Why the target is not up; absent when up. */
+  /**
+   * Why the target is not up.
+   *
+   * @default - absent: the target is up
+   */
   readonly problem?: TargetProblem;
-  /** What to check or change; absent when up. */
+  /**
+   * What to check or change.
+   *
+   * @default - absent: the target is up
+   */
   readonly explanation?: string;
 }
 
@@ -56,8 +64,8 @@ export interface TargetDiagnosis {
 export interface VerifyOptions {
   /**
    * A regular expression matched (unanchored) against each target's job and scrape pool, for
-   * setups whose targets lack the library's `scrape_via="raven"` label, e.g. the seed's
-   * hand-written ScrapeConfigs: `scrapeConfig/monitor/(node-exporter|kubelet)-raven`.
+   * setups whose targets lack the library's `scrape_via="raven"` label, e.g. the manual
+   * recipe's hand-written ScrapeConfigs: `scrapeConfig/monitor/(node-exporter|kubelet)-raven`.
    *
    * @default - targets labelled scrape_via="raven"
    */
@@ -73,6 +81,7 @@ export class TargetsReport {
    *
    * @param response the parsed answer (`{ status: 'success', data: { activeTargets: [...] } }`)
    * @throws when the answer is not a successful targets answer, or the pattern is not a regex
+   * @param options which targets to check
    */
   public static fromTargetsResponse(response: any, options: VerifyOptions = {}): TargetsReport {
     if (response === null || typeof response !== 'object' || response.status !== 'success'
