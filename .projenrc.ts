@@ -72,7 +72,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', '.projenrc.ts'],
-    ignorePatterns: ['imports/', 'lib/', 'dist/', 'node_modules/'],
+    // The consumer app is a user's app, compiled against the packed library by the package check.
+    ignorePatterns: ['imports/', 'lib/', 'dist/', 'node_modules/', 'test/consumer/'],
   },
   tsconfig: {
     compilerOptions: {
@@ -88,6 +89,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   tsconfigDev: {
     include: ['imports/**/*.ts'],
+    // The consumer app imports the packed library by name: the package check compiles it there.
+    exclude: ['consumer/**'],
   },
   gitignore: ['dist/', '/.tmp/'],
   npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/', '/imports/', '/lib/src/example/'] },
@@ -162,6 +165,12 @@ project.addPackageIgnore('artifacts');
 // registries the build machines reach do not serve at the peer versions: peers.sh builds their
 // bindings from node_modules once, where jsii-pacmak looks for local builds of dependencies.
 project.tasks.tryFind('package-all')?.prependExec('bash test/bindings/peers.sh');
+// The README's and the API docs' TypeScript examples, translated for each language's package
+// (jsii-pacmak reads the tablet jsii-rosetta writes beside .jsii); without it they are copied as
+// TypeScript under the other language's name.
+project.tasks.tryFind('package-all')?.prependExec('jsii-rosetta extract');
+project.gitignore.exclude('.jsii.tabl.json');
+project.addPackageIgnore('.jsii.tabl.json');
 // One app per language, written as its users write them, synthesizes the example platform stack
 // from the built package; each output must equal the TypeScript example's byte for byte. The
 // script runs package-all only when the compiled library changed since the last build.
@@ -172,5 +181,8 @@ project.addTask('test:bindings', {
     { exec: 'bash test/bindings/run.sh', receiveArgs: true },
   ],
 });
+
+// jest transpiles test files one by one (isolatedModules) and reports no type error: check them.
+project.testTask.prependExec('tsc -p test/tsconfig.json --noEmit');
 
 project.synth();

@@ -44,7 +44,7 @@ const EXAMPLES = examples();
 /** Type errors of each example, compiled together with src/ as the package. */
 function typeErrors(list: Example[]): Map<string, string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-examples-'));
-  const names = list.map((e, i) => path.join(dir, `example-${i}.ts`));
+  const names = list.map((_, i) => path.join(dir, `example-${i}.ts`));
   list.forEach((e, i) => fs.writeFileSync(names[i], e.code));
   try {
     const program = ts.createProgram(names, {

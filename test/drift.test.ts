@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as yaml from 'yaml';
-import { CoreDnsDeployment, Corefile, DnsStrategy, DriftReport, DriftStatus, RavenPrometheus } from '../src';
+import { CoreDnsDeployment, Corefile, DnsStrategy, DriftReport, RavenPrometheus } from '../src';
 import { lineDiff } from '../src/drift';
 import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 import { runCli } from '../src/private/cli';
