@@ -72,7 +72,8 @@ function goEnv(extra = {}) {
     ...process.env,
     CGO_ENABLED: '0',
     GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local',
-    GOFLAGS: '-mod=readonly',
+    // No VCS stamp: the binaries depend on the pinned modules only, not on this repository's state.
+    GOFLAGS: '-mod=readonly -buildvcs=false',
     ...extra,
   };
 }
