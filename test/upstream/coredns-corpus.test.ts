@@ -1,4 +1,4 @@
-import { CoreDns, CoreDnsOptions, CoreDnsStartError, DnsCell, startCoreDns, TunnelNodesVolume } from './support/coredns';
+import { CoreDnsOptions, DnsCell, startCoreDnsOrReason, TunnelNodesVolume } from './support/coredns';
 import {
   ACL_SOURCE_V4, ACL_SOURCE_V6, addresses, askAll, CLOUD_NODE, DEFAULT_LISTENER, DnsLab, EDGE_NODE, folderWith, Listener, Pickup, POD_IP,
   pooled, probePickup, reverseName,
@@ -161,15 +161,6 @@ let results = new Map<string, Observed>();
 const started = Date.now();
 let corpusMs = 0;
 
-async function tryStart(cell: DnsCell, options: CoreDnsOptions): Promise<CoreDns | string> {
-  try {
-    return await startCoreDns(cell.ns, options);
-  } catch (e) {
-    if (e instanceof CoreDnsStartError) return e.reason;
-    throw e;
-  }
-}
-
 async function run(key: string, cell: DnsCell): Promise<Observed> {
   const expectation = EDITED[key];
   const listener = expectation.listener ?? DEFAULT_LISTENER;
@@ -192,9 +183,9 @@ async function run(key: string, cell: DnsCell): Promise<Observed> {
   // The original, with the tunnel-nodes file present (it does not read it).
   const withFile = lab.volume(cell);
   withFile.write(lab.tunnelNodes(EDGE_NODE, CLOUD_NODE));
-  const first = await tryStart(cell, common(withFile, 'original'));
+  const first = await startCoreDnsOrReason(cell.ns, common(withFile, 'original'));
   if (typeof first === 'string') {
-    const again = await tryStart(cell, common(withFile, 'edited'));
+    const again = await startCoreDnsOrReason(cell.ns, common(withFile, 'edited'));
     if (typeof again !== 'string') await again.stop();
     return { originalError: first, editedError: typeof again === 'string' ? again : undefined };
   }
@@ -208,7 +199,7 @@ async function run(key: string, cell: DnsCell): Promise<Observed> {
   }
 
   // The edited one, file present: node names, everything else as before, a node that joins.
-  const second = await tryStart(cell, common(withFile, 'edited'));
+  const second = await startCoreDnsOrReason(cell.ns, common(withFile, 'edited'));
   if (typeof second === 'string') {
     return { original: originalAnswers, originalEdge, editedError: second };
   }
@@ -236,7 +227,7 @@ async function run(key: string, cell: DnsCell): Promise<Observed> {
 
   // The edited one, started before the ConfigMap exists (the optional volume is empty).
   const late = lab.volume(cell);
-  const third = await tryStart(cell, common(late, 'edited-no-file'));
+  const third = await startCoreDnsOrReason(cell.ns, common(late, 'edited-no-file'));
   if (typeof third === 'string') {
     return { original: originalAnswers, originalEdge, edited: editedObserved, editedError: `without the file: ${third}` };
   }
@@ -383,13 +374,13 @@ describe('the lexer rule the engine follows, in real CoreDNS', () => {
   const cell = () => lab.cells[0];
 
   test('GIVEN a # glued to a brace and followed by words WHEN CoreDNS reads it THEN the comment ends with the token and the words are a directive', async () => {
-    const outcome = await tryStart(cell(), { label: 'lexer-spaced-comment', corefile: '.:53 {# main server\n    whoami\n}\n' });
+    const outcome = await startCoreDnsOrReason(cell().ns, { label: 'lexer-spaced-comment', corefile: '.:53 {# main server\n    whoami\n}\n' });
     expect(outcome).toEqual(expect.stringMatching(/Unknown directive 'main'/));
     expect(Corefile.parse('.:53 {# main server\n    whoami\n}\n').serverBlocks[0].directives.map((d) => d.name)).toEqual(['main', 'whoami']);
   });
 
   test('GIVEN a # glued to a brace and to the rest of its comment WHEN CoreDNS reads it THEN the block opens and the comment is dropped', async () => {
-    const outcome = await tryStart(cell(), { label: 'lexer-glued-comment', corefile: '.:53 {#main-server\n    whoami\n}\n' });
+    const outcome = await startCoreDnsOrReason(cell().ns, { label: 'lexer-glued-comment', corefile: '.:53 {#main-server\n    whoami\n}\n' });
     expect(typeof outcome).not.toBe('string');
     if (typeof outcome !== 'string') await outcome.stop();
     expect(Corefile.parse('.:53 {#main-server\n    whoami\n}\n').serverBlocks[0].directives.map((d) => d.name)).toEqual(['whoami']);

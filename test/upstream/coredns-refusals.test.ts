@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { CoreDns, CoreDnsOptions, CoreDnsStartError, DnsCell, startCoreDns } from './support/coredns';
+import { CoreDnsOptions, DnsCell, startCoreDnsOrReason } from './support/coredns';
 import {
   addresses, askAll, CLOUD_NODE, DEFAULT_LISTENER, DnsLab, EDGE_NODE, folderWith, Listener, POD_IP, pooled,
 } from './support/coredns-corpus';
@@ -129,15 +129,6 @@ let lab: DnsLab;
 let results = new Map<string, Observed>();
 const started = Date.now();
 
-async function tryStart(cell: DnsCell, options: CoreDnsOptions): Promise<CoreDns | string> {
-  try {
-    return await startCoreDns(cell.ns, options);
-  } catch (e) {
-    if (e instanceof CoreDnsStartError) return e.reason;
-    throw e;
-  }
-}
-
 async function run(key: string, cell: DnsCell): Promise<Observed> {
   const refusal = REFUSED[key];
   const listener = refusal.listener ?? DEFAULT_LISTENER;
@@ -159,7 +150,7 @@ async function run(key: string, cell: DnsCell): Promise<Observed> {
   });
   const domain = refusal.clusterDomain ?? 'cluster.local';
 
-  const first = await tryStart(cell, options('original', original));
+  const first = await startCoreDnsOrReason(cell.ns, options('original', original));
   if (typeof first === 'string') return { naiveText, originalError: first };
   let originalProxyService: string[] | string;
   let originalEdge: string;
@@ -173,7 +164,7 @@ async function run(key: string, cell: DnsCell): Promise<Observed> {
 
   let naiveError: string | undefined;
   let naiveEdge: string | undefined;
-  const second = await tryStart(cell, options('naive', naiveText));
+  const second = await startCoreDnsOrReason(cell.ns, options('naive', naiveText));
   if (typeof second === 'string') {
     naiveError = second;
   } else {
@@ -185,7 +176,7 @@ async function run(key: string, cell: DnsCell): Promise<Observed> {
   }
 
   // The way out: the dedicated DNS, a CoreDNS of its own with RavenProxyDns's Corefile (port 53).
-  const third = await tryStart(cell, options('proxy-dns', proxyDnsCorefile()));
+  const third = await startCoreDnsOrReason(cell.ns, options('proxy-dns', proxyDnsCorefile()));
   if (typeof third === 'string') return { naiveText, originalProxyService, originalEdge, naiveError, naiveEdge, proxyDnsError: third };
   try {
     const [edge, cloud, service, outside] = await askAll(cell, DEFAULT_LISTENER, [

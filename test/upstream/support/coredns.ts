@@ -193,6 +193,16 @@ export async function startCoreDns(ns: NetworkNamespace, options: CoreDnsOptions
   }
 }
 
+/** Starts CoreDNS like `startCoreDns`; if it refuses to start, resolves to its reason instead. */
+export async function startCoreDnsOrReason(ns: NetworkNamespace, options: CoreDnsOptions): Promise<CoreDns | string> {
+  try {
+    return await startCoreDns(ns, options);
+  } catch (e) {
+    if (e instanceof CoreDnsStartError) return e.reason;
+    throw e;
+  }
+}
+
 /** Resolves on CoreDNS's start banner (`CoreDNS-1.14.7` on a line of its own). */
 function banner(proc: ChildProcess, label: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -21,6 +21,8 @@
  *   with a selector.
  */
 
+import { CHART_CADVISOR_METRIC_RELABELINGS } from '../../support/kube-prometheus-stack-chart';
+
 export const KUBE_PROMETHEUS_STACK_VERSION = '88.5.3';
 export const NODE_EXPORTER_CHART_VERSION = '4.56.1';
 const NODE_EXPORTER_APP_VERSION = '1.12.1';
@@ -57,16 +59,7 @@ const KUBE_PROMETHEUS_STACK_DEFAULTS: Values = {
       resourceInterval: '10s',
       cAdvisor: true,
       cAdvisorInterval: '10s',
-      cAdvisorMetricRelabelings: [
-        { sourceLabels: ['__name__'], action: 'drop', regex: 'container_cpu_(cfs_throttled_seconds_total|load_average_10s|system_seconds_total|user_seconds_total)' },
-        { sourceLabels: ['__name__'], action: 'drop', regex: 'container_fs_(io_current|io_time_seconds_total|io_time_weighted_seconds_total|reads_merged_total|sector_reads_total|sector_writes_total|writes_merged_total)' },
-        { sourceLabels: ['__name__'], action: 'drop', regex: 'container_memory_(mapped_file|swap)' },
-        { sourceLabels: ['__name__'], action: 'drop', regex: 'container_(file_descriptors|tasks_state|threads_max)' },
-        { sourceLabels: ['__name__', 'scope'], action: 'drop', regex: 'container_memory_failures_total;hierarchy' },
-        { sourceLabels: ['__name__', 'interface'], action: 'drop', regex: 'container_network_.*;(cali|cilium|cni|lxc|nodelocaldns|tunl).*' },
-        { sourceLabels: ['__name__'], action: 'drop', regex: 'container_spec.*' },
-        { sourceLabels: ['id', 'pod'], action: 'drop', regex: '.+;' },
-      ],
+      cAdvisorMetricRelabelings: CHART_CADVISOR_METRIC_RELABELINGS,
       probesMetricRelabelings: [],
       cAdvisorRelabelings: [{ action: 'replace', sourceLabels: ['__metrics_path__'], targetLabel: 'metrics_path' }],
       probesRelabelings: [{ action: 'replace', sourceLabels: ['__metrics_path__'], targetLabel: 'metrics_path' }],
