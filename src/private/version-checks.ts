@@ -131,6 +131,8 @@ export const SCRAPE_CONFIG_FIELD_GATES: readonly ScrapeConfigFieldGate[] = [
 ];
 
 const GATES_NEWEST_FIRST = [...SCRAPE_CONFIG_FIELD_GATES].sort((a, b) => (atLeast(parseVersion('', '', a.since), parseVersion('', '', b.since)) ? -1 : 1));
+/** From this release on every gated field exists: the spec need not be walked. */
+const NEWEST_GATE = parseVersion('', '', GATES_NEWEST_FIRST[0].since);
 
 /** Every (path, value) of a JSON value, lists as `[]`; a value only for strings. */
 function fieldPaths(value: any, path: string, out: Map<string, Set<string>>): void {
@@ -158,6 +160,9 @@ export function requireOperatorForScrapeConfig(owner: string, versions: Required
     'a ScrapeConfig with Kubernetes discovery',
     'v0.67 renders a ScrapeConfig\'s kubernetesSDConfigs as an empty kubernetes_sd_configs (Prometheus discovers no target), '
     + 'and v0.66 and earlier have no kubernetesSDConfigs. Upgrade prometheus-operator.');
+  if (atLeast(parseVersion(owner, 'prometheusOperator', versions.prometheusOperator), NEWEST_GATE)) {
+    return;
+  }
   const written = new Map<string, Set<string>>();
   fieldPaths(spec, 'spec', written);
   // Newest first: its way out usually avoids the older fields too.
