@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { withFilledTokenSecrets } from './operator-render';
 import { upstreamProgram } from './upstream';
 import { buildExamplePlatform } from '../../src/example/platform';
 
@@ -44,11 +45,11 @@ export function exampleStackManifests(): any[] {
  */
 export function filledSecrets(manifests: any[], namespace: string, token: string): { [name: string]: { [key: string]: string } } {
   const secrets: { [name: string]: { [key: string]: string } } = {};
-  for (const m of manifests) {
+  for (const m of withFilledTokenSecrets(manifests, token)) {
     if (m.kind === 'Secret' && m.metadata?.namespace === namespace) {
-      secrets[m.metadata.name] = m.type === 'kubernetes.io/service-account-token'
-        ? { 'token': token, 'ca.crt': '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n', namespace }
-        : { ...(m.stringData ?? {}) };
+      const data: { [key: string]: string } = {};
+      for (const [key, value] of Object.entries<string>(m.data ?? {})) data[key] = Buffer.from(value, 'base64').toString('utf8');
+      secrets[m.metadata.name] = { ...data, ...(m.stringData ?? {}) };
     }
   }
   return secrets;
