@@ -76,12 +76,27 @@ export class NetworkNamespace {
     cwd?: string,
     pod?: PodOptions,
   ): Promise<ChildProcess> {
-    const log = fs.openSync(path.join(this.dir, `${label}.log`), 'a');
+    const logFile = path.join(this.dir, `${label}.log`);
+    const log = fs.openSync(logFile, 'a');
     const argv = pod ? this.podArgv(label, command, args, pod) : [command, ...args];
     const env = pod?.env ? { ...process.env, ...pod.env } : process.env;
-    const proc = spawn('ip', ['netns', 'exec', this.name, ...argv], { cwd, env, stdio: ['ignore', 'pipe', log] });
+    let proc: ChildProcess;
+    try {
+      proc = spawn('ip', ['netns', 'exec', this.name, ...argv], { cwd, env, stdio: ['ignore', 'pipe', log] });
+    } finally {
+      // The child has its own copy of the descriptor.
+      fs.closeSync(log);
+    }
     this.processes.push(proc);
-    proc.stdout?.on('data', (chunk) => fs.appendFileSync(path.join(this.dir, `${label}.log`), chunk));
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      // Output can still arrive after 'exit' (the pipe is read later than the process ends); once
+      // destroy() has removed the lab's folder, it has nowhere to go and is dropped.
+      try {
+        fs.appendFileSync(logFile, chunk);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    });
     const exited = new Promise<never>((_, reject) => proc.once('exit', (code, signal) => reject(new Error(
       `${label} exited (code ${code}, signal ${signal}) before it was ready; see ${path.join(this.dir, `${label}.log`)}:\n${this.tail(label)}`))));
     // Once ready, a later exit (the lab stopping it) is expected, not an error.
@@ -149,16 +164,26 @@ export class NetworkNamespace {
     return ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', lines.join('\n'), label, command, ...args];
   }
 
-  /** Stops one process: SIGTERM, then SIGKILL after 5 s. */
+  /**
+   * Stops one process: SIGTERM, then SIGKILL after 5 s; resolves once it has exited and what it
+   * printed on the way out is in its log (its stdout closed), or 2 s after it exited if a process
+   * it left behind still holds its stdout.
+   */
   public async stop(proc: ChildProcess): Promise<void> {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      return;
+    const closed = new Promise<void>((resolve) => {
+      if (proc.stdout === null || proc.stdout.readableEnded || proc.stdout.destroyed) resolve();
+      else proc.stdout.once('close', () => resolve());
+    });
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
     }
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => { grace = setTimeout(resolve, 2_000); })]);
+    clearTimeout(grace);
   }
 
   /** Runs a command in the namespace to completion (bounded by `timeoutMs`). */

@@ -1,0 +1,74 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { NetworkNamespace, printed } from './support/netns';
+
+/**
+ * The lab's own process handling, which every upstream test stands on: a program that prints as it
+ * stops (CoreDNS logs its shutdown on stdout) must neither lose those lines nor, when the lab is
+ * torn down, write into the removed folder after the test has moved on.
+ *
+ * Needs root (network namespaces).
+ */
+
+/** Prints `ready`; on SIGTERM prints far more than a pipe holds (about 1 MiB), then `last words`, and exits. */
+const CHATTY_ON_STOP = 'process.on("SIGTERM", () => {'
+  + ' const line = "x".repeat(1023) + "\\n";'
+  + ' for (let i = 0; i < 1024; i++) process.stdout.write(line);'
+  + ' process.stdout.write("last words\\n", () => process.exit(0)); });'
+  + ' process.stdout.write("ready\\n"); setInterval(() => undefined, 1000);';
+
+describe('the lab stopping its processes', () => {
+  let ns: NetworkNamespace | undefined;
+
+  beforeAll(() => {
+    NetworkNamespace.checkPrerequisites();
+  });
+
+  afterEach(async () => {
+    await ns?.destroy();
+    ns = undefined;
+  });
+
+  function createNamespace(): NetworkNamespace {
+    const created = new NetworkNamespace('labproc');
+    created.create([], { hosts: '127.0.0.1\tlocalhost\n', resolvConf: 'nameserver 127.0.0.1\n' });
+    return created;
+  }
+
+  test('GIVEN a process that prints a lot as it stops WHEN it is stopped THEN its log holds everything it printed', async () => {
+    ns = createNamespace();
+    const proc = await ns.start('chatty', process.execPath, ['-e', CHATTY_ON_STOP], printed('ready'));
+    await ns.stop(proc);
+    const log = fs.readFileSync(path.join(ns.dir, 'chatty.log'), 'utf8');
+    expect(log.endsWith('last words\n')).toBe(true);
+    expect(log.length).toBe('ready\n'.length + 1024 * 1024 + 'last words\n'.length);
+  });
+
+  test('GIVEN such processes WHEN the lab is destroyed THEN their output is complete in the kept folder and nothing is written after destroy returns', async () => {
+    const kept = createNamespace();
+    for (let i = 0; i < 4; i++) {
+      await kept.start(`chatty-${i}`, process.execPath, ['-e', CHATTY_ON_STOP], printed('ready'));
+    }
+    await kept.destroy(true);
+    try {
+      const sizes = [0, 1, 2, 3].map((i) => fs.statSync(path.join(kept.dir, `chatty-${i}.log`)).size);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const later = [0, 1, 2, 3].map((i) => fs.statSync(path.join(kept.dir, `chatty-${i}.log`)).size);
+      expect(sizes).toEqual([0, 1, 2, 3].map(() => 'ready\n'.length + 1024 * 1024 + 'last words\n'.length));
+      expect(later).toEqual(sizes);
+    } finally {
+      fs.rmSync(kept.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('GIVEN such processes WHEN the lab is destroyed with its folder THEN the folder is gone and no write fails afterwards', async () => {
+    const removed = createNamespace();
+    for (let i = 0; i < 4; i++) {
+      await removed.start(`chatty-${i}`, process.execPath, ['-e', CHATTY_ON_STOP], printed('ready'));
+    }
+    await removed.destroy();
+    // A write into the removed folder would throw here, in the pipe's data handler, failing this test.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(fs.existsSync(removed.dir)).toBe(false);
+  });
+});
