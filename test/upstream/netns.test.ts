@@ -1,3 +1,4 @@
+import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { NetworkNamespace, printed } from './support/netns';
@@ -72,3 +73,49 @@ describe('the lab stopping its processes', () => {
     expect(fs.existsSync(removed.dir)).toBe(false);
   });
 });
+
+describe('the lab torn down as its processes exit', () => {
+  test('GIVEN processes that printed and exited WHEN the lab is destroyed at once THEN their output is in their logs when destroy returns', async () => {
+    // Node can report a process's exit before it has read what the process printed last (seen here
+    // with CoreDNS refusing a Corefile); the lab must not remove the folder in between.
+    for (let round = 0; round < 10; round++) {
+      const lab = new NetworkNamespace('labexit');
+      lab.create([], { hosts: '127.0.0.1\tlocalhost\n', resolvConf: 'nameserver 127.0.0.1\n' });
+      let sizes: number[] = [];
+      try {
+        const procs: ChildProcess[] = [];
+        for (let i = 0; i < 8; i++) {
+          procs.push(await lab.start(`quick-${i}`, '/bin/sh', ['-c', 'echo "failed: some reason"; exit 1'], () => Promise.resolve()));
+        }
+        await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((resolve) => p.once('exit', resolve)))));
+      } finally {
+        await lab.destroy(true);
+        // Read before anything else can run: what is not in the logs now was written after destroy returned.
+        sizes = logSizes(lab);
+        fs.rmSync(lab.dir, { recursive: true, force: true });
+      }
+      expect(sizes).toEqual(Array(8).fill('failed: some reason\n'.length));
+    }
+  });
+
+  test('GIVEN processes that printed and exited WHEN the lab is destroyed with its folder THEN no late write into the removed folder fails', async () => {
+    for (let round = 0; round < 10; round++) {
+      const lab = new NetworkNamespace('labexit');
+      lab.create([], { hosts: '127.0.0.1\tlocalhost\n', resolvConf: 'nameserver 127.0.0.1\n' });
+      const procs: ChildProcess[] = [];
+      for (let i = 0; i < 8; i++) {
+        procs.push(await lab.start(`quick-${i}`, '/bin/sh', ['-c', 'echo "failed: some reason"; exit 1'], () => Promise.resolve()));
+      }
+      await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((resolve) => p.once('exit', resolve)))));
+      await lab.destroy();
+      // The CI failure this guards against: ENOENT thrown from the pipe's data handler, after the test
+      // that destroyed the lab had passed, failing whichever test file ran then.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(fs.existsSync(lab.dir)).toBe(false);
+    }
+  });
+});
+
+function logSizes(lab: NetworkNamespace): number[] {
+  return Array.from({ length: 8 }, (_, i) => fs.statSync(path.join(lab.dir, `quick-${i}.log`)).size);
+}
