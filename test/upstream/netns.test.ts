@@ -83,18 +83,14 @@ describe('the lab torn down as its processes exit', () => {
       lab.create([], { hosts: '127.0.0.1\tlocalhost\n', resolvConf: 'nameserver 127.0.0.1\n' });
       let sizes: number[] = [];
       try {
-        const procs: ChildProcess[] = [];
-        for (let i = 0; i < 8; i++) {
-          procs.push(await lab.start(`quick-${i}`, '/bin/sh', ['-c', 'echo "failed: some reason"; exit 1'], () => Promise.resolve()));
-        }
-        await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((resolve) => p.once('exit', resolve)))));
+        await startQuickExits(lab);
       } finally {
         await lab.destroy(true);
         // Read before anything else can run: what is not in the logs now was written after destroy returned.
         sizes = logSizes(lab);
         fs.rmSync(lab.dir, { recursive: true, force: true });
       }
-      expect(sizes).toEqual(Array(8).fill('failed: some reason\n'.length));
+      expect(sizes).toEqual(Array(QUICK).fill('failed: some reason\n'.length));
     }
   });
 
@@ -102,11 +98,7 @@ describe('the lab torn down as its processes exit', () => {
     for (let round = 0; round < 10; round++) {
       const lab = new NetworkNamespace('labexit');
       lab.create([], { hosts: '127.0.0.1\tlocalhost\n', resolvConf: 'nameserver 127.0.0.1\n' });
-      const procs: ChildProcess[] = [];
-      for (let i = 0; i < 8; i++) {
-        procs.push(await lab.start(`quick-${i}`, '/bin/sh', ['-c', 'echo "failed: some reason"; exit 1'], () => Promise.resolve()));
-      }
-      await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((resolve) => p.once('exit', resolve)))));
+      await startQuickExits(lab);
       await lab.destroy();
       // The CI failure this guards against: ENOENT thrown from the pipe's data handler, after the test
       // that destroyed the lab had passed, failing whichever test file ran then.
@@ -116,6 +108,18 @@ describe('the lab torn down as its processes exit', () => {
   });
 });
 
+const QUICK = 8;
+
+/** Starts QUICK processes that print one line and exit at once; resolves when Node has seen every exit. */
+async function startQuickExits(lab: NetworkNamespace): Promise<void> {
+  const procs: ChildProcess[] = [];
+  for (let i = 0; i < QUICK; i++) {
+    // Ready at once: the process may be running or already gone when the test goes on.
+    procs.push(await lab.start(`quick-${i}`, '/bin/sh', ['-c', 'echo "failed: some reason"; exit 1'], () => Promise.resolve()));
+  }
+  await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((resolve) => p.once('exit', resolve)))));
+}
+
 function logSizes(lab: NetworkNamespace): number[] {
-  return Array.from({ length: 8 }, (_, i) => fs.statSync(path.join(lab.dir, `quick-${i}.log`)).size);
+  return Array.from({ length: QUICK }, (_, i) => fs.statSync(path.join(lab.dir, `quick-${i}.log`)).size);
 }
