@@ -156,7 +156,7 @@ export interface EdgeNodeScrapeProps extends EdgeNodeScrapeOptions {
   /**
    * How the certificate of an HTTPS target is checked. Only valid with `ScrapeScheme.HTTPS`.
    *
-   * @default - ScrapeTls.insecureSkipVerify() for HTTPS, none for HTTP
+   * @default - ScrapeTls.ravenProxy() for HTTPS, none for HTTP
    */
   readonly tls?: ScrapeTls;
 
@@ -289,7 +289,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
   if (props.tls && r.scheme !== ScrapeScheme.HTTPS) {
     invalid(owner, 'tls', 'set', 'unset when scheme is HTTP', 'Use scheme: ScrapeScheme.HTTPS or drop tls.');
   }
-  const tls = r.scheme === ScrapeScheme.HTTPS ? props.tls ?? ScrapeTls.insecureSkipVerify() : undefined;
+  const tls = r.scheme === ScrapeScheme.HTTPS ? props.tls ?? ScrapeTls.ravenProxy() : undefined;
 
   const instance = props.instance ?? InstanceLabel.internalIp();
   const byPod = r.discovery.role === 'Pod';

@@ -39,6 +39,7 @@ export {
   NodeSelection,
   type PodDiscoveryOptions,
   type ProxyQueryOptions,
+  type RavenProxyTlsOptions,
   RelabelAction,
   ScrapeScheme,
   ScrapeTls,

@@ -104,16 +104,20 @@ export interface KubeletScrapeProps extends EdgeNodeScrapeOptions {
   readonly port?: number;
 
   /**
-   * The token Prometheus presents to the kubelet; its ServiceAccount needs `get` on `nodes/metrics`.
+   * A token to send with every scrape. Through Raven it is of no use and a risk: the proxy
+   * forwards the request as it came, `Authorization` included, to every edge node, while the
+   * kubelet authorizes the proxy's own client certificate (`tunnel-proxy-client`) and ignores the
+   * token. Set it only where the kubelet is reached without Raven's certificate; the
+   * ServiceAccount then needs `get` on `nodes/metrics` (`PrometheusNodeRbac`'s `nodeMetrics`).
    *
-   * @default BearerToken.fromServiceAccount() - a token Secret `prometheus-sa-token` for ServiceAccount `prometheus`
+   * @default - no token is sent
    */
   readonly bearerToken?: BearerToken;
 
   /**
-   * How the kubelet's certificate, as presented through the Raven proxy, is checked.
+   * How the certificate presented through the Raven proxy (the proxy's own, not the kubelet's) is checked.
    *
-   * @default ScrapeTls.insecureSkipVerify()
+   * @default ScrapeTls.ravenProxy() - the cluster's root CA and the proxy Service's name
    */
   readonly tls?: ScrapeTls;
 
@@ -198,20 +202,19 @@ export interface KubeletScrapeProps extends EdgeNodeScrapeOptions {
  * Scrapes the kubelet of every selected node through Raven, one HTTPS ScrapeConfig per endpoint.
  *
  * The endpoints are `https://<node name>:10250/metrics`, `/metrics/cadvisor` and `/metrics/probes`
- * by default, each labelled `job="kubelet"` and `metrics_path="<path>"`, authenticated with
- * Prometheus' ServiceAccount token.
+ * by default, each labelled `job="kubelet"` and `metrics_path="<path>"`. No credential is sent:
+ * Raven's proxy presents its own client certificate to the kubelet, and Prometheus verifies the
+ * proxy's certificate against the cluster's root CA.
  *
  * @example
  * import { App, Chart } from 'cdk8s';
- * import { BearerToken, KubeletEndpoint, KubeletScrape, NodeSelection } from 'cdk8s-raven-prometheus';
+ * import { KubeletEndpoint, KubeletScrape, NodeSelection } from 'cdk8s-raven-prometheus';
  *
  * const app = new App();
  * const chart = new Chart(app, 'edge-monitoring', { namespace: 'monitoring' });
  * new KubeletScrape(chart, 'kubelet', {
  *   nodes: NodeSelection.edgeOnly(),
  *   endpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR],
- *   // the token of the ServiceAccount kube-prometheus-stack's Prometheus runs as
- *   bearerToken: BearerToken.fromServiceAccount({ serviceAccountName: 'kube-prometheus-stack-prometheus' }),
  *   labels: { release: 'kube-prometheus-stack' },
  * });
  */
@@ -276,9 +279,9 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
     seen.add(endpoint.suffix);
   }
 
-  const token = props.bearerToken ?? BearerToken.fromServiceAccount();
+  const token = props.bearerToken;
   let tokenSecret: ApiObject | undefined;
-  if (token.createsSecret) {
+  if (token?.createsSecret) {
     const saNamespace = token.serviceAccountNamespace ?? namespace;
     if (saNamespace !== namespace) {
       throw new Error(`${owner}: the token Secret for ServiceAccount '${saNamespace}/${token.serviceAccountName}' `
@@ -294,7 +297,7 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
     });
   }
 
-  const tls = props.tls ?? ScrapeTls.insecureSkipVerify();
+  const tls = props.tls ?? ScrapeTls.ravenProxy();
   const jobLabel = props.jobLabel ?? 'kubelet';
   const namespaceLabel = optionalLabelValue(owner, 'namespaceLabel', props.namespaceLabel, 'kube-system');
   const serviceLabel = optionalLabelValue(owner, 'serviceLabel', props.serviceLabel, prefix);

@@ -39,13 +39,26 @@ export interface PrometheusNodeRbacProps {
    * @default false
    */
   readonly podDiscovery?: boolean;
+
+  /**
+   * Grant get on `nodes/metrics`, which the kubelet checks for the identity a scrape presents.
+   *
+   * Only needed where Prometheus's own token reaches the kubelet. Through Raven it never does:
+   * the proxy dials the kubelet with its own client certificate (`tunnel-proxy-client`, bound to
+   * `raven-proxy-user` by the raven-agent chart), and the kubelet authenticates a client
+   * certificate before a bearer token, so the token is ignored and this grant is unused.
+   *
+   * @default false
+   */
+  readonly nodeMetrics?: boolean;
 }
 
 /**
  * The least privilege Prometheus needs to scrape nodes through Raven, as a ClusterRole and its binding.
  *
- * get/list/watch `nodes` (discovery), get `nodes/metrics` (every kubelet `/metrics*` endpoint),
- * and get/list/watch `pods` only with pod discovery. No `nodes/proxy`, no secrets, no wildcards.
+ * get/list/watch `nodes` (discovery), get/list/watch `pods` only with pod discovery, and get
+ * `nodes/metrics` only where Prometheus's token is sent to the kubelet (`nodeMetrics`). No
+ * `nodes/proxy`, no secrets, no wildcards.
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
  * @example
@@ -80,6 +93,7 @@ export class PrometheusNodeRbac extends Construct {
 export function addNodeRbacObjects(scope: Construct, props: PrometheusNodeRbacProps): { clusterRole: ApiObject; clusterRoleBinding: ApiObject } {
   const owner = 'PrometheusNodeRbac';
   checkBoolean(owner, 'podDiscovery', props.podDiscovery);
+  checkBoolean(owner, 'nodeMetrics', props.nodeMetrics);
   const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
   const serviceAccountNamespace = resolveNamespace(scope, owner, props.serviceAccountNamespace);
   const name = props.name ?? nodeScraperRbacName(serviceAccountNamespace, serviceAccountName);
@@ -88,8 +102,10 @@ export function addNodeRbacObjects(scope: Construct, props: PrometheusNodeRbacPr
 
   const rules: PolicyRuleJson[] = [
     { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
   ];
+  if (props.nodeMetrics) {
+    rules.push({ apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] });
+  }
   if (props.podDiscovery) {
     rules.push({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] });
   }

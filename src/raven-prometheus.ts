@@ -86,7 +86,8 @@ export interface ExtraEdgeScrape {
   readonly nodes?: NodeSelection;
 
   /**
-   * Send Prometheus' ServiceAccount token.
+   * Send Prometheus' ServiceAccount token to the exporter. Needs `sendServiceAccountTokenToNodes`,
+   * since every node the scrape targets receives the token.
    *
    * @default false
    */
@@ -209,9 +210,10 @@ export interface RavenPrometheusProps {
   readonly kubeletEndpoints?: KubeletEndpoint[];
 
   /**
-   * How the kubelet certificate is checked.
+   * How the certificate presented through the Raven proxy is checked. That is the proxy's own
+   * certificate (issued for the gateway and the proxy Service), never the kubelet's.
    *
-   * @default ScrapeTls.insecureSkipVerify()
+   * @default ScrapeTls.ravenProxy() - the cluster's root CA (`kube-root-ca.crt`) and the name `x-raven-proxy-internal-svc.kube-system.svc`
    */
   readonly kubeletTls?: ScrapeTls;
 
@@ -286,23 +288,38 @@ export interface RavenPrometheusProps {
   readonly addGatewayPorts?: boolean;
 
   /**
-   * Create the ClusterRole and ClusterRoleBinding Prometheus needs (`nodes`, `nodes/metrics`,
-   * and `pods` with pod discovery). Turn off when the Prometheus chart already grants them.
+   * Create the ClusterRole and ClusterRoleBinding Prometheus needs (`nodes`, `pods` with pod
+   * discovery, `nodes/metrics` with `sendServiceAccountTokenToNodes`). Turn off when the
+   * Prometheus chart already grants them.
    *
    * @default true
    */
   readonly rbac?: boolean;
 
   /**
-   * Create the ServiceAccount token Secret for the kubelet scrapes; when false, an existing
-   * Secret named `tokenSecretName` must hold the token under `token`.
+   * Send Prometheus's ServiceAccount token with every kubelet scrape, so that each scraped node
+   * receives it. Off by default, and rarely right: through Raven the proxy forwards the request
+   * as it came, `Authorization` included, to every edge node, where anyone with access to the
+   * device can read a credential that lists every node and pod of the cluster; and the kubelet
+   * ignores it, because it authenticates the proxy's client certificate (`tunnel-proxy-client`,
+   * bound to `raven-proxy-user` by the raven-agent chart) before any bearer token. Turn it on only
+   * where the kubelet is reached without Raven's certificate: then a token Secret is written
+   * (`createTokenSecret`, `tokenSecretName`) and the ClusterRole grants `nodes/metrics`.
+   *
+   * @default false
+   */
+  readonly sendServiceAccountTokenToNodes?: boolean;
+
+  /**
+   * With `sendServiceAccountTokenToNodes`: create the ServiceAccount token Secret; when false, an
+   * existing Secret named `tokenSecretName` must hold the token under `token`.
    *
    * @default true
    */
   readonly createTokenSecret?: boolean;
 
   /**
-   * The token Secret's name.
+   * With `sendServiceAccountTokenToNodes`: the token Secret's name.
    *
    * @default "prometheus-sa-token"
    */
@@ -328,7 +345,7 @@ export interface RavenPrometheusProps {
  * Everything a cloud Prometheus needs to scrape OpenYurt edge nodes through Raven, in one construct.
  *
  * That is the DNS side (cluster CoreDNS edit, dedicated raven-proxy-dns, or none for DNS-free
- * addressing), the Gateway ports, least-privilege RBAC, the token Secret, the node-exporter and
+ * addressing), the Gateway ports, least-privilege RBAC, the node-exporter and
  * kubelet scrapes labelled as kube-prometheus-stack labels its own, and any extra exporters.
  *
  * It writes the same objects as the single constructs (`RavenCoreDns`, `NodeExporterScrape`,
@@ -359,7 +376,7 @@ export class RavenPrometheus extends Construct {
    * Undefined without node-exporter or with `ScrapeOutput.prometheusConfigFragment()`.
    */
   public readonly nodeExporterScrape?: ApiObject;
-  /** The token Secret for the kubelet scrapes, if the construct created it. */
+  /** The token Secret for the kubelet scrapes, if `sendServiceAccountTokenToNodes` is on and the construct created it. */
   public readonly tokenSecret?: ApiObject;
   /**
    * The Gateway's server-side apply configuration (its two proxy port fields, the scrape ports added),
@@ -374,7 +391,7 @@ export class RavenPrometheus extends Construct {
   public readonly fragmentObject?: ApiObject;
   /** The prometheus.yml `scrape_configs` fragment (YAML), with `ScrapeOutput.prometheusConfigFragment()`. */
   public readonly scrapeConfigsYaml?: string;
-  /** The ServiceAccount Prometheus runs as: the token Secret and the RBAC are for it. */
+  /** The ServiceAccount Prometheus runs as: the RBAC (and a token Secret, if any) are for it. */
   public readonly serviceAccountName: string;
   private readonly _kubeletScrapes: ApiObject[];
   private readonly _extraScrapes: ApiObject[];
@@ -436,8 +453,22 @@ export class RavenPrometheus extends Construct {
         markerLabel: props.markerLabel,
         keepNodeLabels: props.keepNodeLabels,
       };
+      const sendToken = props.sendServiceAccountTokenToNodes ?? false;
+      if (!sendToken) {
+        const tokenProp = (['createTokenSecret', 'tokenSecretName'] as const).find((p) => props[p] !== undefined);
+        if (tokenProp) {
+          invalid(owner, tokenProp, props[tokenProp], 'unset unless sendServiceAccountTokenToNodes is true',
+            'No token is sent by default: through Raven the kubelet authorizes the proxy\'s client certificate. '
+            + 'Drop the prop, or set sendServiceAccountTokenToNodes: true where the kubelet is reached without Raven\'s certificate.');
+        }
+        const authenticated = (props.extraScrapes ?? []).findIndex((extra) => extra?.authenticate === true);
+        if (authenticated >= 0) {
+          invalid(owner, `extraScrapes[${authenticated}].authenticate`, true, 'false unless sendServiceAccountTokenToNodes is true',
+            'The token would be sent to every node the scrape targets; set sendServiceAccountTokenToNodes: true to accept that, or drop authenticate.');
+        }
+      }
       const tokenSecretName = props.tokenSecretName ?? 'prometheus-sa-token';
-      const token = (props.createTokenSecret ?? true) && !fragment
+      const token = !sendToken ? undefined : (props.createTokenSecret ?? true) && !fragment
         ? BearerToken.fromServiceAccount({ serviceAccountName, secretName: tokenSecretName, serviceAccountNamespace: namespace })
         : BearerToken.fromSecret(tokenSecretName);
 
@@ -552,7 +583,7 @@ export class RavenPrometheus extends Construct {
 
       let rbac: { clusterRole: ApiObject; clusterRoleBinding: ApiObject } | undefined;
       if (props.rbac ?? true) {
-        rbac = addNodeRbacObjects(this, { serviceAccountName, serviceAccountNamespace: namespace, podDiscovery });
+        rbac = addNodeRbacObjects(this, { serviceAccountName, serviceAccountNamespace: namespace, podDiscovery, nodeMetrics: sendToken });
       }
 
       const oneNamespace = `One RavenPrometheus per Prometheus namespace: this one's objects are named the same in '${namespace}'; `
@@ -661,7 +692,7 @@ function checkPropTypes(owner: string, props: RavenPrometheusProps): void {
   checkInstance(owner, 'output', props.output, ScrapeOutput);
   checkDuration(owner, 'scrapeInterval', props.scrapeInterval);
   checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
-  for (const flag of ['nodeExporter', 'cadvisorMetricDrops', 'markerLabel', 'keepNodeLabels', 'addGatewayPorts', 'rbac', 'createTokenSecret'] as const) {
+  for (const flag of ['nodeExporter', 'cadvisorMetricDrops', 'markerLabel', 'keepNodeLabels', 'addGatewayPorts', 'rbac', 'sendServiceAccountTokenToNodes', 'createTokenSecret'] as const) {
     checkBoolean(owner, flag, props[flag]);
   }
   checkObject(owner, 'versions', props.versions, 'a ClusterVersions object such as { prometheusOperator: \'0.93.0\' }');

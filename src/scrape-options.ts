@@ -80,6 +80,16 @@ export class CertificateAuthority {
     return new CertificateAuthority('configMap', name, key);
   }
 
+  /**
+   * The cluster's root CA as Kubernetes publishes it in every namespace: key `ca.crt` of the
+   * ConfigMap `kube-root-ca.crt` (kube-controller-manager's root-ca-cert-publisher, Kubernetes 1.21
+   * and later). It is the CA that signs kubelet-serving certificates on kubeadm clusters, and so
+   * Raven's proxy certificate, which raven-agent requests with signer `kubernetes.io/kubelet-serving`.
+   */
+  public static clusterRoot(): CertificateAuthority {
+    return new CertificateAuthority('configMap', 'kube-root-ca.crt', 'ca.crt');
+  }
+
   private constructor(
     /** `secret` or `configMap`. */
     public readonly kind: string,
@@ -89,6 +99,9 @@ export class CertificateAuthority {
     public readonly key: string,
   ) {}
 }
+
+/** The proxy Service's name in the cluster DNS, which Raven's proxy certificate carries. */
+const RAVEN_PROXY_SERVER_NAME = 'x-raven-proxy-internal-svc.kube-system.svc';
 
 /**
  * Options for `ScrapeTls.verify()`.
@@ -104,6 +117,28 @@ export interface VerifiedTlsOptions {
    *
    * @default - the target's host: with node-name addressing the node name, which the Raven proxy's
    * certificate does not carry; DNS-free (`NodeAddressing.proxyQuery()`) the proxy Service, which it does
+   */
+  readonly serverName?: string;
+}
+
+/**
+ * Options for `ScrapeTls.ravenProxy()`.
+ */
+export interface RavenProxyTlsOptions {
+  /**
+   * The CA that signed Raven's proxy certificate.
+   *
+   * @default CertificateAuthority.clusterRoot() - the `kube-root-ca.crt` ConfigMap of the ScrapeConfig's namespace
+   */
+  readonly ca?: CertificateAuthority;
+
+  /**
+   * A name Raven's proxy certificate carries. raven-agent requests it for the gateway node's name
+   * and IP, 127.0.0.1, the proxy Service's names (`x-raven-proxy-internal-svc`,
+   * `x-raven-proxy-internal-svc.kube-system`, `...svc`, `...svc.cluster.local`) and its ClusterIP,
+   * never for an edge node's name.
+   *
+   * @default "x-raven-proxy-internal-svc.kube-system.svc"
    */
   readonly serverName?: string;
 }
@@ -133,6 +168,30 @@ export class ScrapeTls {
    */
   public static insecureSkipVerify(): ScrapeTls {
     return new ScrapeTls(true);
+  }
+
+  /**
+   * Verify Raven's proxy certificate: the default for HTTPS scrapes.
+   *
+   * Through Raven, Prometheus's TLS session ends at the proxy on the gateway node, which presents
+   * its own certificate (raven `pkg/proxyengine/proxyserver/proxyserver.go`, `Start`: signer
+   * `kubernetes.io/kubelet-serving`, issued by the cluster's CA on kubeadm clusters) for the
+   * gateway and the proxy Service, never for an edge node. So the certificate is checked against
+   * the cluster's root CA and the proxy Service's name, whatever node the target names. Where
+   * kubelet-serving certificates are signed by another CA, pass it as `ca`.
+   *
+   * @param options the CA and the server name, both defaulting to what a kubeadm cluster has
+   */
+  public static ravenProxy(options: RavenProxyTlsOptions = {}): ScrapeTls {
+    const owner = 'ScrapeTls.ravenProxy';
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      invalid(owner, 'options', options, 'an options object ({ ca?, serverName? })');
+    }
+    if (options.ca !== undefined && !(options.ca instanceof CertificateAuthority)) {
+      invalid(owner, 'ca', options.ca, 'a CertificateAuthority (CertificateAuthority.fromSecret(...), .fromConfigMap(...) or .clusterRoot())');
+    }
+    const serverName = checkDnsSubdomain(owner, 'serverName', options.serverName ?? RAVEN_PROXY_SERVER_NAME);
+    return new ScrapeTls(false, options.ca ?? CertificateAuthority.clusterRoot(), serverName);
   }
 
   /**

@@ -414,7 +414,10 @@ function addBasicAuth(ctx: RenderContext, cfg: any, basicAuth: any, path: string
 function addTls(ctx: RenderContext, cfg: any, tls: any, path: string, httpsScrape: boolean): void {
   const isEmpty = tls === undefined || tls === null || Object.keys(tls).length === 0;
   if (ctx.style === 'plain') {
-    if (!isEmpty && (tls.ca !== undefined || tls.cert !== undefined || tls.keySecret !== undefined)) {
+    // The pod's ServiceAccount volume carries kube-root-ca.crt's ca.crt as its ca.crt (the
+    // projected volume Kubernetes mounts since 1.21): the one CA the plain style can read.
+    const clusterRootCa = !isEmpty && isClusterRootCa(tls.ca);
+    if (!isEmpty && ((tls.ca !== undefined && !clusterRootCa) || tls.cert !== undefined || tls.keySecret !== undefined)) {
       throw new Error(`${ctx.owner}: ${path}.ca/cert/keySecret read Secrets or ConfigMaps, which a Prometheus without the operator cannot; `
         + 'the plain style verifies with the ServiceAccount\'s cluster CA.');
     }
@@ -426,7 +429,7 @@ function addTls(ctx: RenderContext, cfg: any, tls: any, path: string, httpsScrap
     if (!isEmpty && tls.insecureSkipVerify !== undefined) {
       out.insecure_skip_verify = tls.insecureSkipVerify;
     }
-    if (!skip && httpsScrape) {
+    if (!skip && (httpsScrape || clusterRootCa)) {
       out.ca_file = SERVICE_ACCOUNT_CA_FILE;
     }
     if (!isEmpty && tls.serverName) {
@@ -471,6 +474,11 @@ function addTlsVersions(ctx: RenderContext, out: any, tls: any): void {
   }
 }
 
+/** Whether a CA selector names `ca.crt` of the `kube-root-ca.crt` ConfigMap. */
+function isClusterRootCa(sel: any): boolean {
+  return sel?.configMap?.name === 'kube-root-ca.crt' && sel?.configMap?.key === 'ca.crt';
+}
+
 /** `<dir>/<0 for a Secret, 1 for a ConfigMap>_<namespace>_<name>_<key>`, after checking it exists. */
 function tlsAsset(ctx: RenderContext, sel: any, path: string, mustBeCertificate: boolean): string {
   let value: string;
@@ -483,6 +491,11 @@ function tlsAsset(ctx: RenderContext, sel: any, path: string, mustBeCertificate:
   } else if (sel?.configMap) {
     ref = sel.configMap;
     const data = ctx.configMaps[ref.name];
+    if (data === undefined && isClusterRootCa(sel)) {
+      // Kubernetes publishes kube-root-ca.crt in every namespace (root-ca-cert-publisher, 1.21+):
+      // the operator finds it whether or not it was passed here.
+      return `${OPERATOR_TLS_ASSETS_DIR}/1_${ctx.namespace}_${ref.name}_${ref.key}`;
+    }
     if (data === undefined) {
       throw new Error(`${ctx.owner}: ${path}.configMap refers to ConfigMap '${ref.name}', which does not exist in namespace '${ctx.namespace}'; `
         + 'prometheus-operator rejects the whole ScrapeConfig.');
