@@ -60,9 +60,18 @@ describe('EdgeNodeScrape', () => {
     expect(spec.relabelings).toContainEqual({ action: 'replace', targetLabel: '__address__', replacement: 'raven.example.svc:8080' });
   });
 
-  test('HTTPS defaults to skipping verification, since the Raven proxy certificate does not name nodes', () => {
+  test('HTTPS defaults to verifying Raven\'s proxy certificate: the cluster root CA and the proxy Service\'s name, since the certificate does not name nodes', () => {
     const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', { port: 8443, scheme: ScrapeScheme.HTTPS }));
-    expect(spec).toMatchObject({ scheme: 'HTTPS', tlsConfig: { insecureSkipVerify: true } });
+    expect(spec.scheme).toBe('HTTPS');
+    expect(spec.tlsConfig).toEqual({
+      ca: { configMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } },
+      serverName: 'x-raven-proxy-internal-svc.kube-system.svc',
+    });
+  });
+
+  test('skipping verification is still possible, but only when asked for', () => {
+    const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', { port: 8443, scheme: ScrapeScheme.HTTPS, tls: ScrapeTls.insecureSkipVerify() }));
+    expect(spec.tlsConfig).toEqual({ insecureSkipVerify: true });
   });
 
   test('verified TLS takes the CA from a Secret or ConfigMap and a server name', () => {

@@ -87,14 +87,13 @@ describe('KubeletScrape scrapes the kubelet as kube-prometheus-stack 88.5 does',
 });
 
 describe('KubeletScrape', () => {
-  test('defaults synthesize three ScrapeConfigs and the token Secret', () => {
+  test('defaults synthesize three ScrapeConfigs and no token Secret', () => {
     const chart = testChart('monitor');
     new KubeletScrape(chart, 'kubelet');
     const manifests = synth(chart);
     expect(manifests).toMatchSnapshot();
     expectValidManifests(manifests);
     expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'Secret/prometheus-sa-token',
       'ScrapeConfig/kubelet-raven-metrics',
       'ScrapeConfig/kubelet-raven-cadvisor',
       'ScrapeConfig/kubelet-raven-probes',
@@ -107,7 +106,10 @@ describe('KubeletScrape', () => {
     const scrape = findManifest(synth(chart), 'ScrapeConfig', 'kubelet-raven-cadvisor');
     expect(scrape.spec.scheme).toBe('HTTPS');
     expect(scrape.spec.metricsPath).toBe('/metrics/cadvisor');
-    expect(scrape.spec.tlsConfig).toEqual({ insecureSkipVerify: true });
+    expect(scrape.spec.tlsConfig).toEqual({
+      ca: { configMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } },
+      serverName: 'x-raven-proxy-internal-svc.kube-system.svc',
+    });
     expect(scrape.spec.relabelings.slice(1)).toEqual([
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: '__address__', replacement: '${1}:10250' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:10250' },
@@ -145,9 +147,27 @@ describe('KubeletScrape', () => {
     expect(findManifest(synth(chart), 'ScrapeConfig', 'kubelet-raven-cadvisor').spec.metricRelabelings).toBeUndefined();
   });
 
-  test('the token Secret is created in the ScrapeConfigs\' namespace for ServiceAccount prometheus', () => {
+  test('GIVEN the defaults THEN no endpoint sends a credential: through Raven the kubelet authorizes the proxy\'s client certificate', () => {
     const chart = testChart('monitor');
-    new KubeletScrape(chart, 'kubelet');
+    new KubeletScrape(chart, 'kubelet', { endpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES, KubeletEndpoint.RESOURCE] });
+    const manifests = synth(chart);
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    const scrapes = manifests.filter((m) => m.kind === 'ScrapeConfig');
+    expect(scrapes).toHaveLength(4);
+    for (const scrape of scrapes) {
+      expect(scrape.spec.authorization).toBeUndefined();
+      expect(scrape.spec.basicAuth).toBeUndefined();
+      expect(scrape.spec.oauth2).toBeUndefined();
+      expect(scrape.spec.tlsConfig).toEqual({
+        ca: { configMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } },
+        serverName: 'x-raven-proxy-internal-svc.kube-system.svc',
+      });
+    }
+  });
+
+  test('GIVEN BearerToken.fromServiceAccount() THEN the token Secret is created in the ScrapeConfigs\' namespace for ServiceAccount prometheus', () => {
+    const chart = testChart('monitor');
+    new KubeletScrape(chart, 'kubelet', { bearerToken: BearerToken.fromServiceAccount() });
     const manifests = synth(chart);
     const secret = findManifest(manifests, 'Secret', 'prometheus-sa-token');
     expect(secret.type).toBe('kubernetes.io/service-account-token');

@@ -27,7 +27,7 @@ describe('a prop that takes one of the library\'s classes, given something else,
     ['nodes', 'edge', "a NodeSelection (NodeSelection.all(), NodeSelection.edgeOnly() or NodeSelection.withLabels(...)), got 'edge'"],
     ['addressing', 'nodeName', "a NodeAddressing (NodeAddressing.nodeName() or NodeAddressing.proxyQuery()), got 'nodeName'"],
     ['nodeExporterDiscovery', { role: 'Pod' }, 'a TargetDiscovery (TargetDiscovery.nodes(), TargetDiscovery.pods(...) or TargetDiscovery.nodeExporterPods()), got {"role":"Pod"}'],
-    ['kubeletTls', 'insecureSkipVerify', "a ScrapeTls (ScrapeTls.insecureSkipVerify() or ScrapeTls.verify(...)), got 'insecureSkipVerify'"],
+    ['kubeletTls', 'insecureSkipVerify', "a ScrapeTls (ScrapeTls.insecureSkipVerify(), ScrapeTls.ravenProxy() or ScrapeTls.verify(...)), got 'insecureSkipVerify'"],
     ['output', 'fragment', "a ScrapeOutput (ScrapeOutput.scrapeConfigResources() or ScrapeOutput.prometheusConfigFragment()), got 'fragment'"],
     ['addressing', NodeSelection.edgeOnly(), 'a NodeAddressing (NodeAddressing.nodeName() or NodeAddressing.proxyQuery()), got a NodeSelection'],
   ])('GIVEN %s: %j THEN the message names it', (prop, value, expected) => {

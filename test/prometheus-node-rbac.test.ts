@@ -4,7 +4,7 @@ import { expectValidManifests } from './support/schemas';
 import { findManifest, synth, testChart } from './support/synth';
 
 describe('PrometheusNodeRbac', () => {
-  test('grants exactly nodes and nodes/metrics to the Prometheus ServiceAccount', () => {
+  test('grants exactly get/list/watch on nodes to the Prometheus ServiceAccount, no nodes/metrics: through Raven the kubelet authorizes the proxy\'s certificate', () => {
     const chart = testChart('monitoring');
     new PrometheusNodeRbac(chart, 'rbac', { serviceAccountName: 'kps-kube-prometheus-prometheus' });
     const manifests = synth(chart);
@@ -12,7 +12,6 @@ describe('PrometheusNodeRbac', () => {
     expectValidManifests(manifests);
     expect(findManifest(manifests, 'ClusterRole', 'raven-prometheus-node-scraper:monitoring:kps-kube-prometheus-prometheus').rules).toEqual([
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
     ]);
     expect(findManifest(manifests, 'ClusterRoleBinding', 'raven-prometheus-node-scraper:monitoring:kps-kube-prometheus-prometheus').subjects)
       .toEqual([{ kind: 'ServiceAccount', name: 'kps-kube-prometheus-prometheus', namespace: 'monitoring' }]);
@@ -21,13 +20,42 @@ describe('PrometheusNodeRbac', () => {
   test('adds pods only for pod discovery', () => {
     const chart = testChart('monitoring');
     new PrometheusNodeRbac(chart, 'rbac', { podDiscovery: true });
-    expect(findManifest(synth(chart), 'ClusterRole', 'raven-prometheus-node-scraper:monitoring:prometheus').rules)
-      .toContainEqual({ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] });
+    expect(findManifest(synth(chart), 'ClusterRole', 'raven-prometheus-node-scraper:monitoring:prometheus').rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
+  test('GIVEN nodeMetrics THEN get on nodes/metrics is added, for a token that reaches the kubelet', () => {
+    const chart = testChart('monitoring');
+    new PrometheusNodeRbac(chart, 'rbac', { nodeMetrics: true });
+    expect(findManifest(synth(chart), 'ClusterRole', 'raven-prometheus-node-scraper:monitoring:prometheus').rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+    ]);
+  });
+
+  test('GIVEN nodeMetrics and pod discovery THEN nodes, nodes/metrics and pods are granted', () => {
+    const chart = testChart('monitoring');
+    new PrometheusNodeRbac(chart, 'rbac', { nodeMetrics: true, podDiscovery: true });
+    expect(findManifest(synth(chart), 'ClusterRole', 'raven-prometheus-node-scraper:monitoring:prometheus').rules.map((r: any) => r.resources[0]))
+      .toEqual(['nodes', 'nodes/metrics', 'pods']);
+  });
+
+  test('GIVEN nodeMetrics false THEN it is the default: no nodes/metrics', () => {
+    const chart = testChart('monitoring');
+    new PrometheusNodeRbac(chart, 'rbac', { nodeMetrics: false });
+    expect(JSON.stringify(findManifest(synth(chart), 'ClusterRole', 'raven-prometheus-node-scraper:monitoring:prometheus'))).not.toContain('nodes/metrics');
+  });
+
+  test('GIVEN nodeMetrics as the string \'true\' from plain JavaScript THEN it is refused', () => {
+    expect(() => new PrometheusNodeRbac(testChart(), 'rbac', { nodeMetrics: 'true' as any }))
+      .toThrow("PrometheusNodeRbac: 'nodeMetrics' must be true or false, got 'true'.");
   });
 
   test('grants no proxy, secrets or wildcards', () => {
     const chart = testChart('monitoring');
-    new PrometheusNodeRbac(chart, 'rbac', { podDiscovery: true });
+    new PrometheusNodeRbac(chart, 'rbac', { podDiscovery: true, nodeMetrics: true });
     const text = JSON.stringify(findManifest(synth(chart), 'ClusterRole', 'raven-prometheus-node-scraper:monitoring:prometheus'));
     expect(text).not.toMatch(/nodes\/proxy|secrets|\*/);
   });
