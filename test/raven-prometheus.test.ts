@@ -8,6 +8,11 @@ import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 import { buildExamplePlatform } from '../src/example/platform';
 
 const CLUSTER_SCOPED = ['ClusterRole', 'ClusterRoleBinding', 'Gateway'];
+/** What ScrapeTls.ravenProxy() writes: the cluster root CA Kubernetes publishes in every namespace, and the proxy Service's name. */
+const RAVEN_PROXY_TLS = {
+  ca: { configMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } },
+  serverName: 'x-raven-proxy-internal-svc.kube-system.svc',
+};
 const scrapes = (manifests: any[]) => manifests.filter((m) => m.kind === 'ScrapeConfig');
 const relabel = (scrape: any, target: string) => scrape.spec.relabelings.filter((r: any) => r.targetLabel === target);
 
@@ -56,12 +61,18 @@ describe('the example stack (RavenPrometheus)', () => {
     }]);
   });
 
-  test('the ClusterRole grants exactly nodes, nodes/metrics and, for pod discovery, pods', () => {
+  test('the ClusterRole grants exactly nodes and, for pod discovery, pods: no nodes/metrics, since no token reaches the kubelet', () => {
     expect(manifests.find((m) => m.kind === 'ClusterRole').rules).toEqual([
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
     ]);
+  });
+
+  test('no token Secret is written and no scrape sends a credential', () => {
+    expect(manifests.map((m) => m.kind)).not.toContain('Secret');
+    for (const s of scrapes(manifests)) {
+      expect(s.spec.authorization).toBeUndefined();
+    }
   });
 
   test('the Gateway declares 9100 and 10250 next to its existing ports', () => {
@@ -103,7 +114,7 @@ describe('RavenPrometheus exposes the objects it writes', () => {
       'ScrapeConfig/node-exporter-raven', 'ScrapeConfig/kubelet-raven-metrics', 'ScrapeConfig/kubelet-raven-cadvisor',
       'ScrapeConfig/kubelet-raven-probes', 'ScrapeConfig/dcgm-exporter-raven',
     ]);
-    expect(raven.tokenSecret?.name).toBe('prometheus-sa-token');
+    expect(raven.tokenSecret).toBeUndefined();
     expect(raven.gateway?.name).toBe('gw-cloud');
     expect(raven.clusterRole?.kind).toBe('ClusterRole');
     expect(raven.clusterRoleBinding?.kind).toBe('ClusterRoleBinding');
@@ -173,7 +184,7 @@ describe('RavenPrometheus', () => {
   test('defaults work without any cluster data: DNS-free, edge nodes only, kube-prometheus-stack labels', () => {
     const manifests = stack();
     expect(manifests.map((m) => m.kind).sort()).toEqual([
-      'ClusterRole', 'ClusterRoleBinding', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig', 'Secret',
+      'ClusterRole', 'ClusterRoleBinding', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig',
     ]);
     for (const s of scrapes(manifests)) {
       expect(relabel(s, '__address__')[0].replacement).toMatch(/^x-raven-proxy-internal-svc\.kube-system\.svc:/);
@@ -186,8 +197,6 @@ describe('RavenPrometheus', () => {
   test('the release label and the chart\'s ServiceAccount name follow kube-prometheus-stack', () => {
     const manifests = stack({ release: 'kps' });
     for (const s of scrapes(manifests)) expect(s.metadata.labels).toEqual({ release: 'kps' });
-    expect(findManifest(manifests, 'Secret', 'prometheus-sa-token').metadata.annotations['kubernetes.io/service-account.name'])
-      .toBe('kps-kube-prometheus-stack-prometheus');
     expect(manifests.find((m) => m.kind === 'ClusterRoleBinding').subjects[0].name).toBe('kps-kube-prometheus-stack-prometheus');
   });
 
@@ -200,12 +209,24 @@ describe('RavenPrometheus', () => {
   test('an extra exporter gets its port on the Gateway with its scheme', () => {
     const manifests = stack({
       gateway: EXAMPLE_CLOUD_GATEWAY,
-      extraScrapes: [{ name: 'smartctl', port: 9633 }, { name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS, authenticate: true }],
+      extraScrapes: [{ name: 'smartctl', port: 9633 }, { name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS }],
     });
     expect(manifests.find((m) => m.kind === 'Gateway').spec.proxyConfig).toEqual({
       proxyHTTPPort: '10255,9100,9633', proxyHTTPSPort: '9445,10250,9443',
     });
+    const secure = findManifest(manifests, 'ScrapeConfig', 'secure-exporter').spec;
+    expect(secure.authorization).toBeUndefined();
+    expect(secure.tlsConfig).toEqual(RAVEN_PROXY_TLS);
+    expect(findManifest(manifests, 'ScrapeConfig', 'smartctl').spec.tlsConfig).toBeUndefined();
+  });
+
+  test('GIVEN sendServiceAccountTokenToNodes THEN an authenticated extra exporter gets the token', () => {
+    const manifests = stack({
+      sendServiceAccountTokenToNodes: true,
+      extraScrapes: [{ name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS, authenticate: true }, { name: 'open-exporter', port: 9444, scheme: ScrapeScheme.HTTPS }],
+    });
     expect(findManifest(manifests, 'ScrapeConfig', 'secure-exporter').spec.authorization).toEqual({ credentials: { name: 'prometheus-sa-token', key: 'token' } });
+    expect(findManifest(manifests, 'ScrapeConfig', 'open-exporter').spec.authorization).toBeUndefined();
   });
 
   test('node discovery for node-exporter needs no pods permission', () => {
@@ -214,7 +235,7 @@ describe('RavenPrometheus', () => {
   });
 
   test('RBAC and the token Secret can be left to the Prometheus chart', () => {
-    const manifests = stack({ rbac: false, createTokenSecret: false, tokenSecretName: 'existing-token' });
+    const manifests = stack({ rbac: false, sendServiceAccountTokenToNodes: true, createTokenSecret: false, tokenSecretName: 'existing-token' });
     expect(manifests.map((m) => m.kind)).not.toContain('ClusterRole');
     expect(manifests.map((m) => m.kind)).not.toContain('Secret');
     expect(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-probes').spec.authorization.credentials.name).toBe('existing-token');
@@ -227,7 +248,7 @@ describe('RavenPrometheus', () => {
   });
 
   test('all nodes can be selected, and the kubelet left out', () => {
-    const manifests = stack({ nodes: NodeSelection.all(), kubeletEndpoints: [] });
+    const manifests = stack({ nodes: NodeSelection.all(), kubeletEndpoints: [], sendServiceAccountTokenToNodes: true });
     expect(scrapes(manifests).map((s) => s.metadata.name)).toEqual(['node-exporter-raven']);
     expect(manifests.map((m) => m.kind)).not.toContain('Secret');
   });
@@ -292,6 +313,119 @@ describe('RavenPrometheus', () => {
 
     test('a kubelet endpoint list with a repeated endpoint', () => {
       expect(() => stack({ kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.METRICS] })).toThrow(/repeated endpoints/);
+    });
+  });
+});
+
+describe('RavenPrometheus sends no credential to the nodes unless told to', () => {
+  const kinds = (manifests: any[]) => manifests.map((m) => `${m.kind}/${m.metadata.name}`);
+
+  test('GIVEN the defaults THEN no token Secret is written, no ScrapeConfig carries authorization, and every HTTPS scrape verifies Raven\'s proxy certificate', () => {
+    const manifests = stack({ release: 'kps', extraScrapes: [{ name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS }] });
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    const https = scrapes(manifests).filter((s) => s.spec.scheme === 'HTTPS');
+    expect(https.map((s) => s.metadata.name)).toEqual(['kubelet-raven-metrics', 'kubelet-raven-cadvisor', 'kubelet-raven-probes', 'secure-exporter']);
+    for (const s of scrapes(manifests)) {
+      expect(s.spec.authorization).toBeUndefined();
+    }
+    for (const s of https) {
+      expect(s.spec.tlsConfig).toEqual(RAVEN_PROXY_TLS);
+    }
+  });
+
+  test('GIVEN the defaults THEN the ClusterRole grants exactly nodes, and pods only with pod discovery of node-exporter', () => {
+    const rules = (props: any) => stack(props).find((m) => m.kind === 'ClusterRole').rules;
+    expect(rules({ nodeExporterDiscovery: TargetDiscovery.nodes() })).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(rules({})).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
+  test('GIVEN sendServiceAccountTokenToNodes THEN the token Secret, authorization on every kubelet ScrapeConfig and get on nodes/metrics come back', () => {
+    const chart = testChart('monitoring');
+    const raven = new RavenPrometheus(chart, 'raven', { release: 'kps', sendServiceAccountTokenToNodes: true });
+    const manifests = synth(chart);
+    expectValidManifests(manifests);
+    expect(kinds(manifests)).toContain('Secret/prometheus-sa-token');
+    expect(raven.tokenSecret?.name).toBe('prometheus-sa-token');
+    const secret = findManifest(manifests, 'Secret', 'prometheus-sa-token');
+    expect(secret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'prometheus-sa-token',
+        namespace: 'monitoring',
+        annotations: { 'kubernetes.io/service-account.name': 'kps-kube-prometheus-stack-prometheus' },
+      },
+      type: 'kubernetes.io/service-account-token',
+    });
+    for (const name of ['kubelet-raven-metrics', 'kubelet-raven-cadvisor', 'kubelet-raven-probes']) {
+      expect(findManifest(manifests, 'ScrapeConfig', name).spec.authorization).toEqual({ credentials: { name: 'prometheus-sa-token', key: 'token' } });
+    }
+    // node-exporter is plain HTTP and never gets the token.
+    expect(findManifest(manifests, 'ScrapeConfig', 'node-exporter-raven').spec.authorization).toBeUndefined();
+    expect(manifests.find((m) => m.kind === 'ClusterRole').rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
+  test('GIVEN sendServiceAccountTokenToNodes THEN the TLS default is still the proxy\'s verified certificate', () => {
+    const manifests = stack({ sendServiceAccountTokenToNodes: true });
+    expect(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-metrics').spec.tlsConfig).toEqual(RAVEN_PROXY_TLS);
+  });
+
+  test('GIVEN sendServiceAccountTokenToNodes false THEN it is the default', () => {
+    expect(stack({ sendServiceAccountTokenToNodes: false })).toEqual(stack({}));
+  });
+
+  test('GIVEN sendServiceAccountTokenToNodes and a token Secret name THEN the Secret and the ScrapeConfigs use it', () => {
+    const manifests = stack({ sendServiceAccountTokenToNodes: true, tokenSecretName: 'kps-token' });
+    expect(kinds(manifests)).toContain('Secret/kps-token');
+    expect(kinds(manifests)).not.toContain('Secret/prometheus-sa-token');
+    expect(findManifest(manifests, 'ScrapeConfig', 'kubelet-raven-cadvisor').spec.authorization.credentials.name).toBe('kps-token');
+  });
+
+  describe('refuses a token prop without sendServiceAccountTokenToNodes, naming the prop and the fix', () => {
+    test('GIVEN createTokenSecret THEN it is refused', () => {
+      expect(() => stack({ createTokenSecret: false })).toThrow(
+        "RavenPrometheus: 'createTokenSecret' must be unset unless sendServiceAccountTokenToNodes is true, got false. "
+        + 'No token is sent by default: through Raven the kubelet authorizes the proxy\'s client certificate. '
+        + 'Drop the prop, or set sendServiceAccountTokenToNodes: true where the kubelet is reached without Raven\'s certificate.');
+    });
+
+    test('GIVEN createTokenSecret true THEN it is refused too: even the old default is no longer meaningful alone', () => {
+      expect(() => stack({ createTokenSecret: true })).toThrow(/^RavenPrometheus: 'createTokenSecret' must be unset unless sendServiceAccountTokenToNodes is true, got true\./);
+    });
+
+    test('GIVEN tokenSecretName THEN it is refused', () => {
+      expect(() => stack({ tokenSecretName: 'existing-token' })).toThrow(
+        /^RavenPrometheus: 'tokenSecretName' must be unset unless sendServiceAccountTokenToNodes is true, got 'existing-token'\. .*set sendServiceAccountTokenToNodes: true/);
+    });
+
+    test('GIVEN sendServiceAccountTokenToNodes false and tokenSecretName THEN it is refused', () => {
+      expect(() => stack({ sendServiceAccountTokenToNodes: false, tokenSecretName: 'existing-token' })).toThrow(/'tokenSecretName' must be unset unless sendServiceAccountTokenToNodes is true/);
+    });
+
+    test('GIVEN an extra scrape with authenticate THEN it is refused with its index', () => {
+      expect(() => stack({
+        extraScrapes: [{ name: 'open-exporter', port: 9444, scheme: ScrapeScheme.HTTPS }, { name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS, authenticate: true }],
+      })).toThrow(
+        "RavenPrometheus: 'extraScrapes[1].authenticate' must be false unless sendServiceAccountTokenToNodes is true, got true. "
+        + 'The token would be sent to every node the scrape targets; set sendServiceAccountTokenToNodes: true to accept that, or drop authenticate.');
+    });
+
+    test('GIVEN an extra scrape with authenticate false THEN nothing is refused', () => {
+      expect(findManifest(stack({ extraScrapes: [{ name: 'x', port: 9443, scheme: ScrapeScheme.HTTPS, authenticate: false }] }), 'ScrapeConfig', 'x').spec.authorization)
+        .toBeUndefined();
+    });
+
+    test('GIVEN sendServiceAccountTokenToNodes as the string \'true\' from plain JavaScript THEN it is refused rather than taken as true', () => {
+      expect(() => stack({ sendServiceAccountTokenToNodes: 'true' })).toThrow(/^RavenPrometheus: 'sendServiceAccountTokenToNodes' must be true or false, got 'true'\./);
     });
   });
 });
