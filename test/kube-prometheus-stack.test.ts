@@ -43,12 +43,26 @@ describe('KubePrometheusStack.prometheusServiceAccountName()', () => {
   });
 });
 
-describe('RavenPrometheus names the token Secret\'s ServiceAccount as kube-prometheus-stack does', () => {
+describe('RavenPrometheus names Prometheus\' ServiceAccount (the RBAC subject, and the token Secret\'s when a token is sent) as kube-prometheus-stack does', () => {
+  /** The ServiceAccount the RBAC is bound to and, with sendServiceAccountTokenToNodes, the token Secret is for: always one name. */
   function tokenServiceAccount(props: any): string {
     const chart = testChart('monitoring');
-    new RavenPrometheus(chart, 'raven', props);
-    return findManifest(synth(chart), 'Secret', 'prometheus-sa-token').metadata.annotations['kubernetes.io/service-account.name'];
+    new RavenPrometheus(chart, 'raven', { sendServiceAccountTokenToNodes: true, ...props });
+    const manifests = synth(chart);
+    const fromSecret = findManifest(manifests, 'Secret', 'prometheus-sa-token').metadata.annotations['kubernetes.io/service-account.name'];
+    const binding = manifests.find((m) => m.kind === 'ClusterRoleBinding');
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: fromSecret, namespace: 'monitoring' }]);
+    return fromSecret;
   }
+
+  test('GIVEN the defaults, which send no token THEN the RBAC is bound to the chart\'s ServiceAccount and no Secret is written', () => {
+    const chart = testChart('monitoring');
+    new RavenPrometheus(chart, 'raven', { release: 'kps' });
+    const manifests = synth(chart);
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    expect(manifests.find((m) => m.kind === 'ClusterRoleBinding').subjects)
+      .toEqual([{ kind: 'ServiceAccount', name: 'kps-kube-prometheus-stack-prometheus', namespace: 'monitoring' }]);
+  });
 
   test.each([
     ['kube-prometheus-stack', 'kube-prometheus-stack-prometheus'],
