@@ -20,7 +20,7 @@ function synthError(chart: Chart): string {
 }
 
 describe('an object written twice into one manifest is refused at synth time, naming both construct paths', () => {
-  test('GIVEN two RavenPrometheus for one Prometheus in one chart THEN each of the 7 objects is named with both paths, and what to do', () => {
+  test('GIVEN two RavenPrometheus for one Prometheus in one chart THEN each of the 6 objects is named with both paths, and what to do', () => {
     const chart = testChart('monitoring');
     new RavenPrometheus(chart, 'raven-a', { release: 'kps' });
     new RavenPrometheus(chart, 'raven-b', { release: 'kps' });
@@ -28,7 +28,6 @@ describe('an object written twice into one manifest is refused at synth time, na
     const twice = message.split('\n').filter((l) => l.includes('is written twice'));
     expect(twice.map((l) => l.replace(/^\s*\[test\] /, '').split(' is written')[0])).toEqual([
       'ScrapeConfig monitoring/node-exporter-raven',
-      'Secret monitoring/prometheus-sa-token',
       'ScrapeConfig monitoring/kubelet-raven-metrics',
       'ScrapeConfig monitoring/kubelet-raven-cadvisor',
       'ScrapeConfig monitoring/kubelet-raven-probes',
@@ -101,7 +100,7 @@ describe('an object written twice into one manifest is refused at synth time, na
   test('GIVEN an object of the user\'s own that the stack also writes THEN it is refused too', () => {
     const chart = testChart('monitoring');
     new ApiObject(chart, 'my-token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'prometheus-sa-token' } });
-    new RavenPrometheus(chart, 'raven', { release: 'kps' });
+    new RavenPrometheus(chart, 'raven', { release: 'kps', sendServiceAccountTokenToNodes: true });
     expect(synthError(chart)).toContain('Secret monitoring/prometheus-sa-token is written twice into the manifest of chart \'test\': by test/my-token and by test/raven/KubeletTokenSecret.');
   });
 
@@ -115,14 +114,14 @@ describe('an object written twice into one manifest is refused at synth time, na
   test('GIVEN a chart synthesized once THEN a second stack added afterwards, in the same run, is refused at the next synthesis', () => {
     const chart = testChart('monitoring');
     new RavenPrometheus(chart, 'raven-a', { release: 'kps' });
-    expect(synth(chart).length).toBe(7);
+    expect(synth(chart).length).toBe(6);
     new RavenPrometheus(chart, 'raven-b', { release: 'kps' });
     expect(synthError(chart)).toContain('by test/raven-a/NodeExporter and by test/raven-b/NodeExporter.');
   });
 
   test('GIVEN an object of the user\'s added after a synthesis THEN it is refused from the next tick on', async () => {
     const chart = testChart('monitoring');
-    new RavenPrometheus(chart, 'raven', { release: 'kps' });
+    new RavenPrometheus(chart, 'raven', { release: 'kps', sendServiceAccountTokenToNodes: true });
     synth(chart);
     new ApiObject(chart, 'late', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'prometheus-sa-token' } });
     await new Promise((resolve) => process.nextTick(resolve));
@@ -131,8 +130,8 @@ describe('an object written twice into one manifest is refused at synth time, na
 
   test('GIVEN the same kind and name in two namespaces, or a name in two API groups THEN nothing is refused', () => {
     const chart = testChart(null);
-    new RavenPrometheus(chart, 'a', { release: 'kps', namespace: 'a' });
-    new RavenPrometheus(chart, 'b', { release: 'kps', namespace: 'b' });
+    new RavenPrometheus(chart, 'a', { release: 'kps', namespace: 'a', sendServiceAccountTokenToNodes: true });
+    new RavenPrometheus(chart, 'b', { release: 'kps', namespace: 'b', sendServiceAccountTokenToNodes: true });
     new ApiObject(chart, 'other-group', { apiVersion: 'example.com/v1', kind: 'Secret', metadata: { name: 'prometheus-sa-token', namespace: 'a' } });
     expect(synth(chart).filter((m) => m.metadata.name === 'prometheus-sa-token')).toHaveLength(3);
   });
