@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { NodeSelection, RavenPrometheus, ScrapeOutput, TargetDiscovery } from '../src';
+import { NodeSelection, RavenPrometheus, ScrapeOutput, ScrapeScheme, TargetDiscovery } from '../src';
 import { expectValidManifests } from './support/schemas';
 import { synth, testChart } from './support/synth';
 
@@ -26,10 +26,35 @@ describe('ScrapeOutput.prometheusConfigFragment()', () => {
     ]);
   });
 
-  test('kubelet jobs read the Prometheus pod\'s own ServiceAccount token', () => {
+  test('GIVEN the defaults THEN the kubelet jobs send no credential and verify the proxy with the ServiceAccount\'s ca.crt (kube-root-ca.crt\'s, projected into the pod) and the proxy Service\'s name', () => {
     const configMap = fragmentStack().find((m) => m.kind === 'ConfigMap');
+    const kubelet = YAML.parse(configMap.data['raven-scrape-configs.yaml']).filter((j: any) => j.job_name.includes('/kubelet-raven-'));
+    expect(kubelet).toHaveLength(3);
+    for (const job of kubelet) {
+      expect(job.scheme).toBe('https');
+      expect(job.tls_config).toEqual({
+        ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+        server_name: 'x-raven-proxy-internal-svc.kube-system.svc',
+      });
+      expect(job.authorization).toBeUndefined();
+      expect(job.bearer_token_file).toBeUndefined();
+      expect(job.basic_auth).toBeUndefined();
+    }
+  });
+
+  test('GIVEN the defaults THEN the fragment names no token file at all', () => {
+    const configMap = fragmentStack({ extraScrapes: [{ name: 'secure-exporter', port: 9443, scheme: ScrapeScheme.HTTPS }] }).find((m) => m.kind === 'ConfigMap');
+    expect(configMap.data['raven-scrape-configs.yaml']).not.toMatch(/token|credentials|authorization/);
+  });
+
+  test('GIVEN sendServiceAccountTokenToNodes THEN the kubelet jobs read the Prometheus pod\'s own ServiceAccount token, and still verify the proxy', () => {
+    const configMap = fragmentStack({ sendServiceAccountTokenToNodes: true }).find((m) => m.kind === 'ConfigMap');
     const kubelet = YAML.parse(configMap.data['raven-scrape-configs.yaml']).find((j: any) => j.job_name.endsWith('kubelet-raven-metrics'));
     expect(kubelet.authorization).toEqual({ type: 'Bearer', credentials_file: '/var/run/secrets/kubernetes.io/serviceaccount/token' });
+    expect(kubelet.tls_config).toEqual({
+      ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+      server_name: 'x-raven-proxy-internal-svc.kube-system.svc',
+    });
     expect(kubelet.scheme).toBe('https');
   });
 
@@ -86,8 +111,17 @@ describe('ScrapeOutput.prometheusConfigFragment() for an older Prometheus', () =
     expect(JSON.stringify(job.relabel_configs)).not.toContain('__meta_kubernetes_node_label_');
   });
 
-  test('GIVEN Prometheus 2.25, before authorization, THEN the kubelet jobs send the token with bearer_token_file', () => {
-    for (const job of jobs('2.25.2', { nodeExporter: false })) {
+  test('GIVEN Prometheus 2.25 and the defaults THEN the kubelet jobs send no token', () => {
+    const rendered = jobs('2.25.2', { nodeExporter: false });
+    expect(rendered).toHaveLength(3);
+    for (const job of rendered) {
+      expect(job.authorization).toBeUndefined();
+      expect(job.bearer_token_file).toBeUndefined();
+    }
+  });
+
+  test('GIVEN Prometheus 2.25, before authorization, and sendServiceAccountTokenToNodes THEN the kubelet jobs send the token with bearer_token_file', () => {
+    for (const job of jobs('2.25.2', { nodeExporter: false, sendServiceAccountTokenToNodes: true })) {
       expect(job.authorization).toBeUndefined();
       expect(job.bearer_token_file).toBe('/var/run/secrets/kubernetes.io/serviceaccount/token');
     }
