@@ -180,6 +180,22 @@ metric_relabel_configs:
     expect(rendered.tls_config).toEqual({ ca_file: '/etc/prometheus/certs/0_monitor_ca_ca.crt' });
   });
 
+  test('GIVEN the CA of ScrapeTls.ravenProxy() (ConfigMap kube-root-ca.crt) not passed THEN it is the operator\'s file for it: Kubernetes publishes that ConfigMap in every namespace', () => {
+    const rendered = PrometheusConfig.renderScrapeConfig(scrapeConfig('k', {
+      scheme: 'HTTPS',
+      tlsConfig: { ca: { configMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } }, serverName: 'x-raven-proxy-internal-svc.kube-system.svc' },
+    }));
+    expect(rendered.tls_config).toEqual({
+      ca_file: '/etc/prometheus/certs/1_monitor_kube-root-ca.crt_ca.crt',
+      server_name: 'x-raven-proxy-internal-svc.kube-system.svc',
+    });
+  });
+
+  test('GIVEN another key of kube-root-ca.crt not passed THEN it still throws: only ca.crt is published', () => {
+    expect(() => PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { tlsConfig: { ca: { configMap: { name: 'kube-root-ca.crt', key: 'tls.crt' } } } })))
+      .toThrow(/ConfigMap 'kube-root-ca.crt', which does not exist in namespace 'monitor'/);
+  });
+
   test('an empty tlsConfig writes no tls_config, as the operator treats it as unset', () => {
     expect(PrometheusConfig.renderScrapeConfig(scrapeConfig('k', { tlsConfig: {} }))).not.toHaveProperty('tls_config');
   });
@@ -336,6 +352,22 @@ relabel_configs:
       ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
       server_name: 'raven-proxy',
     });
+  });
+
+  test('GIVEN the CA of ScrapeTls.ravenProxy() THEN it is the ServiceAccount\'s ca.crt, which Kubernetes projects from kube-root-ca.crt', () => {
+    const raven = scrapeConfig('k', {
+      scheme: 'HTTPS',
+      tlsConfig: { ca: { configMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } }, serverName: 'x-raven-proxy-internal-svc.kube-system.svc' },
+    });
+    expect(PrometheusConfig.renderPlainScrapeConfig(raven).tls_config).toEqual({
+      ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+      server_name: 'x-raven-proxy-internal-svc.kube-system.svc',
+    });
+  });
+
+  test('GIVEN any other CA THEN the plain style refuses it, as it cannot read ConfigMaps', () => {
+    const other = scrapeConfig('k', { scheme: 'HTTPS', tlsConfig: { ca: { configMap: { name: 'raven-ca', key: 'ca.crt' } } } });
+    expect(() => PrometheusConfig.renderPlainScrapeConfig(other)).toThrow(/tlsConfig.ca\/cert\/keySecret read Secrets or ConfigMaps, which a Prometheus without the operator cannot/);
   });
 
   test('the job name prefix is configurable', () => {
