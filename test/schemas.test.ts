@@ -1,10 +1,18 @@
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { RavenPrometheus } from '../src';
 import { crdSchemaErrors, expectValidManifests, loadCrd, manifestErrors, SCRAPECONFIG_AUTH_RULE, scrapeConfigCelErrors } from './support/schemas';
 import { buildExamplePlatform } from '../src/example/platform';
 
 function exampleManifests(): any[] {
   const app = new App({ outdir: '/nonexistent' });
   buildExamplePlatform(app);
+  return app.charts.flatMap((c) => c.toJson());
+}
+
+/** A stack that sends Prometheus' token (sendServiceAccountTokenToNodes): the only one with a token Secret and authorization. */
+function tokenStackManifests(): any[] {
+  const app = new App({ outdir: '/nonexistent' });
+  new RavenPrometheus(new Chart(app, 'cluster', { namespace: 'monitoring' }), 'raven', { release: 'kps', sendServiceAccountTokenToNodes: true });
   return app.charts.flatMap((c) => c.toJson());
 }
 
@@ -22,10 +30,17 @@ describe('schema truth', () => {
   });
 
   test('the CEL rule refuses two authentication methods', () => {
-    const scrape = exampleManifests().find((m) => m.kind === 'ScrapeConfig' && m.spec.authorization);
+    const scrape = tokenStackManifests().find((m) => m.kind === 'ScrapeConfig' && m.spec.authorization);
     expect(scrapeConfigCelErrors(scrape)).toEqual([]);
     const both = { ...scrape, spec: { ...scrape.spec, basicAuth: { username: { name: 's', key: 'u' } } } };
     expect(scrapeConfigCelErrors(both)).toEqual(['at most one of basicAuth, authorization, or oauth2 can be configured, got basicAuth, authorization']);
+  });
+
+  test('the CEL rule accepts one authentication method added to a default ScrapeConfig, which has none', () => {
+    const scrape = exampleManifests().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === 'kubelet-raven-metrics');
+    expect(scrape.spec.authorization).toBeUndefined();
+    expect(scrapeConfigCelErrors(scrape)).toEqual([]);
+    expect(scrapeConfigCelErrors({ ...scrape, spec: { ...scrape.spec, basicAuth: { username: { name: 's', key: 'u' } } } })).toEqual([]);
   });
 
   test('the CRD schema catches a misspelled enum value', () => {
@@ -41,7 +56,7 @@ describe('schema truth', () => {
   });
 
   test('the Kubernetes schema catches a malformed Secret', () => {
-    const secret = exampleManifests().find((m) => m.kind === 'Secret');
+    const secret = tokenStackManifests().find((m) => m.kind === 'Secret');
     expect(manifestErrors(secret)).toEqual([]);
     expect(manifestErrors({ ...secret, type: 7 }).join('\n')).toMatch(/type must be string/);
   });
