@@ -107,6 +107,8 @@ const VARIANTS: Array<[string, RavenPrometheusProps]> = [
   ['pods in named namespaces', { nodeExporterDiscovery: TargetDiscovery.pods({ podLabels: { app: 'ne' }, namespaces: ['monitoring'] }) }],
   ['by node name, every node, no node-exporter', { addressing: NodeAddressing.nodeName(), nodes: NodeSelection.all(), nodeExporter: false }],
   ['an extra HTTPS exporter on pods', {
+    // The token path (authorization on the kubelet and the exporter) is what older CRDs are checked for here.
+    sendServiceAccountTokenToNodes: true,
     nodes: NodeSelection.all(),
     nodeExporterDiscovery: TargetDiscovery.nodes(),
     extraScrapes: [{ name: 'app', port: 8443, scheme: ScrapeScheme.HTTPS, authenticate: true, discovery: TargetDiscovery.pods({ podLabels: { app: 'x' } }) }],
