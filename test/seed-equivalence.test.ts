@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { InstanceLabel, KubeletScrape, NodeExporterScrape, NodeSelection, TargetDiscovery } from '../src';
+import { BearerToken, InstanceLabel, KubeletScrape, KubeletScrapeProps, NodeExporterScrape, NodeSelection, ScrapeTls, TargetDiscovery } from '../src';
 import { seedManifests } from './support/seed';
 import { findManifest, synth, testChart } from './support/synth';
 
@@ -22,7 +22,32 @@ function normalise(manifest: any): any {
 /** The seed's choices where the library's defaults follow kube-prometheus-stack instead. */
 const SEED_CHOICES = { nodes: NodeSelection.all(), nodeLabel: false, markerLabel: false, namespaceLabel: '', serviceLabel: '' };
 
-function seedScenario(): any[] {
+/**
+ * The two deliberate differences from the recipe, which the library does not follow by default:
+ *
+ * - the recipe sends Prometheus' ServiceAccount token (a token Secret, `authorization` on every
+ *   kubelet ScrapeConfig); through Raven the proxy forwards it to every edge node while the kubelet
+ *   authorizes the proxy's own client certificate (tunnel-proxy-client) and ignores it, so the
+ *   library sends none;
+ * - the recipe skips TLS verification (`insecureSkipVerify: true`); the library verifies the
+ *   proxy's certificate with the cluster root CA and the proxy Service's name (ScrapeTls.ravenProxy()).
+ */
+const RECIPE_TOKEN_SECRET = 'Secret/prometheus-sa-token';
+const RECIPE_AUTHORIZATION = { credentials: { name: 'prometheus-sa-token', key: 'token' } };
+const RECIPE_TLS = { insecureSkipVerify: true };
+const LIBRARY_TLS = { ca: { configMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } }, serverName: 'x-raven-proxy-internal-svc.kube-system.svc' };
+
+/** A kubelet ScrapeConfig without the two fields that differ on purpose, each checked to hold what it should first. */
+function withoutDeliberateDifferences(manifest: any, authorization: unknown, tlsConfig: unknown): any {
+  expect(manifest.spec.authorization).toEqual(authorization);
+  expect(manifest.spec.tlsConfig).toEqual(tlsConfig);
+  const copy = normalise(manifest);
+  delete copy.spec.authorization;
+  delete copy.spec.tlsConfig;
+  return copy;
+}
+
+function seedScenario(kubelet: Partial<KubeletScrapeProps> = {}): any[] {
   const chart = testChart('monitor');
   new NodeExporterScrape(chart, 'node-exporter', {
     ...SEED_CHOICES,
@@ -46,9 +71,13 @@ function seedScenario(): any[] {
     storageBucketDrops: false,
     trackTimestampsStaleness: false,
     cadvisorInterval: Duration.seconds(0),
+    ...kubelet,
   });
   return synth(chart);
 }
+
+/** The recipe's two choices the library does not make by default, stated as props. */
+const RECIPE_CREDENTIALS: Partial<KubeletScrapeProps> = { bearerToken: BearerToken.fromServiceAccount(), tls: ScrapeTls.insecureSkipVerify() };
 
 describe('the seed scenario', () => {
   const seed = seedManifests();
@@ -64,36 +93,76 @@ describe('the seed scenario', () => {
     ]);
   });
 
-  test.each(['node-exporter-raven', 'kubelet-raven-metrics', 'kubelet-raven-cadvisor', 'kubelet-raven-probes'])(
-    'ScrapeConfig %s matches the seed field for field', (name) => {
-      const expected = Object.values(seed).flat().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === name);
-      expect(normalise(findManifest(ours, 'ScrapeConfig', name))).toEqual(normalise(expected));
-    });
-
-  test('the token Secret matches the seed except that it lives with the ScrapeConfigs', () => {
-    const expected = seed['prometheus-token-secret.yaml'][0];
-    const actual = findManifest(ours, 'Secret', 'prometheus-sa-token');
-    // The seed's 'namespace' is a placeholder; the operator can only read the Secret from the ScrapeConfigs' namespace.
-    expect(expected.metadata.namespace).toBe('namespace');
-    expect(actual.metadata.namespace).toBe('monitor');
-    expect({ ...actual, metadata: { ...actual.metadata, namespace: undefined } })
-      .toEqual({ ...expected, metadata: { ...expected.metadata, namespace: undefined } });
+  test('ScrapeConfig node-exporter-raven matches the seed field for field', () => {
+    const expected = Object.values(seed).flat().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === 'node-exporter-raven');
+    expect(normalise(findManifest(ours, 'ScrapeConfig', 'node-exporter-raven'))).toEqual(normalise(expected));
   });
 
-  test('the constructs emit nothing the seed does not have', () => {
-    expect(ours.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
-      'ScrapeConfig/kubelet-raven-cadvisor',
-      'ScrapeConfig/kubelet-raven-metrics',
-      'ScrapeConfig/kubelet-raven-probes',
-      'ScrapeConfig/node-exporter-raven',
-      'Secret/prometheus-sa-token',
-    ]);
+  test.each(['kubelet-raven-metrics', 'kubelet-raven-cadvisor', 'kubelet-raven-probes'])(
+    'ScrapeConfig %s matches the seed field for field, except the deliberate differences: no authorization, verified TLS', (name) => {
+      const expected = Object.values(seed).flat().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === name);
+      expect(withoutDeliberateDifferences(findManifest(ours, 'ScrapeConfig', name), undefined, LIBRARY_TLS))
+        .toEqual(withoutDeliberateDifferences(expected, RECIPE_AUTHORIZATION, RECIPE_TLS));
+    });
+
+  test('the constructs emit what the seed has, except the token Secret, which they do not write', () => {
+    const seedIds = Object.values(seed).flat().map((m) => `${m.kind}/${m.metadata.name}`);
+    expect(seedIds).toContain(RECIPE_TOKEN_SECRET);
+    expect(ours.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual(seedIds.filter((id) => id !== RECIPE_TOKEN_SECRET).sort());
+    expect(ours.map((m) => m.kind)).not.toContain('Secret');
+  });
+
+  describe('GIVEN the recipe\'s token and skipped verification as props (bearerToken, insecureSkipVerify)', () => {
+    const withRecipeCredentials = seedScenario(RECIPE_CREDENTIALS);
+
+    test.each(['node-exporter-raven', 'kubelet-raven-metrics', 'kubelet-raven-cadvisor', 'kubelet-raven-probes'])(
+      'ScrapeConfig %s matches the seed field for field, with nothing left out', (name) => {
+        const expected = Object.values(seed).flat().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === name);
+        expect(normalise(findManifest(withRecipeCredentials, 'ScrapeConfig', name))).toEqual(normalise(expected));
+      });
+
+    test('the token Secret matches the seed except that it lives with the ScrapeConfigs', () => {
+      const expected = seed['prometheus-token-secret.yaml'][0];
+      const actual = findManifest(withRecipeCredentials, 'Secret', 'prometheus-sa-token');
+      // The seed's 'namespace' is a placeholder; the operator can only read the Secret from the ScrapeConfigs' namespace.
+      expect(expected.metadata.namespace).toBe('namespace');
+      expect(actual.metadata.namespace).toBe('monitor');
+      expect({ ...actual, metadata: { ...actual.metadata, namespace: undefined } })
+        .toEqual({ ...expected, metadata: { ...expected.metadata, namespace: undefined } });
+    });
+
+    test('the constructs emit nothing the seed does not have', () => {
+      expect(withRecipeCredentials.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+        'ScrapeConfig/kubelet-raven-cadvisor',
+        'ScrapeConfig/kubelet-raven-metrics',
+        'ScrapeConfig/kubelet-raven-probes',
+        'ScrapeConfig/node-exporter-raven',
+        'Secret/prometheus-sa-token',
+      ]);
+    });
   });
 });
 
 describe('the comparison', () => {
   const seed = Object.values(seedManifests()).flat();
   const expected = normalise(seed.find((m) => m.metadata.name === 'kubelet-raven-cadvisor'));
+
+  /** The recipe's cAdvisor ScrapeConfig as the constructs write it, with its token and skipped verification, changed by `props`. */
+  function recipeCadvisor(props: Partial<KubeletScrapeProps>): any {
+    const chart = testChart('monitor');
+    new KubeletScrape(chart, 'kubelet', {
+      ...SEED_CHOICES,
+      ...RECIPE_CREDENTIALS,
+      namePrefix: 'kubelet-raven',
+      labels: { release: 'xxx' },
+      honorLabels: false,
+      cadvisorMetricDrops: false,
+      trackTimestampsStaleness: false,
+      cadvisorInterval: Duration.seconds(0),
+      ...props,
+    });
+    return synth(chart).find((m) => m.kind === 'ScrapeConfig' && m.spec.metricsPath === '/metrics/cadvisor');
+  }
 
   test.each([
     ['a wrong port', { port: 10255 }],
@@ -107,19 +176,15 @@ describe('the comparison', () => {
     ['the library\'s cAdvisor interval', { cadvisorInterval: Duration.seconds(10) }],
     ['the library\'s service label', { serviceLabel: 'kubelet-raven' }],
   ])('fails on %s', (_what, props) => {
-    const chart = testChart('monitor');
-    new KubeletScrape(chart, 'kubelet', {
-      ...SEED_CHOICES,
-      namePrefix: 'kubelet-raven',
-      labels: { release: 'xxx' },
-      honorLabels: false,
-      cadvisorMetricDrops: false,
-      trackTimestampsStaleness: false,
-      cadvisorInterval: Duration.seconds(0),
-      ...props,
-    });
-    const actual = synth(chart).find((m) => m.kind === 'ScrapeConfig' && m.spec.metricsPath === '/metrics/cadvisor');
-    expect(normalise(actual)).not.toEqual(expected);
+    expect(normalise(recipeCadvisor(props))).not.toEqual(expected);
+  });
+
+  test('passes with none of them: each failure above comes from its one prop', () => {
+    expect(normalise(recipeCadvisor({}))).toEqual(expected);
+  });
+
+  test('fails on the library\'s default credentials: no token, verified TLS', () => {
+    expect(normalise(recipeCadvisor({ bearerToken: undefined, tls: undefined }))).not.toEqual(expected);
   });
 
   test('fails when a relabeling is added', () => {
