@@ -20,6 +20,25 @@ export interface OperatorRenderOptions {
   readonly prometheusVersion?: string;
   /** spec.shards of the Prometheus resource; default: unset (one shard). */
   readonly shards?: number;
+  /** Leave out the `kube-root-ca.crt` ConfigMaps every namespace has (see `withRootCaConfigMaps`). */
+  readonly withoutRootCa?: boolean;
+}
+
+/** A self-signed CA certificate (test/fixtures/cluster-root-ca.crt, made with openssl for these tests). */
+export const FIXTURE_ROOT_CA = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'cluster-root-ca.crt'), 'utf8');
+
+/**
+ * The manifests, plus the `kube-root-ca.crt` ConfigMap (key `ca.crt`) in every namespace they use,
+ * as Kubernetes publishes it (kube-controller-manager's root-ca-cert-publisher, 1.21 and later),
+ * unless the manifests carry one: the library's kubelet scrapes verify Raven's proxy with it.
+ */
+export function withRootCaConfigMaps(manifests: any[], caPem: string = FIXTURE_ROOT_CA): any[] {
+  const namespaces = new Set<string>(manifests.map((m) => m?.metadata?.namespace).filter((n): n is string => typeof n === 'string'));
+  const present = new Set(manifests.filter((m) => m?.kind === 'ConfigMap' && m.metadata?.name === 'kube-root-ca.crt').map((m) => m.metadata.namespace));
+  const added = [...namespaces].filter((n) => !present.has(n)).sort().map((namespace) => ({
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace }, data: { 'ca.crt': caPem },
+  }));
+  return [...added, ...manifests];
 }
 
 /** The outcome of one run. */
@@ -45,8 +64,9 @@ export function operatorRender(manifests: any[], options: OperatorRenderOptions 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raven-operator-render-'));
   try {
     const file = path.join(dir, 'manifests.yaml');
+    const objects = options.withoutRootCa ? manifests : withRootCaConfigMaps(manifests);
     // JSON documents (JSON is YAML): far faster to write and to read than YAML for large inputs.
-    fs.writeFileSync(file, manifests.map((m) => JSON.stringify(m)).join('\n---\n'));
+    fs.writeFileSync(file, objects.map((m) => JSON.stringify(m)).join('\n---\n'));
     const args: string[] = [];
     if (options.prometheusVersion !== undefined) args.push('--prometheus-version', options.prometheusVersion);
     if (options.shards !== undefined) args.push('--shards', String(options.shards));

@@ -206,7 +206,7 @@ describe('RBAC, decided by the real authorizer for the ServiceAccount the exampl
     ['discovery.k8s.io', 'endpointslices'], ['monitoring.coreos.com', 'scrapeconfigs'], ['raven.openyurt.io', 'gateways'],
   ];
 
-  test('allows exactly what Kubernetes discovery and the kubelet endpoints need, and nothing more', async () => {
+  test('allows exactly what Kubernetes discovery needs, and nothing more: no nodes/metrics, since Raven\'s own certificate is what the kubelet authorizes', async () => {
     const allowed: string[] = [];
     for (const [group, resource, subresource] of RESOURCES) {
       for (const verb of VERBS) {
@@ -220,7 +220,6 @@ describe('RBAC, decided by the real authorizer for the ServiceAccount the exampl
     const everywhere = (verb: string, what: string) => [`${verb} ${what}`, `${verb} ${what} in ${sa.namespace}`, `${verb} ${what} in kube-system`];
     expect(allowed.sort()).toEqual([
       'get nodes', 'list nodes', 'watch nodes',
-      'get nodes/metrics',
       ...everywhere('get', 'pods'), ...everywhere('list', 'pods'), ...everywhere('watch', 'pods'),
     ].sort());
   }, 120_000);
@@ -230,10 +229,17 @@ describe('RBAC, decided by the real authorizer for the ServiceAccount the exampl
   });
 });
 
-describe('tokens', () => {
-  const app = new App({ outdir: '/nonexistent-cdk8s-outdir' });
-  const manifests = buildExamplePlatform(app).toJson();
+describe('tokens (sendServiceAccountTokenToNodes)', () => {
+  const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'with-token', { namespace: 'monitor' });
+  new RavenPrometheus(chart, 'raven', { release: 'foundation-core', sendServiceAccountTokenToNodes: true });
+  const manifests = chart.toJson();
   const secret = manifests.find((m) => m.kind === 'Secret' && m.type === 'kubernetes.io/service-account-token');
+
+  test('the example stack writes no token Secret', () => {
+    const example = buildExamplePlatform(new App({ outdir: '/nonexistent-cdk8s-outdir' })).toJson();
+    expect(example.filter((m) => m.kind === 'Secret')).toEqual([]);
+    expect(secret).toBeDefined();
+  });
 
   test('the token Secret the library writes is accepted as a ServiceAccount token Secret of the bound ServiceAccount', async () => {
     await prerequisites(manifests);
@@ -263,7 +269,7 @@ describe('inputs the API server would refuse are refused by the library first, a
     ['an upper-case namespace', 'Monitoring', () => ({ release: 'kps' })],
     ['a namespace of 64 characters', 'n'.repeat(64), () => ({ release: 'kps' })],
     ['an upper-case ServiceAccount name', 'ns1', () => ({ release: 'kps', serviceAccountName: 'Prom' })],
-    ['an upper-case token Secret name', 'ns1', () => ({ release: 'kps', tokenSecretName: 'Tok' })],
+    ['an upper-case token Secret name', 'ns1', () => ({ release: 'kps', sendServiceAccountTokenToNodes: true, tokenSecretName: 'Tok' })],
     ['a label key with a space', 'ns1', () => ({ serviceAccountName: 'p', scrapeConfigLabels: { 'bad key': 'v' } })],
     ['a label value of 64 characters', 'ns1', () => ({ serviceAccountName: 'p', scrapeConfigLabels: { team: 'x'.repeat(64) } })],
     ['a node label key with a space', 'ns1', () => ({ release: 'kps', nodes: NodeSelection.withLabels({ 'a b': 'x' }) })],

@@ -3,11 +3,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { KubeletRequest, ProxyRoute, StandInsConfig } from './stand-ins';
+import { KubeletRequest, StandInsConfig } from './stand-ins';
 import { ControlPlane } from './support/control-plane';
 import { addLoopbackAddresses, CoreDns, CoreDnsCluster, coreDnsServiceAccount, startCoreDns, startStubUpstream, TunnelNodesVolume, tunnelNodesText } from './support/coredns';
 import { KubeClient } from './support/kube-client';
 import { NetworkNamespace, printed, waitFor } from './support/netns';
+import { bindRavenProxyUser, httpsGet, RAVEN_PROXY_SERVICE_NAMES, RavenProxy, TUNNEL_PROXY_CLIENT, unbindRavenProxyUser } from './support/raven';
 import { Corefile, DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus } from '../../src';
 import { operatorRender, withFilledTokenSecrets } from '../support/operator-render';
 import { exampleStackManifests, toolchainPrometheusVersion } from '../support/prometheus-tools';
@@ -30,11 +31,15 @@ import { upstreamProgram } from '../support/upstream';
  *   10.96.0.10:53       the cluster DNS (CoreDNS)    192.0.2.53:53    the upstream resolver (CoreDNS, a stub zone)
  *   10.96.0.53:53       raven-proxy-dns (CoreDNS), in the dedicated-DNS scenario
  *   10.96.100.10        Service x-raven-proxy-internal-svc (its ClusterIP, what tunnel-nodes maps every node to):
- *                       stand-in L7 proxy :9100 (HTTP, routes by ?nodeName= or Host),
- *                       stand-in kubelet :10250 (HTTPS, authenticates and authorizes as the kubelet does)
+ *                       Raven's L7 proxy (raven-proxy, after raven v0.4.4): :9100 HTTP, :10250 HTTPS with its
+ *                       own certificate from the cluster CA; it finds the node by ?nodeName= or Host, reads
+ *                       its InternalIP from the API server and dials it, over TLS with the tunnel-proxy-client
+ *                       certificate for HTTPS, through the "tunnel" below
+ *   127.0.0.12:18081    the proxy's control endpoint (what it routed)
  *   127.0.0.20          the edge node's InternalIP: nothing listens, the cloud cannot reach the edge network
- *   127.0.0.21          the cloud node's InternalIP
- *   127.0.0.30:9100     node-exporter at the far end of the edge node's tunnel: only the proxy goes there
+ *   127.0.0.21          the cloud node's InternalIP (the gateway node)
+ *   127.0.0.30          the far end of the edge node's tunnel, where the proxy reaches 127.0.0.20: node-exporter
+ *                       :9100 and the kubelet :10250 (HTTPS, authenticates and authorizes as the kubelet does)
  *
  * Needs root, Go (the toolchain builds the programs) and Debian's prometheus-node-exporter.
  */
@@ -47,6 +52,7 @@ const ADDR = {
   etcd: '127.0.0.3',
   prometheus: '127.0.0.9',
   control: '127.0.0.11',
+  proxyControl: '127.0.0.12',
   edgeInternalIp: '127.0.0.20',
   cloudInternalIp: '127.0.0.21',
   tunnel: '127.0.0.30',
@@ -141,6 +147,7 @@ function nodeExporterPod(nodeName: string, internalIp: string): { object: any; s
 
 const lab = new NetworkNamespace(`raven-lab-${process.pid}`);
 let plane: ControlPlane;
+let raven: RavenProxy;
 let promVersion = '';
 let manifests: any[] = [];
 /** Prometheus's ServiceAccount, as kube-prometheus-stack creates it, and a token of it. */
@@ -174,7 +181,9 @@ interface Target {
  * objects, once the token Secret is filled with `token`, for the lab's Prometheus version.
  */
 function operatorScrapeConfigs(objects: any[], token: string): any[] {
-  const rendered = operatorRender(withFilledTokenSecrets(objects, token), { prometheusVersion: `v${promVersion}` });
+  // What Kubernetes publishes in every namespace (kube-controller-manager's root-ca-cert-publisher).
+  const rootCa = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: NAMESPACE }, data: { 'ca.crt': plane.ca.cert } };
+  const rendered = operatorRender([...withFilledTokenSecrets(objects, token), rootCa], { prometheusVersion: `v${promVersion}` });
   if (!rendered.ok || rendered.scrapeConfigs.length === 0) {
     throw new Error(`prometheus-operator refused the objects (exit ${rendered.status}):\n${rendered.stderr}`);
   }
@@ -222,8 +231,27 @@ function controlList<T>(what: string): T[] {
   }
   return JSON.parse(answer.body);
 }
-const proxyRoutes = () => controlList<ProxyRoute>('raven-proxy/routes');
+const proxyRoutes = () => raven.routes();
 const kubeletRequests = () => controlList<KubeletRequest>('kubelet/requests');
+
+/**
+ * The example stack's scrapes, but sending Prometheus's ServiceAccount token to the nodes
+ * (`sendServiceAccountTokenToNodes`), as the library did before it measured what Raven does.
+ */
+function renderTokenStack(token: string): any[] {
+  const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'with-token', { namespace: NAMESPACE });
+  new RavenPrometheus(chart, 'raven', {
+    release: 'foundation-core',
+    serviceAccountName: prometheusServiceAccount,
+    dns: DnsStrategy.none(),
+    addressing: NodeAddressing.nodeName(),
+    nodes: NodeSelection.edgeOnly(),
+    sendServiceAccountTokenToNodes: true,
+  });
+  const objects = chart.toJson();
+  expect(objects.some((o) => o.kind === 'Secret')).toBe(true);
+  return operatorScrapeConfigs(objects, token);
+}
 
 function prometheusYml(scrapeConfigs: any[]): string {
   return YAML.stringify({
@@ -257,6 +285,14 @@ class Scenario {
     const dir = path.join(lab.dir, this.label);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), prometheusYml(scrapeConfigs));
+    // The operator writes the CA a ScrapeConfig names into the Prometheus pod's certs folder (its
+    // tls-assets volume); here: the cluster CA, which is what kube-root-ca.crt holds.
+    const certs = path.join(dir, 'certs');
+    fs.mkdirSync(certs, { recursive: true });
+    for (const file of caFilesOf(scrapeConfigs)) {
+      if (!file.startsWith('/etc/prometheus/certs/')) throw new Error(`a CA file outside the operator's folder: ${file}`);
+      fs.writeFileSync(path.join(certs, path.basename(file)), plane.ca.cert);
+    }
     this.proc = await lab.start(`prometheus-${this.label}`, upstreamProgram('prometheus'), [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
@@ -264,7 +300,7 @@ class Scenario {
     ], async () => {
       await waitFor('Prometheus to be ready', within(20_000), () => (lab.fetch(`${PROMETHEUS_URL}/-/ready`).status === 200 ? true : undefined));
     }, undefined, {
-      mounts: { '/var/run/secrets/kubernetes.io/serviceaccount': prometheusTokenVolume },
+      mounts: { '/var/run/secrets/kubernetes.io/serviceaccount': prometheusTokenVolume, '/etc/prometheus/certs': certs },
       env: plane.inClusterEnv,
     });
     let last: Target[] | undefined;
@@ -312,6 +348,11 @@ class Scenario {
     }
     return found;
   }
+}
+
+/** The `tls_config.ca_file` of every scrape configuration. */
+function caFilesOf(scrapeConfigs: any[]): string[] {
+  return [...new Set(scrapeConfigs.map((c) => c.tls_config?.ca_file).filter((f): f is string => typeof f === 'string'))];
 }
 
 function runVerify(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -413,9 +454,22 @@ beforeAll(async () => {
   prometheusToken = await admin.serviceAccountToken(NAMESPACE, prometheusServiceAccount);
   prometheusTokenVolume = await plane.serviceAccountVolume(NAMESPACE, prometheusServiceAccount);
 
-  // The kubelet's serving certificate (Prometheus skips verification through the proxy) and its
-  // credential for TokenReviews and SubjectAccessReviews, as the kubelet's own node credential.
-  const serving = plane.ca.issue({ name: 'kubelet-serving', commonName: NODE, dnsNames: [NODE], ipAddresses: [PROXY_IP], usages: ['serverAuth'] });
+  // Raven's L7 proxy on the proxy Service's ClusterIP, served by the cloud Gateway (the gateway
+  // node cloud-1); the edge node's InternalIP is reached through its "tunnel".
+  raven = await RavenProxy.start(lab, plane, {
+    clusterIp: PROXY_IP,
+    gatewayNode: { name: CLOUD_NODE, ip: ADDR.cloudInternalIp },
+    gatewayName: 'gw-cloud',
+    gatewayMembers: [CLOUD_NODE],
+    httpPorts: [9100],
+    httpsPorts: [10250],
+    tunnel: { [ADDR.edgeInternalIp]: ADDR.tunnel },
+    control: `${ADDR.proxyControl}:18081`,
+  });
+
+  // The kubelet's serving certificate (the proxy does not verify it) and its credential for
+  // TokenReviews and SubjectAccessReviews, as the kubelet's own node credential.
+  const serving = plane.ca.issue({ name: 'kubelet-serving', commonName: NODE, dnsNames: [NODE], ipAddresses: [ADDR.edgeInternalIp], usages: ['serverAuth'] });
   const kubeletClient = plane.ca.issue({ name: 'kubelet-client', commonName: `system:node:${NODE}`, organizations: ['system:nodes'], usages: ['clientAuth'] });
   await admin.apply({
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -427,7 +481,7 @@ beforeAll(async () => {
 
   const config: StandInsConfig = {
     kubelet: {
-      host: PROXY_IP,
+      host: ADDR.tunnel,
       port: 10250,
       nodeName: NODE,
       certFile: serving.certFile,
@@ -435,7 +489,6 @@ beforeAll(async () => {
       clientCaFile: plane.ca.certFile,
       apiServer: { host: ADDR.api, port: 6443, caFile: plane.ca.certFile, certFile: kubeletClient.certFile, keyFile: kubeletClient.keyFile },
     },
-    proxy: { host: PROXY_IP, port: 9100, tunnels: { [NODE]: `${ADDR.tunnel}:9100` } },
     control: { host: ADDR.control, port: 18080 },
   };
   const configFile = path.join(lab.dir, 'stand-ins.json');
@@ -476,8 +529,12 @@ describe('the namespace', () => {
   });
 });
 
-describe('the stand-in Raven proxy', () => {
-  test('routes by the nodeName parameter, else by the Host header, to the node\'s exporter', () => {
+describe('Raven\'s L7 proxy (raven-proxy, after raven v0.4.4)', () => {
+  const viaProxy = (servername: string, pathAndQuery: string, headers: { [name: string]: string } = {}) => httpsGet(lab, {
+    host: PROXY_IP, port: 10250, path: pathAndQuery, servername, caFile: plane.ca.certFile, headers: { Host: `${NODE}:10250`, ...headers },
+  });
+
+  test('routes HTTP by the nodeName parameter, else by the Host header, to the node\'s exporter', () => {
     const byQuery = lab.fetch(`http://${PROXY_IP}:9100/metrics?nodeName=${NODE}`);
     expect(byQuery.status).toBe(200);
     expect(byQuery.body).toMatch(/^node_load1 /m);
@@ -486,14 +543,68 @@ describe('the stand-in Raven proxy', () => {
     expect(byHost.body).toMatch(/^node_load1 /m);
   });
 
-  test('answers 400 for an IP-literal host without nodeName and 502 for an unknown node', () => {
-    expect(lab.fetch(`http://${PROXY_IP}:9100/metrics`)).toMatchObject({ status: 400 });
-    expect(lab.fetch(`http://${PROXY_IP}:9100/metrics?nodeName=no-such-node`)).toMatchObject({ status: 502 });
+  test('answers 400 for an IP-literal host without nodeName and for a node the API server does not know (manageheader.go)', () => {
+    const literal = lab.fetch(`http://${PROXY_IP}:9100/metrics`);
+    expect(literal.status).toBe(400);
+    expect(literal.body).toContain(`request host ${PROXY_IP}:9100 and url /metrics is invalid`);
+    const unknown = lab.fetch(`http://${PROXY_IP}:9100/metrics?nodeName=no-such-node`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatch(/not found/);
     const routes = proxyRoutes();
-    expect(routes).toContainEqual({ node: NODE, from: 'nodeName', path: '/metrics', status: 200 });
-    expect(routes).toContainEqual({ node: NODE, from: 'host', path: '/metrics', status: 200 });
-    expect(routes).toContainEqual({ node: '', from: 'host', path: '/metrics', status: 400 });
-    expect(routes).toContainEqual({ node: 'no-such-node', from: 'nodeName', path: '/metrics', status: 502 });
+    expect(routes).toContainEqual(expect.objectContaining({ node: NODE, from: 'nodeName', path: '/metrics', status: 200, mode: 'Remote', tls: false }));
+    expect(routes).toContainEqual(expect.objectContaining({ node: NODE, from: 'host', path: '/metrics', status: 200 }));
+    expect(routes).toContainEqual(expect.objectContaining({ node: PROXY_IP, from: 'host', path: '/metrics', status: 400 }));
+    expect(routes).toContainEqual(expect.objectContaining({ node: 'no-such-node', from: 'nodeName', path: '/metrics', status: 400 }));
+  });
+
+  test('the nodeName parameter never reaches the node: the proxy deletes it and writes the node\'s InternalIP as Host', () => {
+    const before = proxyRoutes().length;
+    expect(lab.fetch(`http://${PROXY_IP}:9100/metrics?nodeName=${NODE}&collect%5B%5D=cpu`).status).toBe(200);
+    const written = proxyRoutes().slice(before);
+    expect(written).toHaveLength(1);
+    expect(written[0].upstream).toBe(`GET /metrics?collect%5B%5D=cpu Host: ${ADDR.edgeInternalIp}:9100`);
+    expect(written[0].upstream).not.toContain('nodeName');
+  });
+
+  test('serves HTTPS with its own certificate from the cluster CA, for the gateway node and the proxy Service, never for an edge node', () => {
+    for (const name of RAVEN_PROXY_SERVICE_NAMES) {
+      const answer = viaProxy(name, '/healthz');
+      expect(answer.error).toBeUndefined();
+      expect(answer.subjectCn).toBe('system:node:tunnel-proxy-server');
+    }
+    const byNodeName = viaProxy(NODE, '/healthz');
+    expect(byNodeName.error).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
+    const answer = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', '/healthz');
+    expect(answer.subjectAltName).toContain(`DNS:${CLOUD_NODE}`);
+    expect(answer.subjectAltName).toContain(`IP Address:${PROXY_IP}`);
+    expect(answer.subjectAltName).not.toContain(NODE);
+  });
+
+  test('speaks HTTP/1.1 only: HTTP/2 is off even when the client offers it (servers.go: empty TLSNextProto)', () => {
+    const answer = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', '/metrics', { Host: `${NODE}:10250` });
+    expect(answer.error).toBeUndefined();
+    expect(answer.alpn).toBe(false);
+  });
+
+  test('the kubelet authenticates the proxy\'s client certificate (tunnel-proxy-client), with or without a bearer token in the request', async () => {
+    const before = kubeletRequests().length;
+    const token = await plane.admin.serviceAccountToken(NAMESPACE, prometheusServiceAccount);
+    const withToken = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', '/metrics', { Authorization: `Bearer ${token}` });
+    const without = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', '/metrics');
+    const withGarbage = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', '/metrics', { Authorization: 'Bearer not-a-token' });
+    expect([withToken.status, without.status, withGarbage.status]).toEqual([200, 200, 200]);
+    const seen = kubeletRequests().slice(before);
+    expect(seen.map((r) => `${r.authenticatedBy} ${r.user} ${r.status}`)).toEqual(Array(3).fill(`x509 ${TUNNEL_PROXY_CLIENT} 200`));
+    expect(seen[0].groups).toContain('openyurt:yurttunnel');
+  });
+
+  test('a new connection to the node for every request, TLS to the kubelet for what arrived over TLS (interceptor.go)', () => {
+    const before = proxyRoutes().length;
+    for (let i = 0; i < 3; i++) {
+      expect(viaProxy('x-raven-proxy-internal-svc.kube-system.svc', `/metrics?nodeName=${NODE}`).status).toBe(200);
+    }
+    const routes = proxyRoutes().slice(before);
+    expect(routes.map((r) => [r.tls, r.mode, r.upstream])).toEqual(Array(3).fill([true, 'Remote', `GET /metrics Host: ${ADDR.edgeInternalIp}:10250`]));
   });
 });
 
@@ -534,11 +645,18 @@ describe('recipe Step 6: the example stack, applied to the API server and discov
     expect(dropped.some((t) => t.discoveredLabels?.__meta_kubernetes_pod_node_name === CLOUD_NODE)).toBe(true);
   });
 
-  test('the kubelet saw Prometheus\'s ServiceAccount, authenticated by its token and authorized for nodes/metrics by the library\'s ClusterRole', () => {
+  test('the kubelet saw Raven\'s client certificate (tunnel-proxy-client, authorized by raven-proxy-user), and no token arrived', () => {
     const requests = kubeletRequests().slice(seenBefore);
     expect(requests.length).toBeGreaterThan(0);
-    expect(new Set(requests.map((r) => `${r.authenticatedBy} ${r.user} ${r.status}`))).toEqual(
-      new Set([`token system:serviceaccount:${NAMESPACE}:${prometheusServiceAccount} 200`]));
+    expect(new Set(requests.map((r) => `${r.authenticatedBy} ${r.user} ${r.status}`))).toEqual(new Set([`x509 ${TUNNEL_PROXY_CLIENT} 200`]));
+  });
+
+  test('the scrapes carry no credential and verify the proxy\'s certificate with the cluster CA and the proxy Service\'s name', () => {
+    for (const config of renderStack('unused').filter((c) => c.scheme === 'https')) {
+      expect(config.authorization).toBeUndefined();
+      expect(config.bearer_token).toBeUndefined();
+      expect(config.tls_config).toEqual({ ca_file: expect.stringMatching(/^\/etc\/prometheus\/certs\/.*kube-root-ca\.crt_ca\.crt$/), server_name: 'x-raven-proxy-internal-svc.kube-system.svc' });
+    }
   });
 
   test('verify finds the four targets by their marker label, reports them up and exits 0', () => {
@@ -623,46 +741,54 @@ describe('recipe Question 2: the node name does not resolve once its line leaves
   }, 70_000);
 });
 
-describe('a bearer token the API server does not know', () => {
-  const scenario = new Scenario('wrong-token');
-  beforeAll(() => scenario.start(renderStack(`not-a-token-${randomBytes(8).toString('hex')}`), CLUSTER_FIRST_RESOLV_CONF,
-    allSettled((t) => t.health !== 'unknown')), 70_000);
-  afterAll(() => scenario.stop());
-
-  test('the kubelet targets are down with HTTP 401 while node-exporter stays up', () => {
-    expect(scenario.target(`http://${NODE}:9100/metrics`).health).toBe('up');
-    for (const url of EXPECTED_URLS.filter((u) => u.startsWith('https://'))) {
-      expect(scenario.target(url).health).toBe('down');
-      expect(scenario.target(url).lastError).toMatch(/server returned HTTP status 401/);
-    }
-  });
-
-  test('verify names the 401 and exits 1', () => {
-    const result = scenario.verify();
-    expect(result.stdout).toMatch(/401/);
-    expect(result.stdout).toContain('1 up, 3 not up');
-    expect(result.status).toBe(1);
-  });
-});
-
-describe('a valid token of a ServiceAccount the library did not bind', () => {
-  const scenario = new Scenario('unbound-token');
-  const outsider = 'not-prometheus';
-  beforeAll(async () => {
-    await plane.admin.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: outsider, namespace: NAMESPACE } });
-    const token = await plane.admin.serviceAccountToken(NAMESPACE, outsider);
-    await scenario.start(renderStack(token), CLUSTER_FIRST_RESOLV_CONF, allSettled((t) => t.health !== 'unknown'));
+describe('Prometheus\'s token sent through Raven (sendServiceAccountTokenToNodes): forwarded, and ignored by the kubelet', () => {
+  const scenario = new Scenario('token-ignored');
+  let seenBefore = 0;
+  beforeAll(() => {
+    seenBefore = kubeletRequests().length;
+    // A token the API server does not know: if the kubelet read it, every kubelet target would be 401.
+    return scenario.start(renderTokenStack(`not-a-token-${randomBytes(8).toString('hex')}`), CLUSTER_FIRST_RESOLV_CONF,
+      allSettled((t) => t.health !== 'unknown'));
   }, 70_000);
   afterAll(() => scenario.stop());
 
-  test('the kubelet targets are down with the kubelet\'s 403 for nodes/metrics', () => {
+  test('every target is up: the kubelet authorized Raven\'s client certificate, not the token', () => {
+    expect(scenario.targets.map((t) => [t.scrapeUrl, t.health]).sort()).toEqual(EXPECTED_URLS.map((u) => [u, 'up']));
+    const requests = kubeletRequests().slice(seenBefore);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(new Set(requests.map((r) => `${r.authenticatedBy} ${r.user} ${r.status}`))).toEqual(new Set([`x509 ${TUNNEL_PROXY_CLIENT} 200`]));
+  });
+});
+
+describe('the raven-agent chart\'s raven-proxy-user binding missing', () => {
+  const scenario = new Scenario('proxy-user-unbound');
+  beforeAll(async () => {
+    await unbindRavenProxyUser(plane);
+    await scenario.start(renderStack('unused'), CLUSTER_FIRST_RESOLV_CONF, allSettled((t) => t.health !== 'unknown'));
+  }, 70_000);
+  afterAll(async () => {
+    await scenario.stop();
+    await bindRavenProxyUser(plane);
+  });
+
+  test('the kubelet targets are down with the kubelet\'s 403 for tunnel-proxy-client, node-exporter stays up', () => {
+    expect(scenario.target(`http://${NODE}:9100/metrics`).health).toBe('up');
     for (const url of EXPECTED_URLS.filter((u) => u.startsWith('https://'))) {
       expect(scenario.target(url).health).toBe('down');
       expect(scenario.target(url).lastError).toMatch(/server returned HTTP status 403/);
     }
-    const forbidden = kubeletRequests().filter((r) => r.user === `system:serviceaccount:${NAMESPACE}:${outsider}`);
+    const forbidden = kubeletRequests().filter((r) => r.status === 403);
     expect(forbidden.length).toBeGreaterThan(0);
-    expect(forbidden.every((r) => r.status === 403 && r.authenticatedBy === 'token')).toBe(true);
+    expect(new Set(forbidden.map((r) => `${r.authenticatedBy} ${r.user}`))).toEqual(new Set([`x509 ${TUNNEL_PROXY_CLIENT}`]));
+  });
+
+  test('verify names the 403, Raven\'s client certificate and the raven-proxy-user binding, and exits 1', () => {
+    const result = scenario.verify();
+    expect(result.stdout).toMatch(/403/);
+    expect(result.stdout).toContain(TUNNEL_PROXY_CLIENT);
+    expect(result.stdout).toContain('raven-proxy-user');
+    expect(result.stdout).toContain('1 up, 3 not up');
+    expect(result.status).toBe(1);
   });
 });
 
@@ -700,7 +826,7 @@ describe('DNS-free addressing: node-exporter through the proxy Service with ?nod
   test('the proxy routed Prometheus\'s scrapes by the nodeName parameter', () => {
     const scrapes = proxyRoutes().slice(routedBefore);
     expect(scrapes.length).toBeGreaterThan(0);
-    expect(scrapes).toContainEqual({ node: NODE, from: 'nodeName', path: '/metrics', status: 200 });
+    expect(scrapes).toContainEqual(expect.objectContaining({ node: NODE, from: 'nodeName', path: '/metrics', status: 200 }));
     expect(scrapes.every((r) => r.from === 'nodeName' && r.node === NODE)).toBe(true);
   });
 

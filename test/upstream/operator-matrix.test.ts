@@ -355,6 +355,7 @@ describe('the single constructs with every prop', () => {
     ['RavenPrometheus, kubelet only, existing token Secret, its own interval', (chart) => new RavenPrometheus(chart, 'raven', {
       nodeExporter: false,
       kubeletEndpoints: [KubeletEndpoint.RESOURCE, KubeletEndpoint.METRICS],
+      sendServiceAccountTokenToNodes: true,
       createTokenSecret: false,
       tokenSecretName: 'existing-token',
       scrapeInterval: Duration.minutes(1),

@@ -397,13 +397,13 @@ describe('the Gateway: only the proxy port fields; raven-agent\'s endpoints stay
 describe('two Prometheus in one cluster (two namespaces, two releases) keep their own node access', () => {
   function rbacOf(release: string): any[] {
     const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), release, { namespace: release });
-    new RavenPrometheus(chart, 'raven', { release });
+    new RavenPrometheus(chart, 'raven', { release, sendServiceAccountTokenToNodes: true });
     return chart.toJson().filter((m) => m.kind.startsWith('ClusterRole'));
   }
   const canReadNodeMetrics = (namespace: string, name: string) => api.can(`system:serviceaccount:${namespace}:${name}`,
     ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'], { resource: 'nodes', subresource: 'metrics', verb: 'get' });
 
-  test('both stacks applied, both ServiceAccounts may get nodes/metrics, decided by the real authorizer', async () => {
+  test('both stacks applied (with sendServiceAccountTokenToNodes, which grants nodes/metrics), both ServiceAccounts may get nodes/metrics, decided by the real authorizer', async () => {
     for (const m of [...rbacOf('team-a'), ...rbacOf('team-b')]) expectOk(await api.apply(m, MANAGER), `apply ${m.kind}`);
     expect(await canReadNodeMetrics('team-a', 'team-a-kube-prometheus-sta-prometheus')).toBe(true);
     expect(await canReadNodeMetrics('team-b', 'team-b-kube-prometheus-sta-prometheus')).toBe(true);

@@ -48,7 +48,7 @@ export interface StandInsConfig {
     };
   };
   /** The Raven L7 proxy: node name to the `host:port` its tunnel reaches the exporter at. */
-  readonly proxy: { readonly host: string; readonly port: number; readonly tunnels: { readonly [node: string]: string } };
+  readonly proxy?: { readonly host: string; readonly port: number; readonly tunnels: { readonly [node: string]: string } };
   /** Where `/lab/...` answers. */
   readonly control: { readonly host: string; readonly port: number };
 }
@@ -100,7 +100,7 @@ function serveProxy(config: StandInsConfig, routes: ProxyRoute[]): http.Server {
       refuse(400, dest.error ?? 'no destination');
       return;
     }
-    const tunnel = config.proxy.tunnels[dest.node];
+    const tunnel = config.proxy!.tunnels[dest.node];
     if (tunnel === undefined) {
       refuse(502, `no tunnel to node ${dest.node}`);
       return;
@@ -281,15 +281,15 @@ async function main(): Promise<void> {
   const seen: KubeletRequest[] = [];
   const control = serveControl(routes, seen);
   const kubelet = serveKubelet(config, seen);
-  const proxy = serveProxy(config, routes);
+  const proxy = config.proxy ? serveProxy(config, routes) : undefined;
   await Promise.all([
-    new Promise<void>((resolve) => proxy.listen(config.proxy.port, config.proxy.host, resolve)),
+    new Promise<void>((resolve) => (proxy ? proxy.listen(config.proxy!.port, config.proxy!.host, resolve) : resolve())),
     new Promise<void>((resolve) => control.listen(config.control.port, config.control.host, resolve)),
     new Promise<void>((resolve) => kubelet.listen(config.kubelet.port, config.kubelet.host, resolve)),
   ]);
   process.stdout.write('ready\n');
   const stop = (): void => {
-    for (const server of [control, kubelet, proxy]) {
+    for (const server of [control, kubelet, ...(proxy ? [proxy] : [])]) {
       server.closeAllConnections();
       server.close();
     }
