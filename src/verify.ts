@@ -1,7 +1,7 @@
 /**
  * The `verify` check: reads Prometheus' `/api/v1/targets` answer, picks the targets the library
  * created and explains every one that is not up from its scrape URL and last error, in the
- * terms of the Raven setup (tunnel-nodes DNS, Gateway ports, token Secret, RBAC).
+ * terms of the Raven setup (tunnel-nodes DNS, Gateway ports, the proxy's certificates, RBAC).
  *
  * Pure: JSON in, report out. The command line lives in `private/cli.ts`.
  */
@@ -26,11 +26,14 @@ export enum TargetProblem {
   PORT_NOT_PROXIED = 'port-not-proxied',
   /** The DNS-free address (Service + nodeName parameter) fails. */
   NODE_NAME_PARAMETER_FAILED = 'node-name-parameter-failed',
-  /** HTTP 401: the kubelet accepted neither the Raven proxy's client certificate nor the bearer token. */
+  /**
+   * HTTP 401: the kubelet did not accept the Raven proxy's client certificate (`tunnel-proxy-client`),
+   * nor, where one is sent (`sendServiceAccountTokenToNodes`), the bearer token.
+   */
   TOKEN_REJECTED = 'token-rejected',
-  /** HTTP 403: the identity the kubelet saw may not read node metrics. */
+  /** HTTP 403: the identity the kubelet saw (through Raven, `tunnel-proxy-client`) may not read node metrics. */
   RBAC_DENIED = 'rbac-denied',
-  /** The TLS handshake or certificate check fails. */
+  /** The TLS handshake or the check of the proxy's certificate (its CA or its names) fails. */
   TLS_FAILED = 'tls-failed',
   /** Anything else; the last error says more. */
   OTHER = 'other',
@@ -103,7 +106,7 @@ export class TargetsReport {
     const selected = (response.data.activeTargets as any[]).filter((t) => pattern
       ? pattern.test(String(t.scrapePool ?? '')) || pattern.test(String(t.labels?.job ?? ''))
       : t.labels?.[MARKER_LABEL] === MARKER_VALUE);
-    // A kubelet ScrapeConfig the operator rejects (a missing or unfilled token Secret) leaves no
+    // A kubelet ScrapeConfig the operator rejects (a missing CA ConfigMap, or token Secret) leaves no
     // target at all: noticeable only as the kubelet targets missing next to the library's others.
     const noKubelet = !pattern && selected.length > 0 && !selected.some((t) => t.labels?.job === 'kubelet');
     return new TargetsReport(selection, selected.map(diagnose), noKubelet);
@@ -134,14 +137,18 @@ export class TargetsReport {
     if (this.targets.length === 0) {
       lines.push('No target selected. Check that the ScrapeConfigs are picked up by the Prometheus resource '
         + '(its scrapeConfigSelector, e.g. the label release: <helm release>, and scrapeConfigNamespaceSelector), '
-        + 'that prometheus-operator accepted them (its log names rejected ScrapeConfigs, e.g. for a token Secret that is '
+        + 'that prometheus-operator accepted them (its log names rejected ScrapeConfigs, e.g. for a ConfigMap or Secret they '
+        + 'reference that does not exist: kube-root-ca.crt, or, with sendServiceAccountTokenToNodes, a token Secret that is '
         + 'missing or not yet filled), and, for ScrapeConfigs not made by this library, pass --job with a pattern of their job names.');
     }
     if (this.noKubeletTarget) {
-      lines.push('No kubelet target among them. If the stack scrapes the kubelet, prometheus-operator rejected its ScrapeConfigs, '
-        + 'most likely for their token Secret: missing, or not yet filled because its ServiceAccount does not exist (Kubernetes '
-        + 'then deletes it). Check kubectl -n <namespace> get secret prometheus-sa-token -o jsonpath=\'{.data.token}\' (empty or '
-        + 'not found), that the ServiceAccount it names is the one Prometheus runs as, and the operator\'s log.');
+      lines.push('No kubelet target among them. If the stack scrapes the kubelet, prometheus-operator rejected its ScrapeConfigs '
+        + 'for an object they reference. By default that is the CA ConfigMap kube-root-ca.crt (key ca.crt), which Kubernetes 1.21 '
+        + 'and later publishes in every namespace: check kubectl -n <namespace> get configmap kube-root-ca.crt. With '
+        + 'sendServiceAccountTokenToNodes it is most likely the token Secret: missing, or not yet filled because its ServiceAccount '
+        + 'does not exist (Kubernetes then deletes it). Check kubectl -n <namespace> get secret prometheus-sa-token -o '
+        + 'jsonpath=\'{.data.token}\' (empty or not found), that the ServiceAccount it names is the one Prometheus runs as, '
+        + 'and the operator\'s log.');
     }
     const width = Math.max(0, ...this.targets.map((t) => t.scrapeUrl.length));
     for (const t of this.targets) {
@@ -209,31 +216,27 @@ function explain(scrapeUrl: string, error: string, health: string): [TargetProbl
   }
   if (status === '401') {
     return [TargetProblem.TOKEN_REJECTED,
-      'the kubelet authenticated neither the Raven proxy\'s client certificate (which it checks first: the proxy re-dials the '
-      + 'node as tunnel-proxy-client) nor the bearer token (401): the kubelet\'s client CA does not trust the proxy\'s '
-      + 'certificate, and the token is not one this cluster\'s API server accepts (a Secret passed with '
-      + 'BearerToken.fromSecret holding a foreign or revoked token). A missing or unfilled token Secret gives no 401: '
-      + 'prometheus-operator rejects the ScrapeConfig and its targets disappear.'];
+      'the kubelet did not accept the Raven proxy\'s client certificate (401). Through Raven the proxy dials the kubelet with '
+      + 'its own certificate (user tunnel-proxy-client, group openyurt:yurttunnel, signer kubernetes.io/kube-apiserver-client), '
+      + 'which the kubelet authenticates before any bearer token: its --client-ca-file (authentication.x509.clientCAFile) is '
+      + 'not the CA that signed that certificate, or raven-agent holds no valid one (its CSR, its log). The library sends no '
+      + 'token by default, and a token would not help: the kubelet would still see the certificate first. Only with '
+      + 'sendServiceAccountTokenToNodes, where the kubelet is reached without Raven\'s certificate, is the token checked: then it '
+      + 'is one this cluster\'s API server does not accept (a foreign or revoked token in a Secret of your own, '
+      + 'BearerToken.fromSecret). A missing or unfilled token Secret gives no 401: prometheus-operator rejects the ScrapeConfig '
+      + 'and its targets disappear.'];
   }
   if (status === '403') {
     return [TargetProblem.RBAC_DENIED,
-      'the kubelet authenticated the request but denied access (403). Through the Raven proxy it sees the proxy\'s client '
-      + 'certificate, user tunnel-proxy-client (group openyurt:yurttunnel), which the raven-agent chart binds to ClusterRole '
-      + 'raven-proxy-user: check that binding and that the role grants get on nodes/metrics. Only when that certificate is '
-      + 'not accepted does the token count: then Prometheus\' ServiceAccount needs get on nodes/metrics.'];
+      'the kubelet authenticated the request but denied it (403). Through Raven it sees the proxy\'s client certificate, user '
+      + 'tunnel-proxy-client (group openyurt:yurttunnel), never Prometheus\' token: the ClusterRole raven-proxy-user (get on '
+      + 'nodes/metrics, nodes/stats, nodes/proxy) or its ClusterRoleBinding to tunnel-proxy-client is missing or changed. The '
+      + 'raven-agent chart creates both; check with kubectl auth can-i get nodes/metrics --as tunnel-proxy-client '
+      + '--as-group openyurt:yurttunnel. Granting nodes/metrics to Prometheus\' ServiceAccount does not help here; it '
+      + 'counts only with sendServiceAccountTokenToNodes, where the kubelet is reached without Raven\'s certificate.'];
   }
   if (err.includes('x509') || err.includes('tls:') || err.includes('certificate')) {
-    if (viaService) {
-      return [TargetProblem.TLS_FAILED,
-        'the TLS check failed, though here the host is the Raven proxy Service, which its certificate names '
-        + '(x-raven-proxy-internal-svc[.kube-system[.svc[.cluster.local]]] and its ClusterIP), so verification can work: verify '
-        + 'with the CA that signs kubelet-serving certificates, usually the cluster CA (ScrapeTls.verify({ ca: '
-        + 'CertificateAuthority.fromConfigMap(\'kube-root-ca.crt\', \'ca.crt\') })), and address the Service by one of those names.'];
-    }
-    return [TargetProblem.TLS_FAILED,
-      'the TLS check failed: the Raven proxy\'s certificate names the gateway and its Service, not the edge nodes, so verifying '
-      + 'the node name fails; use insecureSkipVerify or a serverName the certificate carries (x-raven-proxy-internal-svc.kube-system.svc), '
-      + 'or address nodes DNS-free, through the Service.'];
+    return [TargetProblem.TLS_FAILED, tlsExplanation(err, viaService)];
   }
   if (viaService) {
     return [TargetProblem.NODE_NAME_PARAMETER_FAILED,
@@ -248,6 +251,27 @@ function explain(scrapeUrl: string, error: string, health: string): [TargetProbl
       + 'or the exporter is not running on the node.'];
   }
   return [TargetProblem.OTHER, `unrecognized failure${status ? ` (HTTP ${status})` : ''}; see the error above.`];
+}
+
+/** Why the proxy's certificate failed the check, leading with the cause the error names. */
+function tlsExplanation(err: string, viaService: boolean): string {
+  const wrongCa = 'the CA Prometheus verifies with did not sign the proxy\'s certificate. By default (ScrapeTls.ravenProxy()) '
+    + 'that is key ca.crt of ConfigMap kube-root-ca.crt in the ScrapeConfig\'s namespace, the cluster CA; raven-agent requests '
+    + 'the proxy\'s certificate with signer kubernetes.io/kubelet-serving, which a cluster may sign with another CA: pass '
+    + 'ScrapeTls.ravenProxy({ ca }) with the CA of kubelet-serving certificates (CertificateAuthority.fromSecret(...) or '
+    + '.fromConfigMap(...)).';
+  const wrongName = 'the server name Prometheus checked is not one of the proxy\'s names: its certificate carries the gateway '
+    + 'node\'s name and IP, 127.0.0.1, x-raven-proxy-internal-svc[.kube-system[.svc[.cluster.local]]] and its ClusterIP, '
+    + `never an edge node's name${viaService ? '' : ', so a target addressed by node name needs a serverName'}. `
+    + 'ScrapeTls.ravenProxy() checks x-raven-proxy-internal-svc.kube-system.svc whatever the target; with ScrapeTls.verify() '
+    + 'set serverName to one of those names, or pass ScrapeTls.ravenProxy({ serverName }).';
+  if (/unknown authority|verify failed/.test(err)) {
+    return `the TLS check failed: ${wrongCa}`;
+  }
+  if (/valid for|doesn't contain any ip sans|cannot validate certificate for/.test(err)) {
+    return `the TLS check failed: ${wrongName}`;
+  }
+  return `the TLS check failed, for one of two reasons. Either ${wrongCa} Or ${wrongName}`;
 }
 
 function isIpLiteral(host: string): boolean {

@@ -51,7 +51,7 @@ describe('TargetsReport on recorded answers', () => {
     expect(report.targets.map((t) => t.problem)).toEqual(Array(4).fill(TargetProblem.TUNNEL_DNS_NOT_WIRED));
   });
 
-  test('GIVEN a wrong token THEN the kubelet targets blame the token and node-exporter is up', () => {
+  test('GIVEN the kubelet answering 401 (recorded with a wrong token) THEN the kubelet targets are classed TOKEN_REJECTED and node-exporter is up', () => {
     const report = TargetsReport.fromTargetsResponse(recorded('wrong-token'));
     expect(report.targets.filter((t) => t.health === 'down').map((t) => t.problem)).toEqual(Array(3).fill(TargetProblem.TOKEN_REJECTED));
     expect(report.targets.find((t) => t.scrapeUrl.startsWith('http://'))!.health).toBe('up');
@@ -65,7 +65,7 @@ describe('TargetsReport on recorded answers', () => {
 
   test('GIVEN a failure WHEN printed THEN the error and the cause follow the target line', () => {
     const text = TargetsReport.fromTargetsResponse(recorded('wrong-token')).toText();
-    expect(text).toContain('        error: server returned HTTP status 401 Unauthorized\n        cause: the kubelet authenticated neither the Raven proxy\'s client certificate');
+    expect(text).toContain('        error: server returned HTTP status 401 Unauthorized\n        cause: the kubelet did not accept the Raven proxy\'s client certificate (401)');
   });
 });
 
@@ -118,38 +118,65 @@ describe('diagnosis of a down target', () => {
     expect(problemOf('http://4090gpu-edge-test:9100/metrics', 'lookup 4090gpu-edge-test: no such host')).toBe(TargetProblem.TUNNEL_DNS_NOT_WIRED);
   });
 
-  test('a 403 blames RBAC on nodes/metrics', () => {
+  test('GIVEN a 403 THEN the user the kubelet saw through Raven, tunnel-proxy-client, lacks its ClusterRole raven-proxy-user or the binding', () => {
     const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics/cadvisor', 'down', 'server returned HTTP status 403 Forbidden'))).targets;
     expect(t.problem).toBe(TargetProblem.RBAC_DENIED);
-    expect(t.explanation).toContain('nodes/metrics');
+    expect(t.explanation).toContain('user tunnel-proxy-client (group openyurt:yurttunnel), never Prometheus\' token');
+    expect(t.explanation).toContain('the ClusterRole raven-proxy-user (get on nodes/metrics, nodes/stats, nodes/proxy) or its ClusterRoleBinding to tunnel-proxy-client is missing');
+    expect(t.explanation).toContain('The raven-agent chart creates both');
+    expect(t.explanation).toContain('kubectl auth can-i get nodes/metrics --as tunnel-proxy-client --as-group openyurt:yurttunnel');
   });
 
-  test('GIVEN a 401 THEN the cause is a token the cluster does not accept, not a missing Secret, which removes the targets instead', () => {
+  test('GIVEN a 403 THEN granting nodes/metrics to Prometheus\' ServiceAccount is not the fix, except with sendServiceAccountTokenToNodes', () => {
+    const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down', 'server returned HTTP status 403 Forbidden'))).targets;
+    expect(t.explanation).toContain('Granting nodes/metrics to Prometheus\' ServiceAccount does not help here; it counts only with sendServiceAccountTokenToNodes');
+  });
+
+  test('GIVEN a 401 THEN the kubelet did not accept Raven\'s client certificate, e.g. its client CA did not sign it', () => {
     const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down', 'server returned HTTP status 401 Unauthorized'))).targets;
     expect(t.problem).toBe(TargetProblem.TOKEN_REJECTED);
+    expect(t.explanation).toMatch(/^the kubelet did not accept the Raven proxy's client certificate \(401\)/);
+    expect(t.explanation).toContain('user tunnel-proxy-client');
+    expect(t.explanation).toContain('its --client-ca-file (authentication.x509.clientCAFile) is not the CA that signed that certificate');
+    expect(t.explanation).toContain('The library sends no token by default, and a token would not help');
+  });
+
+  test('GIVEN a 401 THEN a token is blamed only with sendServiceAccountTokenToNodes, and a missing Secret is not, as it removes the targets instead', () => {
+    const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down', 'server returned HTTP status 401 Unauthorized'))).targets;
+    expect(t.explanation).toContain('Only with sendServiceAccountTokenToNodes, where the kubelet is reached without Raven\'s certificate, is the token checked');
     expect(t.explanation).not.toMatch(/token Secret is missing|not filled yet|in another namespace than the ScrapeConfig/);
-    expect(t.explanation).toContain('the Raven proxy\'s client certificate');
     expect(t.explanation).toContain('A missing or unfilled token Secret gives no 401: prometheus-operator rejects the ScrapeConfig and its targets disappear');
   });
 
-  test('GIVEN a 403 THEN both identities the kubelet may have seen are named', () => {
-    const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down', 'server returned HTTP status 403 Forbidden'))).targets;
-    expect(t.explanation).toContain('tunnel-proxy-client');
-    expect(t.explanation).toContain('raven-proxy-user');
-  });
-
-  test('GIVEN a certificate error on the DNS-free address THEN verification is said to work there, with the cluster CA', () => {
+  test('GIVEN an unknown authority THEN the CA in kube-root-ca.crt did not sign the proxy certificate: pass ravenProxy({ ca }) with the kubelet-serving CA', () => {
     const [t] = TargetsReport.fromTargetsResponse(answer(target('https://x-raven-proxy-internal-svc.kube-system.svc:10250/metrics?nodeName=edge-gpu-1', 'down',
-      'Get "https://x-raven-proxy-internal-svc.kube-system.svc:10250/metrics?nodeName=edge-gpu-1": x509: certificate signed by unknown authority'))).targets;
+      'Get "https://x-raven-proxy-internal-svc.kube-system.svc:10250/metrics?nodeName=edge-gpu-1": tls: failed to verify certificate: x509: certificate signed by unknown authority'))).targets;
     expect(t.problem).toBe(TargetProblem.TLS_FAILED);
-    expect(t.explanation).toContain('the host is the Raven proxy Service, which its certificate names');
-    expect(t.explanation).toContain('kube-root-ca.crt');
-    expect(t.explanation).not.toContain('verifying the node name fails');
+    expect(t.explanation).toMatch(/^the TLS check failed: the CA Prometheus verifies with did not sign the proxy's certificate\./);
+    expect(t.explanation).toContain('key ca.crt of ConfigMap kube-root-ca.crt');
+    expect(t.explanation).toContain('pass ScrapeTls.ravenProxy({ ca }) with the CA of kubelet-serving certificates');
+    expect(t.explanation).not.toContain('server name');
+    expect(t.explanation).not.toContain('insecureSkipVerify');
   });
 
-  test('a certificate error explains the proxy\'s certificate', () => {
-    expect(problemOf('https://edge-gpu-1:10250/metrics',
-      'Get "https://edge-gpu-1:10250/metrics": x509: certificate is valid for x-raven-proxy-internal-svc, not edge-gpu-1')).toBe(TargetProblem.TLS_FAILED);
+  test('GIVEN a name the certificate does not carry THEN the server name is not one of the proxy\'s names, which never include an edge node\'s', () => {
+    const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down',
+      'Get "https://edge-gpu-1:10250/metrics": tls: failed to verify certificate: x509: certificate is valid for gw-cloud-1, x-raven-proxy-internal-svc, not edge-gpu-1'))).targets;
+    expect(t.problem).toBe(TargetProblem.TLS_FAILED);
+    expect(t.explanation).toMatch(/^the TLS check failed: the server name Prometheus checked is not one of the proxy's names/);
+    expect(t.explanation).toContain('x-raven-proxy-internal-svc[.kube-system[.svc[.cluster.local]]]');
+    expect(t.explanation).toContain('never an edge node\'s name, so a target addressed by node name needs a serverName');
+    expect(t.explanation).toContain('pass ScrapeTls.ravenProxy({ serverName })');
+    expect(t.explanation).not.toContain('kube-root-ca.crt');
+  });
+
+  test('GIVEN another TLS failure THEN both causes are named: the CA and the server name', () => {
+    const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down',
+      'Get "https://edge-gpu-1:10250/metrics": remote error: tls: handshake failure'))).targets;
+    expect(t.problem).toBe(TargetProblem.TLS_FAILED);
+    expect(t.explanation).toContain('for one of two reasons. Either the CA Prometheus verifies with did not sign the proxy\'s certificate');
+    expect(t.explanation).toContain('Or the server name Prometheus checked is not one of the proxy\'s names');
+    expect(t.explanation).toContain('pass ScrapeTls.ravenProxy({ ca }) with the CA of kubelet-serving certificates');
   });
 
   test('anything else is reported as unrecognized with its HTTP status', () => {
@@ -187,11 +214,16 @@ describe('selection of targets', () => {
   test('GIVEN library targets without any kubelet THEN the report says the operator may have rejected the kubelet ScrapeConfigs', () => {
     const report = TargetsReport.fromTargetsResponse(answer({ ...target('http://edge-gpu-1:9100/metrics', 'up'), labels: { scrape_via: 'raven', job: 'node-exporter' } }));
     expect(report.toText()).toContain('No kubelet target among them. If the stack scrapes the kubelet, prometheus-operator rejected its ScrapeConfigs');
+    expect(report.toText()).toContain('By default that is the CA ConfigMap kube-root-ca.crt (key ca.crt)');
+    expect(report.toText()).toContain('kubectl -n <namespace> get configmap kube-root-ca.crt');
+    expect(report.toText()).toContain('With sendServiceAccountTokenToNodes it is most likely the token Secret');
     expect(report.toText()).toContain('kubectl -n <namespace> get secret prometheus-sa-token');
   });
 
-  test('GIVEN no target selected THEN the report names the token Secret among the reasons the operator rejects ScrapeConfigs', () => {
-    expect(TargetsReport.fromTargetsResponse(answer()).toText()).toContain('a token Secret that is missing or not yet filled');
+  test('GIVEN no target selected THEN the report names the CA ConfigMap, and the token Secret with sendServiceAccountTokenToNodes, among the reasons the operator rejects ScrapeConfigs', () => {
+    const text = TargetsReport.fromTargetsResponse(answer()).toText();
+    expect(text).toContain('a ConfigMap or Secret they reference that does not exist: kube-root-ca.crt');
+    expect(text).toContain('with sendServiceAccountTokenToNodes, a token Secret that is missing or not yet filled');
   });
 
   test('no selected target is not ok, and the report says where to look', () => {
