@@ -12,7 +12,8 @@ import { BearerToken, MetricRelabeling, RelabelAction, ScrapeScheme, ScrapeTls }
 import { ServiceAccountTokenSecret, ServiceAccountTokenSecretProps } from './service-account-token-secret';
 
 /**
- * A kubelet metrics endpoint. Every `/metrics*` path needs `get` on `nodes/metrics`.
+ * A kubelet metrics endpoint. Every `/metrics*` path needs `get` on `nodes/metrics` for the identity
+ * the kubelet sees: through Raven, the proxy's user `tunnel-proxy-client`.
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/
  */

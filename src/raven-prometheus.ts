@@ -136,7 +136,7 @@ export interface RavenPrometheusProps {
   readonly fullnameOverride?: string;
 
   /**
-   * The namespace of Prometheus: the ScrapeConfigs and the token Secret go here.
+   * The namespace of Prometheus: the ScrapeConfigs (and, with `sendServiceAccountTokenToNodes`, the token Secret) go here.
    *
    * @default - the chart's namespace
    */
@@ -144,8 +144,9 @@ export interface RavenPrometheusProps {
 
   /**
    * The ServiceAccount Prometheus runs as (kube-prometheus-stack's
-   * `prometheus.serviceAccount.name`, when set). Kubernetes deletes a token Secret whose
-   * ServiceAccount does not exist, and the RBAC is bound to it.
+   * `prometheus.serviceAccount.name`, when set). The RBAC is bound to it; with
+   * `sendServiceAccountTokenToNodes`, Kubernetes also deletes a token Secret whose ServiceAccount
+   * does not exist.
    *
    * @default - with a release, kube-prometheus-stack's `<fullname>-prometheus` (e.g.
    * `kps-kube-prometheus-stack-prometheus` for release `kps`); else `prometheus`

@@ -162,9 +162,9 @@ export class ScrapeTls {
   /**
    * Do not verify the target's certificate.
    *
-   * The default behind the Raven proxy: its certificate names the gateway and its Service,
-   * never an edge node, so verification by node name fails unless `serverName` is set. DNS-free,
-   * the host is the Service itself, and `ScrapeTls.verify({ ca })` works as it is.
+   * No longer the default (that is `ScrapeTls.ravenProxy()`): the Raven proxy's certificate names
+   * the gateway and its Service, never an edge node, and `ravenProxy()` checks the Service's name
+   * whatever node the target names. Skip verification only where no CA for the certificate is at hand.
    */
   public static insecureSkipVerify(): ScrapeTls {
     return new ScrapeTls(true);

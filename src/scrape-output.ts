@@ -64,7 +64,7 @@ export interface PrometheusConfigFragmentOptions {
  * // stack.scrapeConfigsYaml is the fragment, for the chart's extraScrapeConfigs.
  */
 export class ScrapeOutput {
-  /** prometheus-operator `ScrapeConfig` resources (and the token Secret they reference). */
+  /** prometheus-operator `ScrapeConfig` resources (and, with `sendServiceAccountTokenToNodes`, the token Secret they reference). */
   public static scrapeConfigResources(): ScrapeOutput {
     return new ScrapeOutput(undefined);
   }
@@ -72,8 +72,10 @@ export class ScrapeOutput {
   /**
    * A `scrape_configs` fragment of prometheus.yml in a ConfigMap or Secret, for a Prometheus without
    * prometheus-operator (prometheus-community/prometheus `extraScrapeConfigs`, or
-   * kube-prometheus-stack's `additionalScrapeConfigsSecret`). It authenticates with the Prometheus
-   * pod's own ServiceAccount token file (`credentials_file`), so no token Secret is written.
+   * kube-prometheus-stack's `additionalScrapeConfigsSecret`). HTTPS jobs verify Raven's proxy with
+   * the pod's ServiceAccount CA file (`ca_file`, projected from `kube-root-ca.crt`); with
+   * `sendServiceAccountTokenToNodes` the kubelet jobs send the pod's own ServiceAccount token file
+   * (`credentials_file`), so no token Secret is written either way.
    *
    * @param options the ConfigMap or Secret, its key, the job name prefix and the Prometheus version
    */
