@@ -141,6 +141,17 @@ describe('every error names the chart it comes from', () => {
       expect((e as Error).stack).toContain((e as Error).message);
     }
   });
+
+  test('GIVEN an error WHEN Node prints its stack (an uncaught error in cdk8s synth) THEN the chart is named once there too', () => {
+    try {
+      new RavenPrometheus(testChart('monitoring'), 'raven', { release: 'KPS' });
+      throw new Error('not refused');
+    } catch (e) {
+      const header = (e as Error).stack!.split('\n    at ')[0];
+      expect(header).toBe(`Error: ${(e as Error).message}`);
+      expect(header.match(/in chart/g)).toHaveLength(1);
+    }
+  });
 });
 
 describe('a missing file says so, with the path it tried', () => {

@@ -132,8 +132,11 @@ export function withChartContext(scope: IConstruct, id: string, e: unknown): unk
     chart = undefined;
   }
   const before = e.message;
+  // V8 writes the stack's first line when the stack is first read, with the message of that
+  // moment: read it before the message changes, or the suffix would appear there twice.
+  const stack = e.stack;
   e.message = `${before} (${chart !== undefined ? `in chart '${chart}', ` : ''}at ${path})`;
-  if (typeof e.stack === 'string') e.stack = e.stack.replace(before, e.message);
+  if (typeof stack === 'string') e.stack = stack.replace(before, e.message);
   Object.defineProperty(e, IN_CHART, { value: true });
   return e;
 }
