@@ -34,7 +34,17 @@ if [ "$count" -ne 4 ]; then
   echo "expected 4 ScrapeConfigs from the packed library, found $count" >&2
   exit 1
 fi
-grep -q '^kind: Secret$' "$manifest" || { echo "the token Secret is missing" >&2; exit 1; }
+# No token by default: through Raven the kubelet authorizes the proxy's client certificate; the
+# proxy's own certificate is verified instead (ScrapeTls.ravenProxy()).
+if grep -q '^kind: Secret$' "$manifest" || grep -q 'authorization:' "$manifest"; then
+  echo "the packed library's defaults send a token (a Secret or authorization in $manifest)" >&2
+  exit 1
+fi
+verified=$(grep -c 'serverName: x-raven-proxy-internal-svc.kube-system.svc' "$manifest")
+if [ "$verified" -ne 3 ] || grep -q 'insecureSkipVerify' "$manifest"; then
+  echo "expected the 3 kubelet ScrapeConfigs to verify Raven's proxy certificate, found $verified and no insecureSkipVerify" >&2
+  exit 1
+fi
 stack=dist/stack.k8s.yaml
 for kind in ConfigMap Deployment ClusterRole ClusterRoleBinding; do
   grep -q "^kind: $kind\$" "$stack" || { echo "the RavenPrometheus stack has no $kind" >&2; exit 1; }
