@@ -168,6 +168,8 @@ function* combinations(): Generator<{ labels: string[]; build: (chart: Chart) =>
                   nodes: nodes(),
                   kubeletTls: tls(),
                   extraScrapes: extras(),
+                  // The extra scrape that authenticates needs the token sent to the nodes.
+                  ...(extraName.includes('token') ? { sendServiceAccountTokenToNodes: true } : {}),
                   versions: { prometheusOperator: version },
                 }),
               };
