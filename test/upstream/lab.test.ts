@@ -208,10 +208,10 @@ function withoutAddressRewrite(manifest: any): any {
 }
 
 /**
- * The example stack's node-exporter scrape with DNS-free addressing (raven v0.4.4+): the same
- * release, namespace and node selection, `NodeAddressing.proxyQuery()`, no DNS objects, no kubelet.
+ * The example stack's scrapes with DNS-free addressing (raven v0.4.4+): the same release, namespace
+ * and node selection, `NodeAddressing.proxyQuery()`, no DNS objects, the library's default TLS.
  */
-function renderProxyQueryNodeExporter(token: string): any[] {
+function renderProxyQueryStack(token: string): any[] {
   const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'dns-free', { namespace: NAMESPACE });
   new RavenPrometheus(chart, 'raven', {
     release: 'foundation-core',
@@ -219,7 +219,6 @@ function renderProxyQueryNodeExporter(token: string): any[] {
     dns: DnsStrategy.none(),
     addressing: NodeAddressing.proxyQuery(),
     nodes: NodeSelection.edgeOnly(),
-    kubeletEndpoints: [],
   });
   return operatorScrapeConfigs(chart.toJson(), token);
 }
@@ -792,16 +791,17 @@ describe('the raven-agent chart\'s raven-proxy-user binding missing', () => {
   });
 });
 
-describe('DNS-free addressing: node-exporter through the proxy Service with ?nodeName= (raven v0.4.4+)', () => {
+describe('DNS-free addressing: node-exporter and the kubelet through the proxy Service with ?nodeName= (raven v0.4.4+)', () => {
   const scenario = new Scenario('proxy-query');
   const url = `http://${PROXY_SERVICE}:9100/metrics?nodeName=${NODE}`;
+  const kubeletUrls = ['/metrics', '/metrics/cadvisor', '/metrics/probes'].map((p) => `https://${PROXY_SERVICE}:10250${p}?nodeName=${NODE}`);
   let routedBefore = 0;
   beforeAll(async () => {
     // DnsStrategy.none(): the cluster DNS runs its Corefile as the distribution shipped it.
     await startClusterDns(Corefile.kubeadmDefault().toString());
     routedBefore = proxyRoutes().length;
-    await scenario.start(renderProxyQueryNodeExporter(prometheusToken), CLUSTER_FIRST_RESOLV_CONF,
-      (targets) => targets.length === 1 && targets[0].health === 'up');
+    await scenario.start(renderProxyQueryStack(prometheusToken), CLUSTER_FIRST_RESOLV_CONF,
+      (targets) => targets.length === 4 && targets.every((t) => t.health === 'up'));
   }, 70_000);
   afterAll(async () => {
     await scenario.stop();
@@ -813,8 +813,12 @@ describe('DNS-free addressing: node-exporter through the proxy Service with ?nod
     expect(lab.fetch(`http://${PROXY_SERVICE}:9100/metrics?nodeName=${NODE}`).status).toBe(200);
   });
 
-  test('the target is scraped at the proxy Service with ?nodeName= and is up, labelled by the node', () => {
-    expect(scenario.targets.map((t) => t.scrapeUrl)).toEqual([url]);
+  test('the targets are scraped at the proxy Service with ?nodeName= and are up, labelled by the node', () => {
+    expect(scenario.targets.map((t) => t.scrapeUrl).sort()).toEqual([url, ...kubeletUrls].sort());
+    for (const kubelet of kubeletUrls) {
+      expect(scenario.target(kubelet)).toMatchObject({ health: 'up', lastError: '' });
+      expect(scenario.target(kubelet).labels.node).toBe(NODE);
+    }
     const target = scenario.target(url);
     expect(target).toMatchObject({ health: 'up', lastError: '' });
     expect(target.labels.instance).toBe(`${ADDR.edgeInternalIp}:9100`);
@@ -823,17 +827,24 @@ describe('DNS-free addressing: node-exporter through the proxy Service with ?nod
     expect(target.labels.scrape_via).toBe('raven');
   });
 
-  test('the proxy routed Prometheus\'s scrapes by the nodeName parameter', () => {
+  test('the proxy routed Prometheus\'s scrapes by the nodeName parameter; the kubelet scrapes verified its certificate by the Service\'s name', () => {
     const scrapes = proxyRoutes().slice(routedBefore);
     expect(scrapes.length).toBeGreaterThan(0);
-    expect(scrapes).toContainEqual(expect.objectContaining({ node: NODE, from: 'nodeName', path: '/metrics', status: 200 }));
+    expect(scrapes).toContainEqual(expect.objectContaining({ node: NODE, from: 'nodeName', path: '/metrics', status: 200, tls: false }));
+    expect(scrapes).toContainEqual(expect.objectContaining({ node: NODE, from: 'nodeName', path: '/metrics/cadvisor', status: 200, tls: true }));
+    const kubeletConfigs = renderProxyQueryStack('unused').filter((c) => c.scheme === 'https');
+    expect(kubeletConfigs).toHaveLength(3);
+    for (const config of kubeletConfigs) {
+      expect(config.tls_config.server_name).toBe('x-raven-proxy-internal-svc.kube-system.svc');
+      expect(config.tls_config.insecure_skip_verify).toBeUndefined();
+    }
     expect(scrapes.every((r) => r.from === 'nodeName' && r.node === NODE)).toBe(true);
   });
 
-  test('verify finds the target, reports it up and exits 0', () => {
+  test('verify finds the targets, reports them up and exits 0', () => {
     const result = scenario.verify();
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('1 found, 1 up, 0 not up');
+    expect(result.stdout).toContain('4 found, 4 up, 0 not up');
     expect(result.status).toBe(0);
   });
 });
