@@ -27,9 +27,13 @@
 //     (the frame's bytes as on the wire of the TAP: Ethernet header and payload, no preamble, FCS or
 //     gap); the backlog waiting for serialization is at most `queueBytes`, a frame that does not fit
 //     is dropped (tail drop);
-//  4. delay: the frame leaves `delayMs` plus a uniform random jitter in [-jitterMs, +jitterMs]
-//     (never less than 0) after its serialization ends, but never before the frame ahead of it:
-//     order is kept, as on a real uplink, so jitter adds to the mean delay a little.
+//  4. delay: the frame leaves `delayMs` plus a jitter offset (never less than 0 in all) after its
+//     serialization ends. The offset moves in straight lines between values drawn uniformly in
+//     [-jitterMs, +jitterMs], each line lasting as many milliseconds as it rises or falls (at
+//     least 10): it never falls faster than time passes, so frames keep their order, as on a real
+//     uplink (netem reorders frames when its jitter says so, which TCP takes for loss), and none is
+//     held behind a slower one, so the mean delay stays `delayMs`. Consecutive frames see about the
+//     same delay, as on a radio link whose delay comes from scheduling and queues.
 //
 // SIGTERM or SIGINT: the devices are closed (and so removed) and the process exits 0.
 package main
@@ -41,6 +45,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -96,6 +101,27 @@ type Counters struct {
 	DroppedWriteErr uint64 `json:"droppedWriteError"`
 }
 
+// jitterLine is the jitter offset: a line from one random value to the next.
+type jitterLine struct {
+	from, to float64 // ms
+	start    time.Time
+	length   time.Duration
+}
+
+// at is the offset at `now`, in ms; a new line starts where the last one ended.
+func (j *jitterLine) at(now time.Time, jitterMs float64, random func() float64) float64 {
+	if j.start.IsZero() || now.Before(j.start) || now.Sub(j.start) >= j.length {
+		if j.start.IsZero() {
+			j.to = (random()*2 - 1) * jitterMs
+		}
+		j.from = math.Max(-jitterMs, math.Min(jitterMs, j.to))
+		j.to = (random()*2 - 1) * jitterMs
+		j.start = now
+		j.length = time.Duration(math.Max(10, math.Abs(j.to-j.from)) * float64(time.Millisecond))
+	}
+	return j.from + (j.to-j.from)*float64(now.Sub(j.start))/float64(j.length)
+}
+
 // frame is a frame on its way, with the time it leaves.
 type frame struct {
 	data []byte
@@ -110,6 +136,7 @@ type Direction struct {
 	cut       bool
 	serialEnd time.Time // when the last accepted frame's serialization ends
 	lastDue   time.Time // when the last accepted frame leaves
+	jitter    jitterLine
 	counters  Counters
 	random    func() float64
 }
@@ -155,7 +182,7 @@ func (d *Direction) admit(size int, now time.Time) (time.Time, bool) {
 	}
 	delay := p.DelayMs
 	if p.JitterMs > 0 {
-		delay += (d.random()*2 - 1) * p.JitterMs
+		delay += d.jitter.at(now, p.JitterMs, d.random)
 	}
 	if delay < 0 {
 		delay = 0
