@@ -260,7 +260,8 @@ func openTap(name string) (*os.File, error) {
 }
 
 // forward carries frames from one tap to the other through a direction's scheduler.
-func forward(from, to *os.File, d *Direction, wg *sync.WaitGroup) {
+// Frames still on their way when `done` closes are dropped: the process exits at once.
+func forward(from, to *os.File, d *Direction, done <-chan struct{}, wg *sync.WaitGroup) {
 	queue := make(chan frame, 1<<16)
 	wg.Add(2)
 	go func() {
@@ -290,9 +291,19 @@ func forward(from, to *os.File, d *Direction, wg *sync.WaitGroup) {
 	}()
 	go func() {
 		defer wg.Done()
+		timer := time.NewTimer(0)
+		<-timer.C
 		for f := range queue {
 			if wait := time.Until(f.due); wait > 0 {
-				time.Sleep(wait)
+				timer.Reset(wait)
+				select {
+				case <-timer.C:
+				case <-done:
+					// Drain without waiting, so that the reader, closing the queue, ends too.
+					for range queue {
+					}
+					return
+				}
 			}
 			if !d.leave(len(f.data)) {
 				continue
@@ -430,13 +441,15 @@ func main() {
 	go func() { _ = server.Serve(listener) }()
 
 	var wg sync.WaitGroup
-	forward(a, b, l.ab, &wg)
-	forward(b, a, l.ba, &wg)
+	done := make(chan struct{})
+	forward(a, b, l.ab, done, &wg)
+	forward(b, a, l.ba, done, &wg)
 	fmt.Println("ready")
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	<-signals
+	close(done)
 	_ = server.Close()
 	_ = a.Close()
 	_ = b.Close()
