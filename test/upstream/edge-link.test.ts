@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { EdgeSite } from './support/edge-link';
 import { NetworkNamespace, printed } from './support/netns';
 
@@ -85,6 +86,7 @@ afterEach(async () => {
 describe('the edge link', () => {
   test('GIVEN no delay WHEN the cloud connects to the edge node THEN it connects in a few milliseconds', () => {
     const times = connectTimes(6);
+    process.stderr.write(`edge link, no delay: TCP connect ${times.map((t) => t.toFixed(1)).join(', ')} ms\n`);
     expect(median(times.slice(1))).toBeLessThan(20);
   });
 
@@ -202,6 +204,19 @@ describe('the edge link', () => {
   test('GIVEN a loss above 1 WHEN it is set THEN the link refuses it and says what is allowed', async () => {
     await expect(site.setLink({ uplink: { loss: 1.5 } })).rejects.toThrow(/loss is a probability between 0 and 1, got 1.5/);
   });
+});
+
+describe('the emulator\'s scheduler', () => {
+  test('its own Go tests pass: delay, rate, tail drop, order under jitter, loss share, cut, refused parameters', () => {
+    const result = spawnSync('go', ['test', '-count=1', './...'], {
+      cwd: path.join(__dirname, '..', '..', 'upstream', 'edge-link'),
+      encoding: 'utf8',
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly', GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local' },
+      timeout: 120_000,
+    });
+    expect(`${result.stdout}${result.stderr}`).toMatch(/^ok\s+cdk8s-raven-prometheus\/upstream\/edge-link/m);
+    expect(result.status).toBe(0);
+  }, 150_000);
 });
 
 describe('edge sites', () => {

@@ -39,6 +39,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -417,8 +418,10 @@ func main() {
 			log.Fatal(err)
 		}
 		var u linkUpdate
-		if err := json.Unmarshal(raw, &u); err != nil {
-			log.Fatalf("%s: %v", *configFile, err)
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&u); err != nil {
+			log.Fatalf("%s: %v (allowed: {\"ab\": {...}, \"ba\": {...}} with delayMs, jitterMs, loss, rateBitsPerSecond, queueBytes)", *configFile, err)
 		}
 		if err := l.apply(u); err != nil {
 			log.Fatalf("%s: %v", *configFile, err)
