@@ -90,14 +90,14 @@ describe('the edge link', () => {
     expect(median(times.slice(1))).toBeLessThan(20);
   });
 
-  test('GIVEN 150 ms each way WHEN the cloud opens TCP connections THEN each takes one round trip of 300 ms (within 25 ms)', async () => {
+  test('GIVEN 150 ms each way WHEN the cloud opens TCP connections THEN each takes one round trip of 300 ms (within 40 ms, for a busy machine)', async () => {
     await site.setLink({ downlink: { delayMs: 150 }, uplink: { delayMs: 150 } });
     // The first connection may wait for ARP (one more round trip): left out.
     const times = connectTimes(6).slice(1);
     process.stderr.write(`edge link, 150 ms each way: TCP connect ${times.map((t) => t.toFixed(1)).join(', ')} ms\n`);
     for (const t of times) {
       expect(t).toBeGreaterThanOrEqual(300);
-      expect(t).toBeLessThan(325);
+      expect(t).toBeLessThan(340);
     }
   }, 60_000);
 
