@@ -25,7 +25,7 @@ import { CHART_CADVISOR_METRIC_RELABELINGS } from '../../support/kube-prometheus
 
 export const KUBE_PROMETHEUS_STACK_VERSION = '88.5.3';
 export const NODE_EXPORTER_CHART_VERSION = '4.56.1';
-const NODE_EXPORTER_APP_VERSION = '1.12.1';
+export const NODE_EXPORTER_APP_VERSION = '1.12.1';
 
 type Values = { [key: string]: any };
 
