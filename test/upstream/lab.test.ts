@@ -41,7 +41,7 @@ import { upstreamProgram } from '../support/upstream';
  *   127.0.0.30          the far end of the edge node's tunnel, where the proxy reaches 127.0.0.20: node-exporter
  *                       :9100 and the kubelet :10250 (HTTPS, authenticates and authorizes as the kubelet does)
  *
- * Needs root, Go (the toolchain builds the programs) and Debian's prometheus-node-exporter.
+ * Needs root and Go (the toolchain builds the programs, node-exporter included).
  */
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -66,7 +66,6 @@ const UPSTREAM_DNS_IP = '192.0.2.53';
 const CONTROL = `http://${ADDR.control}:18080`;
 const PROMETHEUS_URL = `http://${ADDR.prometheus}:9090`;
 const NAMESPACE = 'monitor';
-const NODE_EXPORTER_BIN = process.env.RAVEN_LAB_NODE_EXPORTER ?? '/usr/bin/prometheus-node-exporter';
 
 const EXPECTED_URLS = [
   `http://${NODE}:9100/metrics`,
@@ -409,9 +408,6 @@ async function startClusterDns(corefile: string | undefined): Promise<void> {
 
 beforeAll(async () => {
   NetworkNamespace.checkPrerequisites();
-  if (!fs.existsSync(NODE_EXPORTER_BIN)) {
-    throw new Error(`node-exporter not found at ${NODE_EXPORTER_BIN}: apt-get install -y prometheus-node-exporter (.ci/run installs it)`);
-  }
   promVersion = toolchainPrometheusVersion();
   manifests = exampleStackManifests();
   prometheusServiceAccount = serviceAccountOf(manifests);
@@ -495,9 +491,9 @@ beforeAll(async () => {
   await lab.start('stand-ins', process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'stand-ins.ts'), configFile],
     printed('ready'), REPO_ROOT);
 
-  // Debian's node-exporter, a process of the lab's (the package's service plays no part), at
-  // the far end of the edge node's tunnel: Prometheus reaches it only through the stand-in proxy.
-  await lab.start('node-exporter', NODE_EXPORTER_BIN, [
+  // node-exporter (the toolchain's, from its Go module) at the far end of the edge node's tunnel:
+  // Prometheus reaches it only through Raven's proxy.
+  await lab.start('node-exporter', upstreamProgram('node-exporter'), [
     `--web.listen-address=${ADDR.tunnel}:9100`,
     '--collector.disable-defaults', '--collector.cpu', '--collector.loadavg', '--collector.meminfo',
   ], async () => {
