@@ -55,9 +55,13 @@ function parseSamples(text: string): Sample[] {
   return out;
 }
 
-function rssMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+/** The resident memory of a process and, per child process, of each of its children (MiB). */
+function rssMiB(pid: number): { total: number; children: number[] } {
+  const rss = (p: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))![1]) / 1024;
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((c) => c !== '').map(Number);
+  const own = rss(pid);
+  const perChild = children.map(rss);
+  return { total: own + perChild.reduce((a, b) => a + b, 0), children: perChild };
 }
 
 beforeAll(async () => {
@@ -77,12 +81,15 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the hollow kubelets', () => {
-  test('start two nodes in one process, ready in well under two minutes, with a bounded memory footprint', () => {
+  test('start two nodes with one command, ready in well under two minutes, with a bounded memory footprint', () => {
     const rss = rssMiB(kubelets.process.pid!);
-    process.stdout.write(`kubelet program: ready after ${kubelets.startupMs} ms; RSS ${rss.toFixed(0)} MiB for ${NODES.length} nodes `
-      + `(${NODES.map((n) => `${n.pods}x${n.containersPerPod}`).join(', ')} pods x containers)\n`);
+    process.stdout.write(`kubelet program: ready after ${kubelets.startupMs} ms; RSS ${rss.total.toFixed(0)} MiB for ${NODES.length} nodes `
+      + `(${NODES.map((n) => `${n.pods}x${n.containersPerPod}`).join(', ')} pods x containers), per node's process `
+      + `${rss.children.map((c) => c.toFixed(0)).join(' and ')} MiB\n`);
     expect(kubelets.startupMs).toBeLessThan(120_000);
-    expect(rss).toBeLessThan(1024);
+    // One process per node under the program (the kubelet's metrics registry is process-wide).
+    expect(rss.children).toHaveLength(NODES.length);
+    expect(rss.total).toBeLessThan(1024);
   });
 
   test('register their Nodes with the given labels and InternalIP, and keep them Ready', async () => {

@@ -17,10 +17,10 @@ import (
 	corelisters "k8s.io/client-go/listers/core/v1"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 	apitest "k8s.io/cri-api/pkg/apis/testing"
+	kubetypes "k8s.io/kubelet/pkg/types"
 	v1qos "k8s.io/kubernetes/pkg/apis/core/v1/helper/qos"
 	"k8s.io/kubernetes/pkg/kubelet/cadvisor"
 	"k8s.io/kubernetes/pkg/kubelet/cm"
-	kubetypes "k8s.io/kubelet/pkg/types"
 )
 
 // The cgroups of a node that runs its containers with containerd and the systemd cgroup driver on
@@ -203,7 +203,7 @@ func leafStats(it *item, t time.Time) *cadvisorapi.ContainerStats {
 	stats.Memory = cadvisorapi.MemoryStats{
 		Usage: ws + cache/2, MaxUsage: uint64(it.memBytes * 1.3), Cache: cache, RSS: rss,
 		MappedFile: cache / 5, WorkingSet: ws, TotalActiveFile: cache / 3, TotalInactiveFile: cache / 2,
-		KernelUsage: ws / 50,
+		KernelUsage:   ws / 50,
 		ContainerData: cadvisorapi.MemoryStatsMemoryData{Pgfault: uint64(elapsed * (20 + 2000*it.cpuCores)), Pgmajfault: uint64(elapsed / 600)},
 	}
 	written := uint64(it.diskBytes * elapsed)

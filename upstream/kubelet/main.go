@@ -6,7 +6,10 @@
 //	kubelet --config /path/config.json    runs the nodes of the file; prints `ready` once all serve
 //	kubelet --version                     prints `Kubernetes v1.36.3`
 //
-// See config.go for the file's fields.
+// See config.go for the file's fields. The kubelet's code keeps process-wide state (its metrics in
+// component-base's legacy registry, which a second kubelet's Run registers again and panics on,
+// pkg/kubelet initializeModules), so with more than one node the program runs itself once per node
+// (`--node NAME`) and supervises those processes: one command, one `ready`, one SIGTERM stops all.
 package main
 
 import (
@@ -32,6 +35,7 @@ func run() int {
 	configPath := flags.String("config", "", "path of the JSON file that lists the nodes to run (required)")
 	printVersion := flags.Bool("version", false, "print the version of the kubelet's code and exit")
 	readyTimeout := flags.Duration("ready-timeout", 3*time.Minute, "how long every node may take to register, serve and run its pods")
+	only := flags.String("node", "", "run only this node of the config in this process (what the program runs per node when the config lists several)")
 	klog.InitFlags(flags)
 	if err := flags.Parse(os.Args[1:]); err != nil {
 		return 2
@@ -48,6 +52,22 @@ func run() int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "kubelet: %v\n", err)
 		return 2
+	}
+
+	if *only != "" {
+		var kept []Node
+		for _, n := range config.Nodes {
+			if n.Name == *only {
+				kept = append(kept, n)
+			}
+		}
+		if len(kept) == 0 {
+			fmt.Fprintf(os.Stderr, "kubelet: --node %q is not a node of %s\n", *only, *configPath)
+			return 2
+		}
+		config.Nodes = kept
+	} else if len(config.Nodes) > 1 {
+		return supervise(*configPath, config, *readyTimeout, flags)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

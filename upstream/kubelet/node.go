@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/otel/trace/noop"
@@ -25,11 +26,11 @@ import (
 	remote "k8s.io/cri-client/pkg"
 	fakeremote "k8s.io/cri-client/pkg/fake"
 	"k8s.io/klog/v2"
+	kubetypes "k8s.io/kubelet/pkg/types"
 	kubeletapp "k8s.io/kubernetes/cmd/kubelet/app"
 	"k8s.io/kubernetes/cmd/kubelet/app/options"
 	kubeletconfig "k8s.io/kubernetes/pkg/kubelet/apis/config"
 	"k8s.io/kubernetes/pkg/kubelet/cm"
-	kubetypes "k8s.io/kubelet/pkg/types"
 	"k8s.io/kubernetes/pkg/kubemark"
 )
 
@@ -105,8 +106,11 @@ func startNode(ctx context.Context, config *Config, n *Node) (*hollowNode, error
 			CacheUnauthorizedTTL: metav1.Duration{Duration: 30 * time.Second},
 		},
 	}
-	// kubemark lowers the process's open-file limit to 1024; several kubelets share this process.
-	c.MaxOpenFiles = 1000000
+	// kubemark lowers the process's open-file limit to 1024; keep what the process may have.
+	var limit syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &limit); err == nil {
+		c.MaxOpenFiles = int64(limit.Max)
+	}
 	c.KubeletCgroups = kubeletCgroup
 	f.RuntimeCgroups = runtimeCgroup
 
