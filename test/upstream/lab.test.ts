@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { KubeletRequest, StandInsConfig } from './stand-ins';
 import { ControlPlane } from './support/control-plane';
 import { addLoopbackAddresses, CoreDns, CoreDnsCluster, coreDnsServiceAccount, startCoreDns, startStubUpstream, TunnelNodesVolume, tunnelNodesText } from './support/coredns';
 import { KubeClient } from './support/kube-client';
-import { NetworkNamespace, printed, waitFor } from './support/netns';
+import { HollowKubelets } from './support/kubelet';
+import { NetworkNamespace, waitFor } from './support/netns';
 import { bindRavenProxyUser, httpsGet, RAVEN_PROXY_SERVICE_NAMES, RavenProxy, TUNNEL_PROXY_CLIENT, unbindRavenProxyUser } from './support/raven';
 import { Corefile, DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus } from '../../src';
 import { operatorRender, withFilledTokenSecrets } from '../support/operator-render';
@@ -27,7 +27,7 @@ import { upstreamProgram } from '../support/upstream';
  * modes are reproduced and `verify` is run on each.
  *
  *   127.0.0.2:6443      kube-apiserver               127.0.0.3:2379   etcd
- *   127.0.0.9:9090      Prometheus                   127.0.0.11:18080 the stand-ins' control endpoint
+ *   127.0.0.9:9090      Prometheus
  *   10.96.0.10:53       the cluster DNS (CoreDNS)    192.0.2.53:53    the upstream resolver (CoreDNS, a stub zone)
  *   10.96.0.53:53       raven-proxy-dns (CoreDNS), in the dedicated-DNS scenario
  *   10.96.100.10        Service x-raven-proxy-internal-svc (its ClusterIP, what tunnel-nodes maps every node to):
@@ -39,7 +39,9 @@ import { upstreamProgram } from '../support/upstream';
  *   127.0.0.20          the edge node's InternalIP: nothing listens, the cloud cannot reach the edge network
  *   127.0.0.21          the cloud node's InternalIP (the gateway node)
  *   127.0.0.30          the far end of the edge node's tunnel, where the proxy reaches 127.0.0.20: node-exporter
- *                       :9100 and the kubelet :10250 (HTTPS, authenticates and authorizes as the kubelet does)
+ *                       :9100 and the kubelet :10250: the kubelet's own code (the toolchain's `kubelet`,
+ *                       kubemark's hollow kubelet with the kubelet's HTTPS server, x509 then webhook
+ *                       authentication, webhook authorization), which registered the edge Node itself
  *
  * Needs root and Go (the toolchain builds the programs, node-exporter included).
  */
@@ -51,7 +53,6 @@ const ADDR = {
   api: '127.0.0.2',
   etcd: '127.0.0.3',
   prometheus: '127.0.0.9',
-  control: '127.0.0.11',
   proxyControl: '127.0.0.12',
   edgeInternalIp: '127.0.0.20',
   cloudInternalIp: '127.0.0.21',
@@ -62,8 +63,6 @@ const CLUSTER_DNS_IP = '10.96.0.10';
 const PROXY_DNS_IP = '10.96.0.53';
 const PROXY_IP = '10.96.100.10';
 const UPSTREAM_DNS_IP = '192.0.2.53';
-// Not 8080: CoreDNS's health plugin listens there on every address.
-const CONTROL = `http://${ADDR.control}:18080`;
 const PROMETHEUS_URL = `http://${ADDR.prometheus}:9090`;
 const NAMESPACE = 'monitor';
 
@@ -147,6 +146,7 @@ function nodeExporterPod(nodeName: string, internalIp: string): { object: any; s
 const lab = new NetworkNamespace(`raven-lab-${process.pid}`);
 let plane: ControlPlane;
 let raven: RavenProxy;
+let kubelets: HollowKubelets;
 let promVersion = '';
 let manifests: any[] = [];
 /** Prometheus's ServiceAccount, as kube-prometheus-stack creates it, and a token of it. */
@@ -222,15 +222,10 @@ function renderProxyQueryStack(token: string): any[] {
   return operatorScrapeConfigs(chart.toJson(), token);
 }
 
-function controlList<T>(what: string): T[] {
-  const answer = lab.fetch(`${CONTROL}/lab/${what}`);
-  if (answer.status !== 200 || answer.body === undefined) {
-    throw new Error(`cannot read the stand-ins' ${what}: ${answer.status ?? answer.error}`);
-  }
-  return JSON.parse(answer.body);
-}
 const proxyRoutes = () => raven.routes();
-const kubeletRequests = () => controlList<KubeletRequest>('kubelet/requests');
+
+/** The kubelet's own 403 body (k8s.io/kubernetes pkg/kubelet/server/auth.go) for a metrics path. */
+const kubeletForbidden = (user: string) => `Forbidden (user=${user}, verb=get, resource=nodes, subresource(s)=[metrics])`;
 
 /**
  * The example stack's scrapes, but sending Prometheus's ServiceAccount token to the nodes
@@ -274,11 +269,14 @@ function describeTargets(targets: Target[] | undefined): string {
 /** One Prometheus run, as in a pod: started with a configuration and hosts file, stopped by `stop()`. */
 class Scenario {
   public targets: Target[] = [];
+  /** The scrape configurations it was started with. */
+  public configs: any[] = [];
   private proc?: import('child_process').ChildProcess;
 
   public constructor(private readonly label: string) {}
 
   public async start(scrapeConfigs: any[], resolvConf: string, settled: (targets: Target[]) => boolean): Promise<void> {
+    this.configs = scrapeConfigs;
     lab.writeEtc('resolv.conf', resolvConf);
     const dir = path.join(lab.dir, this.label);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
@@ -442,7 +440,17 @@ beforeAll(async () => {
       throw new Error(`applying ${m.kind} ${m.metadata.name} failed: ${JSON.stringify(applied.body)}`);
     }
   }
-  for (const item of [node(NODE, ADDR.edgeInternalIp, true), node(CLOUD_NODE, ADDR.cloudInternalIp, false),
+  // The edge node: the kubelet's own code registers its Node (OpenYurt's labels, the InternalIP)
+  // and keeps it Ready, and serves its HTTPS endpoints at the far end of the node's tunnel. The
+  // cloud node has no kubelet here: a Node object with its status, as a kubelet would have written it.
+  kubelets = await HollowKubelets.start(plane, [{
+    name: NODE,
+    address: ADDR.tunnel,
+    internalIp: ADDR.edgeInternalIp,
+    labels: node(NODE, ADDR.edgeInternalIp, true).object.metadata.labels,
+    pods: 3,
+  }], { deadlineMs: within(120_000) });
+  for (const item of [node(CLOUD_NODE, ADDR.cloudInternalIp, false),
     nodeExporterPod(NODE, ADDR.edgeInternalIp), nodeExporterPod(CLOUD_NODE, ADDR.cloudInternalIp)]) {
     await createWithStatus(admin, item);
   }
@@ -461,35 +469,6 @@ beforeAll(async () => {
     tunnel: { [ADDR.edgeInternalIp]: ADDR.tunnel },
     control: `${ADDR.proxyControl}:18081`,
   });
-
-  // The kubelet's serving certificate (the proxy does not verify it) and its credential for
-  // TokenReviews and SubjectAccessReviews, as the kubelet's own node credential.
-  const serving = plane.ca.issue({ name: 'kubelet-serving', commonName: NODE, dnsNames: [NODE], ipAddresses: [ADDR.edgeInternalIp], usages: ['serverAuth'] });
-  const kubeletClient = plane.ca.issue({ name: 'kubelet-client', commonName: `system:node:${NODE}`, organizations: ['system:nodes'], usages: ['clientAuth'] });
-  await admin.apply({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: 'raven-lab-kubelet-auth-delegator' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `system:node:${NODE}` }],
-  }, 'raven-lab');
-
-  const config: StandInsConfig = {
-    kubelet: {
-      host: ADDR.tunnel,
-      port: 10250,
-      nodeName: NODE,
-      certFile: serving.certFile,
-      keyFile: serving.keyFile,
-      clientCaFile: plane.ca.certFile,
-      apiServer: { host: ADDR.api, port: 6443, caFile: plane.ca.certFile, certFile: kubeletClient.certFile, keyFile: kubeletClient.keyFile },
-    },
-    control: { host: ADDR.control, port: 18080 },
-  };
-  const configFile = path.join(lab.dir, 'stand-ins.json');
-  fs.writeFileSync(configFile, JSON.stringify(config));
-  await lab.start('stand-ins', process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'stand-ins.ts'), configFile],
-    printed('ready'), REPO_ROOT);
 
   // node-exporter (the toolchain's, from its Go module) at the far end of the edge node's tunnel:
   // Prometheus reaches it only through Raven's proxy.
@@ -581,16 +560,34 @@ describe('Raven\'s L7 proxy (raven-proxy, after raven v0.4.4)', () => {
     expect(answer.alpn).toBe(false);
   });
 
-  test('the kubelet authenticates the proxy\'s client certificate (tunnel-proxy-client), with or without a bearer token in the request', async () => {
-    const before = kubeletRequests().length;
+  test('the kubelet authenticates the proxy\'s client certificate (tunnel-proxy-client) and ignores a bearer token in the request', async () => {
     const token = await plane.admin.serviceAccountToken(NAMESPACE, prometheusServiceAccount);
+    // Sent to the kubelet directly, each token alone gets the kubelet's own answer: the unknown one
+    // 401, Prometheus's (whose ServiceAccount the library no longer grants nodes/metrics) 403.
+    expect((await kubelets.get(NODE, '/metrics', { token: 'not-a-token' })).status).toBe(401);
+    const direct = await kubelets.get(NODE, '/metrics', { token });
+    expect(direct.status).toBe(403);
+    expect(direct.text).toContain(kubeletForbidden(`system:serviceaccount:${NAMESPACE}:${prometheusServiceAccount}`));
+    // Through Raven, with either token or none, the kubelet admits Raven's certificate.
     const withToken = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', '/metrics', { Authorization: `Bearer ${token}` });
     const without = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', '/metrics');
     const withGarbage = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', '/metrics', { Authorization: 'Bearer not-a-token' });
     expect([withToken.status, without.status, withGarbage.status]).toEqual([200, 200, 200]);
-    const seen = kubeletRequests().slice(before);
-    expect(seen.map((r) => `${r.authenticatedBy} ${r.user} ${r.status}`)).toEqual(Array(3).fill(`x509 ${TUNNEL_PROXY_CLIENT} 200`));
-    expect(seen[0].groups).toContain('openyurt:yurttunnel');
+    expect(without.body).toMatch(/^kubelet_node_name\{node="edge-gpu-1"\} 1$/m);
+  });
+
+  test('every kubelet endpoint answers through the HTTPS port; gzip crosses as gzip, as the kubelet sent it', () => {
+    const sizes: string[] = [];
+    for (const endpoint of ['/metrics', '/metrics/cadvisor', '/metrics/probes', '/metrics/resource']) {
+      const plain = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', endpoint);
+      const gzip = viaProxy('x-raven-proxy-internal-svc.kube-system.svc', endpoint, { 'Accept-Encoding': 'gzip' });
+      expect([plain.status, gzip.status]).toEqual([200, 200]);
+      expect(plain.headers?.['content-encoding']).toBeUndefined();
+      expect(gzip.headers?.['content-encoding']).toBe('gzip');
+      expect(gzip.bodyBytes).toBeLessThan(plain.bodyBytes!);
+      sizes.push(`${endpoint} ${plain.bodyBytes} B raw, ${gzip.bodyBytes} B gzip`);
+    }
+    process.stdout.write(`through Raven's HTTPS port, the kubelet (3 pods of 1 container): ${sizes.join('; ')}\n`);
   });
 
   test('a new connection to the node for every request, TLS to the kubelet for what arrived over TLS (interceptor.go)', () => {
@@ -605,9 +602,7 @@ describe('Raven\'s L7 proxy (raven-proxy, after raven v0.4.4)', () => {
 
 describe('recipe Step 6: the example stack, applied to the API server and discovered by Prometheus\'s Kubernetes discovery, scrapes the edge node through the proxy', () => {
   const scenario = new Scenario('good');
-  let seenBefore = 0;
   beforeAll(() => {
-    seenBefore = kubeletRequests().length;
     return scenario.start(renderStack(prometheusToken), CLUSTER_FIRST_RESOLV_CONF, allSettled((t) => t.health === 'up'));
   }, 70_000);
   afterAll(() => scenario.stop());
@@ -640,10 +635,14 @@ describe('recipe Step 6: the example stack, applied to the API server and discov
     expect(dropped.some((t) => t.discoveredLabels?.__meta_kubernetes_pod_node_name === CLOUD_NODE)).toBe(true);
   });
 
-  test('the kubelet saw Raven\'s client certificate (tunnel-proxy-client, authorized by raven-proxy-user), and no token arrived', () => {
-    const requests = kubeletRequests().slice(seenBefore);
-    expect(requests.length).toBeGreaterThan(0);
-    expect(new Set(requests.map((r) => `${r.authenticatedBy} ${r.user} ${r.status}`))).toEqual(new Set([`x509 ${TUNNEL_PROXY_CLIENT} 200`]));
+  test('the kubelet admitted Raven\'s client certificate: Prometheus\'s own ServiceAccount may not get nodes/metrics, and no token was sent', async () => {
+    const user = `system:serviceaccount:${NAMESPACE}:${prometheusServiceAccount}`;
+    const groups = ['system:serviceaccounts', `system:serviceaccounts:${NAMESPACE}`, 'system:authenticated'];
+    expect(await plane.admin.can(user, groups, { resource: 'nodes', subresource: 'metrics', verb: 'get' })).toBe(false);
+    expect(await plane.admin.can(TUNNEL_PROXY_CLIENT, ['openyurt:yurttunnel', 'system:authenticated'], { resource: 'nodes', subresource: 'metrics', verb: 'get' })).toBe(true);
+    const kubelet = scenario.targets.filter((t) => t.scrapeUrl.startsWith('https://'));
+    expect(kubelet.length).toBe(3);
+    expect(kubelet.every((t) => t.health === 'up')).toBe(true);
   });
 
   test('the scrapes carry no credential and verify the proxy\'s certificate with the cluster CA and the proxy Service\'s name', () => {
@@ -738,9 +737,7 @@ describe('recipe Question 2: the node name does not resolve once its line leaves
 
 describe('Prometheus\'s token sent through Raven (sendServiceAccountTokenToNodes): forwarded, and ignored by the kubelet', () => {
   const scenario = new Scenario('token-ignored');
-  let seenBefore = 0;
   beforeAll(() => {
-    seenBefore = kubeletRequests().length;
     // A token the API server does not know: if the kubelet read it, every kubelet target would be 401.
     return scenario.start(renderTokenStack(`not-a-token-${randomBytes(8).toString('hex')}`), CLUSTER_FIRST_RESOLV_CONF,
       allSettled((t) => t.health !== 'unknown'));
@@ -749,9 +746,15 @@ describe('Prometheus\'s token sent through Raven (sendServiceAccountTokenToNodes
 
   test('every target is up: the kubelet authorized Raven\'s client certificate, not the token', () => {
     expect(scenario.targets.map((t) => [t.scrapeUrl, t.health]).sort()).toEqual(EXPECTED_URLS.map((u) => [u, 'up']));
-    const requests = kubeletRequests().slice(seenBefore);
-    expect(requests.length).toBeGreaterThan(0);
-    expect(new Set(requests.map((r) => `${r.authenticatedBy} ${r.user} ${r.status}`))).toEqual(new Set([`x509 ${TUNNEL_PROXY_CLIENT} 200`]));
+  });
+
+  test('the token did reach the node: the kubelet alone answers it with 401', async () => {
+    const configs = scenario.configs.filter((c) => c.scheme === 'https');
+    expect(configs.length).toBe(3);
+    for (const config of configs) {
+      expect(config.authorization?.credentials).toMatch(/^not-a-token-/);
+      expect((await kubelets.get(NODE, config.metrics_path, { token: config.authorization.credentials })).status).toBe(401);
+    }
   });
 });
 
@@ -772,9 +775,27 @@ describe('the raven-agent chart\'s raven-proxy-user binding missing', () => {
       expect(scenario.target(url).health).toBe('down');
       expect(scenario.target(url).lastError).toMatch(/server returned HTTP status 403/);
     }
-    const forbidden = kubeletRequests().filter((r) => r.status === 403);
-    expect(forbidden.length).toBeGreaterThan(0);
-    expect(new Set(forbidden.map((r) => `${r.authenticatedBy} ${r.user}`))).toEqual(new Set([`x509 ${TUNNEL_PROXY_CLIENT}`]));
+  });
+
+  test('every kubelet endpoint answers the kubelet\'s own 403 naming tunnel-proxy-client, even with a token that may read node metrics', async () => {
+    // A ServiceAccount that may get nodes/metrics: were its token used, the kubelet would admit it.
+    await plane.admin.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'metrics-reader', namespace: NAMESPACE } });
+    await plane.admin.apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'lab-metrics-reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'raven-proxy-user' },
+      subjects: [{ kind: 'ServiceAccount', name: 'metrics-reader', namespace: NAMESPACE }],
+    }, 'raven-lab');
+    const token = await plane.admin.serviceAccountToken(NAMESPACE, 'metrics-reader');
+    expect((await kubelets.get(NODE, '/metrics', { token })).status).toBe(200);
+    for (const endpoint of ['/metrics', '/metrics/cadvisor', '/metrics/probes', '/metrics/resource']) {
+      for (const headers of [{}, { Authorization: `Bearer ${token}` }] as { [name: string]: string }[]) {
+        const answer = httpsGet(lab, {
+          host: PROXY_IP, port: 10250, path: endpoint, servername: PROXY_SERVICE, caFile: plane.ca.certFile, headers: { Host: `${NODE}:10250`, ...headers },
+        });
+        expect(answer.status).toBe(403);
+        expect(answer.body).toContain(kubeletForbidden(TUNNEL_PROXY_CLIENT));
+      }
+    }
   });
 
   test('verify names the 403, Raven\'s client certificate and the raven-proxy-user binding, and exits 1', () => {
