@@ -95,7 +95,7 @@ const GRAFANA_RANGE_VARIABLES: Record<string, number> = { __rate_interval: RATE_
 const TWO_SAMPLE_FUNCTIONS = new Set(['rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'predict_linear', 'resets', 'changes', 'holt_winters', 'double_exponential_smoothing']);
 
 /** One query of the chart: a rule's expression, a dashboard panel's or a dashboard variable's query. */
-interface Query {
+export interface Query {
   /** `alert`, `record`, `dashboard` (a panel), `variable` (a dashboard variable). */
   readonly kind: 'alert' | 'record' | 'dashboard' | 'variable';
   /** The alert or recorded name, the dashboard's title. */
@@ -107,9 +107,9 @@ interface Query {
   readonly expr: string;
 }
 
-interface Matcher { name: string; type: string; value: string }
+export interface Matcher { name: string; type: string; value: string }
 /** A vector selector as `mixin-metrics selectors` prints it. */
-interface Selector {
+export interface Selector {
   name: string;
   matchers: Matcher[];
   rangeMs: number;
@@ -278,7 +278,8 @@ function formatDuration(ms: number): string {
   return out || '0s';
 }
 
-function parseAll(exprs: string[]): Selector[][] {
+/** The vector selectors of each expression, by Prometheus's parser (Grafana's range variables replaced first). */
+export function parseAll(exprs: string[]): Selector[][] {
   const results = JSON.parse(run(upstreamProgram('mixin-metrics'), ['selectors'], JSON.stringify(exprs.map(substituteGrafanaRanges)))) as { error?: string; selectors: Selector[] }[];
   return results.map((r, i) => {
     if (r.error) {
