@@ -1,7 +1,7 @@
 import { KubeletScrape, NodeExporterScrape } from '../src';
+import { synth, testChart } from './support/synth';
 import { EdgeScrapePlan, MetricProblemReason, maxIntervalSeconds, parseDurationSeconds, requiredMetricProblems } from '../src/private/edge-metrics-check';
 import { REQUIRED_METRICS, RequiredMetric } from '../src/private/required-metrics';
-import { synth, testChart } from './support/synth';
 
 /** A small hand-written list, independent of the generated one. */
 const LIST: { [endpoint: string]: RequiredMetric[] } = {

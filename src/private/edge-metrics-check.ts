@@ -123,7 +123,10 @@ function dropsMetric(rule: MetricRelabelRule, metric: string): boolean {
  * The required metrics the plan loses or reads too coarsely, in REQUIRED_METRICS's order (by
  * endpoint, then metric); empty when the plan keeps them all.
  */
-export function requiredMetricProblems(plan: EdgeScrapePlan, required: { readonly [endpoint: string]: readonly RequiredMetric[] } = REQUIRED_METRICS): MetricProblem[] {
+export function requiredMetricProblems(
+  plan: EdgeScrapePlan,
+  required: { readonly [endpoint: string]: readonly RequiredMetric[] } = REQUIRED_METRICS,
+): MetricProblem[] {
   for (const scrape of plan.scrapes) {
     if (!(scrape.endpoint in required)) {
       throw new Error(`requiredMetricProblems: unknown endpoint "${scrape.endpoint}"; the list has ${Object.keys(required).join(', ')}`);

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import { requiredMetricsModule } from '../support/required-metrics-module';
 import {
-  REQUIRED_METRICS_JSON, REQUIRED_METRICS_MODULE, chartQueries, collectorOf, endpointOf, parseAll, requiredMetrics, substituteGrafanaRanges, variableExpr,
+  REQUIRED_METRICS_JSON, REQUIRED_METRICS_MODULE, chartQueries, collectorOf, endpointOf, parseAll, requiredMetrics,
+  substituteGrafanaRanges, variableExpr,
 } from './support/required-metrics';
 
 /**
