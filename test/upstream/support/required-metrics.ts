@@ -19,6 +19,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { requiredMetricsModule } from '../../support/required-metrics-module';
@@ -162,16 +163,23 @@ function run(program: string, args: string[], input?: string): string {
   return execFileSync(program, args, { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** The chart folder in the toolchain's cache, holding the pinned chart files. */
-function chartDir(): string {
-  let dir = '';
+const CHART_ROOT = 'charts/kube-prometheus-stack/';
+
+/**
+ * A chart folder holding exactly the pinned chart files (a fresh copy, so that a file dropped from
+ * files.json but still in the cache is not rendered); the caller removes it.
+ */
+function pinnedChartDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raven-kps-chart-'));
   for (const file of CHART_FILES) {
-    const local = upstreamFile(file.name);
-    if (file.path.endsWith('/Chart.yaml')) {
-      dir = path.dirname(local);
+    if (!file.path.startsWith(CHART_ROOT)) {
+      throw new Error(`files.json entry ${file.name}: ${file.path} is not under ${CHART_ROOT}`);
     }
+    const target = path.join(dir, file.path.slice(CHART_ROOT.length));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(upstreamFile(file.name), target);
   }
-  if (dir === '') {
+  if (!fs.existsSync(path.join(dir, 'Chart.yaml'))) {
     throw new Error('upstream/files/files.json pins no kube-prometheus-stack Chart.yaml (kps-chart-yaml)');
   }
   return dir;
@@ -179,7 +187,13 @@ function chartDir(): string {
 
 /** The rules and dashboard queries of the chart as rendered with its defaults. */
 export function chartQueries(): Query[] {
-  const rendered = JSON.parse(run(upstreamProgram('mixin-metrics'), ['render', chartDir()])).templates as Record<string, string>;
+  const dir = pinnedChartDir();
+  let rendered: Record<string, string>;
+  try {
+    rendered = JSON.parse(run(upstreamProgram('mixin-metrics'), ['render', dir])).templates;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   const queries: Query[] = [];
   for (const template of Object.keys(rendered).sort()) {
     for (const doc of YAML.parseAllDocuments(rendered[template])) {
