@@ -148,6 +148,8 @@ export interface RequiredMetric {
   /** False when only the macOS and AIX node dashboards read it. */
   readonly linux: boolean;
   readonly windows: Window[];
+  /** The distinct selectors that read it (dashboard variables such as `$cluster` as written). */
+  readonly selectors: string[];
   readonly neededBy: Consumer[];
 }
 
@@ -349,6 +351,12 @@ export function endpointOf(s: Selector): Endpoint | string {
   return byName() ?? 'unattributed';
 }
 
+/** A selector as PromQL, matchers in label order: `name{job="kubelet", container!=""}`. */
+export function selectorText(s: Selector): string {
+  const matchers = s.matchers.map((m) => `${m.name}${m.type}${JSON.stringify(m.value)}`);
+  return matchers.length === 0 ? s.name : `${s.name}{${matchers.join(', ')}}`;
+}
+
 function windowOf(s: Selector): Window {
   if (s.rangeMs === 0) {
     return { range: 'instant', function: 'instant', samples: 1 };
@@ -410,7 +418,7 @@ export function requiredMetrics(queries: Query[]): RequiredMetricsFile {
     }
   });
 
-  type Use = { query: Query; window: Window; via: string[] };
+  type Use = { query: Query; window: Window; via: string[]; selector: string };
   const uses = new Map<string, Map<string, Use[]>>();
   const others = new Map<string, Set<string>>();
   const add = (endpoint: string, metric: string, use: Use): void => {
@@ -436,7 +444,7 @@ export function requiredMetrics(queries: Query[]): RequiredMetricsFile {
       }
       const endpoint = endpointOf(s);
       if ((ENDPOINTS as readonly string[]).includes(endpoint)) {
-        add(endpoint, s.name, { query, window: windowOf(s), via });
+        add(endpoint, s.name, { query, window: windowOf(s), via, selector: selectorText(s) });
       } else {
         const set = others.get(endpoint) ?? new Set<string>();
         set.add(s.name);
@@ -455,6 +463,7 @@ export function requiredMetrics(queries: Query[]): RequiredMetricsFile {
         ...(endpoint === 'node-exporter' ? collectorOf(name) : {}),
         linux: byMetric.get(name)!.some((u) => !NON_LINUX_TEMPLATES.includes(u.query.template)),
         windows: uniqueWindows(byMetric.get(name)!.map((u) => u.window)),
+        selectors: [...new Set(byMetric.get(name)!.map((u) => u.selector))].sort(),
         neededBy: consumers(byMetric.get(name)!),
       })),
     };
