@@ -140,6 +140,17 @@ project.addTask('upstream', {
   steps: [{ exec: 'node upstream/toolchain.js build', receiveArgs: true }],
 });
 
+// The metrics kube-prometheus-stack's default dashboards and rules read from a node
+// (docs/edge-metrics.md): regenerated from the pinned chart and node_exporter files, rendered by
+// Helm's engine and parsed by Prometheus's parser (the toolchain's mixin-metrics; Go 1.26).
+project.addTask('required-metrics', {
+  description: 'Regenerate test/fixtures/edge-profile/required-metrics.json and src/private/required-metrics.ts from the pinned upstream files',
+  steps: [
+    { exec: 'node upstream/toolchain.js build mixin-metrics >/dev/null' },
+    { exec: 'ts-node --project test/tsconfig.json --transpile-only test/upstream/support/required-metrics.ts' },
+  ],
+});
+
 // The upstream suite: the library's output judged by the real upstream programs (root; Go 1.26).
 project.addTask('test:upstream', {
   description: 'Run the upstream suite: real CoreDNS, Prometheus, prometheus-operator code and kube-apiserver judge the output',
