@@ -154,6 +154,16 @@ export interface EdgeNodeScrapeProps extends EdgeNodeScrapeOptions {
   readonly scheme?: ScrapeScheme;
 
   /**
+   * Query parameters sent with every scrape (the ScrapeConfig's `params`), e.g. node-exporter's
+   * `collect[]`. Raven's proxy passes the query through to the node and removes only `nodeName`
+   * (raven `manageheader.go`), so a filter here filters at the source: what it leaves out never
+   * crosses the edge link.
+   *
+   * @default - none
+   */
+  readonly params?: { [name: string]: string[] };
+
+  /**
    * How the certificate of an HTTPS target is checked. Only valid with `ScrapeScheme.HTTPS`.
    *
    * @default - ScrapeTls.ravenProxy() for HTTPS, none for HTTP
@@ -383,6 +393,7 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
     metricRelabelings: props.metricRelabelings && props.metricRelabelings.map((relabeling, i) => renderMetricRelabeling(owner, i, relabeling)),
     // Prometheus' default path is /metrics; written only when asked for.
     metricsPath: props.metricsPath === undefined ? undefined : r.metricsPath,
+    params: props.params === undefined ? undefined : checkParams(owner, props.params),
     relabelings,
     // The generated enum only carries the lowercase spelling; see ScrapeScheme.
     scheme: r.scheme === ScrapeScheme.HTTPS ? r.scheme as string as SchemeJson : undefined,
@@ -480,6 +491,27 @@ export function addScrapeObject(scope: Construct, id: string, owner: string, pro
 } {
   const r = renderScrape(scope, id, owner, props);
   return { object: new ApiObject(scope, id, scrapeObjectProps(r, props)), port: r.port, scheme: r.scheme, discovery: r.discovery };
+}
+
+/** The query parameters, checked, in key order. */
+function checkParams(owner: string, params: { [name: string]: string[] }): { [name: string]: string[] } {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    invalid(owner, 'params', params, 'a map of parameter names to lists of values, e.g. { \'collect[]\': [\'cpu\'] }');
+  }
+  const out: { [name: string]: string[] } = {};
+  for (const [name, values] of sortedEntries(params)) {
+    if (name === '' || /[\s&=?#]/.test(name)) {
+      invalid(owner, 'params', name, 'parameter names without spaces, &, =, ? or #', 'Name the query parameter as the exporter reads it, e.g. collect[].');
+    }
+    if (name === 'nodeName') {
+      invalid(owner, `params[${name}]`, values, 'no nodeName parameter', 'Raven\'s proxy routes by nodeName and removes it; DNS-free addressing (NodeAddressing.proxyQuery()) sets it per target.');
+    }
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
+      invalid(owner, `params[${name}]`, values, 'a non-empty list of non-empty strings');
+    }
+    out[name] = [...values];
+  }
+  return out;
 }
 
 function renderTls(tls: ScrapeTls): TlsConfig {

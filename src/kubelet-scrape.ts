@@ -66,6 +66,20 @@ const CADVISOR_DROPS: MetricRelabeling[] = [
 ];
 
 /**
+ * The same drops, except `container_memory_swap`, which the chart drops although its own recording
+ * rule `node_namespace_pod_container:container_memory_swap` reads it (docs/edge-metrics.md): what
+ * `ScrapeProfile.edgeLink()` keeps, since it keeps every metric the default rules read.
+ */
+const CADVISOR_DROPS_KEEPING_SWAP: MetricRelabeling[] = CADVISOR_DROPS.map((drop) => (drop.regex === 'container_memory_(mapped_file|swap)'
+  ? { ...drop, regex: 'container_memory_mapped_file' }
+  : drop));
+
+/** The cAdvisor drops a kubelet scrape writes (keeping `container_memory_swap` when asked). */
+export function cadvisorDrops(keepContainerMemorySwap: boolean): MetricRelabeling[] {
+  return keepContainerMemorySwap ? CADVISOR_DROPS_KEEPING_SWAP : CADVISOR_DROPS;
+}
+
+/**
  * kube-prometheus-stack 88.5's metric relabeling of the kubelet's `/metrics`
  * (`kubelet.serviceMonitor.metricRelabelings`): fewer buckets of the storage operation histograms.
  */
@@ -257,7 +271,7 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
   // As constructs of their own (KubeletScrape), or as plain ApiObjects (RavenPrometheus).
   tokenSecret(scope: Construct, props: ServiceAccountTokenSecretProps): ApiObject;
   scrape(scope: Construct, endpoint: KubeletEndpoint, props: EdgeNodeScrapeProps): S;
-}): {
+}, options: { keepContainerMemorySwap?: boolean } = {}): {
     namespace: string; port: number; tokenSecret?: ApiObject; scrapes: S[];
   } {
   const owner = 'KubeletScrape';
@@ -321,14 +335,14 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
       trackTimestampsStaleness: fromCadvisor && staleness ? true : undefined,
       scrapeInterval: fromCadvisor ? cadvisorInterval : props.scrapeInterval,
       targetLabels: definedLabels({ job: jobLabel, metrics_path: endpoint.path, namespace: namespaceLabel, service: serviceLabel }),
-      metricRelabelings: metricDropsOf(endpoint, props),
+      metricRelabelings: metricDropsOf(endpoint, props, options.keepContainerMemorySwap ?? false),
     });
   });
   return { namespace, port, tokenSecret, scrapes };
 }
 
-function metricDropsOf(endpoint: KubeletEndpoint, props: KubeletScrapeProps): MetricRelabeling[] | undefined {
-  if (endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true)) return CADVISOR_DROPS;
+function metricDropsOf(endpoint: KubeletEndpoint, props: KubeletScrapeProps, keepSwap: boolean): MetricRelabeling[] | undefined {
+  if (endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true)) return keepSwap ? CADVISOR_DROPS_KEEPING_SWAP : CADVISOR_DROPS;
   if (endpoint.path === KubeletEndpoint.METRICS.path && (props.storageBucketDrops ?? true)) return STORAGE_BUCKET_DROPS;
   return undefined;
 }

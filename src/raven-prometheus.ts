@@ -37,6 +37,7 @@ import {
   TargetDiscovery,
 } from './scrape-options';
 import { renderFragmentJobs, ScrapeOutput } from './scrape-output';
+import { ScrapeProfile } from './scrape-profile';
 import { addTokenSecretObject } from './service-account-token-secret';
 import { ClusterVersions } from './versions';
 
@@ -250,6 +251,17 @@ export interface RavenPrometheusProps {
   readonly cadvisorMetricDrops?: boolean;
 
   /**
+   * What is scraped how often: kube-prometheus-stack's habits, or `ScrapeProfile.edgeLink()` for
+   * thin or metered edge links (every metric the default dashboards and rules read, at a fraction
+   * of the bytes; see docs/performance.md). It sets the intervals, the scrape timeout, the kubelet
+   * endpoints and node-exporter's collectors, so `scrapeInterval`, `cadvisorInterval` and
+   * `kubeletEndpoints` cannot be set with it.
+   *
+   * @default - ScrapeProfile.kubePrometheusStack() unless scrapeInterval, cadvisorInterval or kubeletEndpoints say otherwise
+   */
+  readonly profile?: ScrapeProfile;
+
+  /**
    * Write `scrape_via="raven"` on every target, by which `cdk8s-raven-prometheus verify` finds the
    * library's targets.
    *
@@ -444,12 +456,21 @@ export class RavenPrometheus extends Construct {
       const scrapeScope: Construct = fragment ? new Chart(new App({ outdir: '/nonexistent-raven-render' }), 'Render', { namespace }) : this;
 
       const nodes = props.nodes ?? NodeSelection.edgeOnly();
+      const profile = props.profile;
+      if (profile) {
+        const set = (['scrapeInterval', 'cadvisorInterval', 'kubeletEndpoints'] as const).find((p) => props[p] !== undefined);
+        if (set) {
+          invalid(owner, set, 'set', `unset with profile ScrapeProfile.${profile.name}()`,
+            'The profile sets the intervals and the kubelet endpoints; drop the prop, or drop the profile and tune the scrapes yourself.');
+        }
+      }
       const common = {
         namespace,
         labels,
         nodes,
         addressing,
-        scrapeInterval: props.scrapeInterval,
+        scrapeInterval: profile ? profile.scrapeInterval : props.scrapeInterval,
+        scrapeTimeout: profile?.scrapeTimeout,
         versions: props.versions,
         markerLabel: props.markerLabel,
         keepNodeLabels: props.keepNodeLabels,
@@ -482,7 +503,7 @@ export class RavenPrometheus extends Construct {
       if (props.nodeExporter ?? true) {
         const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
         const scrape = addScrapeObject(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
-          nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort }, namespace));
+          nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort, collectors: profile?.nodeExporterCollectors }, namespace));
         nodeExporterScrape = scrape.object;
         scrapes.push(scrape.object);
         httpPorts.push(scrape.port);
@@ -491,7 +512,7 @@ export class RavenPrometheus extends Construct {
         invalid(owner, 'nodeExporter', false, 'true when nodeExporterDiscovery or nodeExporterPort is set', 'Drop those props or enable the scrape.');
       }
 
-      const endpoints = props.kubeletEndpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
+      const endpoints = profile?.kubeletEndpoints ?? props.kubeletEndpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
       let kubeletScrapes: ApiObject[] = [];
       let tokenSecret: ApiObject | undefined;
       if (endpoints.length > 0) {
@@ -501,11 +522,11 @@ export class RavenPrometheus extends Construct {
           bearerToken: token,
           tls: props.kubeletTls,
           cadvisorMetricDrops: props.cadvisorMetricDrops,
-          cadvisorInterval: props.cadvisorInterval,
+          cadvisorInterval: profile ? profile.cadvisorInterval ?? Duration.seconds(0) : props.cadvisorInterval,
         }, {
           tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
           scrape: (s, endpoint, p) => addScrapeObject(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
-        });
+        }, { keepContainerMemorySwap: profile?.name === 'edgeLink' });
         kubeletScrapes = kubelet.scrapes;
         tokenSecret = kubelet.tokenSecret;
         scrapes.push(...kubelet.scrapes);
@@ -691,6 +712,7 @@ function checkPropTypes(owner: string, props: RavenPrometheusProps): void {
   checkInstances(owner, 'kubeletEndpoints', props.kubeletEndpoints, KubeletEndpoint);
   checkInstance(owner, 'kubeletTls', props.kubeletTls, ScrapeTls);
   checkInstance(owner, 'output', props.output, ScrapeOutput);
+  checkInstance(owner, 'profile', props.profile, ScrapeProfile);
   checkDuration(owner, 'scrapeInterval', props.scrapeInterval);
   checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
   for (const flag of ['nodeExporter', 'cadvisorMetricDrops', 'markerLabel', 'keepNodeLabels', 'addGatewayPorts', 'rbac', 'sendServiceAccountTokenToNodes', 'createTokenSecret'] as const) {

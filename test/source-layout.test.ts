@@ -111,14 +111,6 @@ describe('src/ layout', () => {
     expect(reexported.sort()).toEqual(api.sort());
   });
 
-  /**
-   * Private modules written ahead of their first user in src/, each with that user. An entry must
-   * go when the module gets its user (the test below says so).
-   */
-  const AWAITING_FIRST_USER: Record<string, string> = {
-    'private/edge-metrics-check.ts': 'the edge scrape profile, which checks its plan against the required metrics (docs/edge-metrics.md)',
-  };
-
   test('GIVEN src/private/ WHEN its modules are listed THEN none is imported by index.ts and each is imported by some module', () => {
     const files = sourceFiles(SRC);
     const privateFiles = files.filter((f) => f.includes(`${path.sep}private${path.sep}`));
@@ -128,12 +120,8 @@ describe('src/ layout', () => {
     for (const f of privateFiles) {
       const users = importedBy.get(f) ?? [];
       const file = path.relative(SRC, f);
-      expect({ file, used: users.length > 0 || file in AWAITING_FIRST_USER }).toEqual({ file, used: true });
+      expect({ file, used: users.length > 0 }).toEqual({ file, used: true });
       expect(users).not.toContain(path.join(SRC, 'index.ts'));
-    }
-    for (const file of Object.keys(AWAITING_FIRST_USER)) {
-      const users = (importedBy.get(path.join(SRC, file)) ?? []).map((u) => path.relative(SRC, u));
-      expect({ file, exists: fs.existsSync(path.join(SRC, file)), users }).toEqual({ file, exists: true, users: [] });
     }
   });
 });

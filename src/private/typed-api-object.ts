@@ -113,6 +113,7 @@ export const SCRAPE_CONFIG_SPEC_NAMES = {
   }],
   metricRelabelings: ['metricRelabelings', RELABELING],
   metricsPath: 'metricsPath',
+  params: 'params',
   relabelings: ['relabelings', RELABELING],
   scheme: 'scheme',
   scrapeInterval: 'scrapeInterval',

@@ -1,0 +1,93 @@
+import { App, Chart, Duration } from 'cdk8s';
+import { KubeletEndpoint, NodeExporterScrape, RavenPrometheus, ScrapeProfile } from '../src';
+
+function stack(props: any): any[] {
+  const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'profile', { namespace: 'monitoring' });
+  new RavenPrometheus(chart, 'raven', { release: 'kube-prometheus-stack', ...props });
+  return chart.toJson();
+}
+
+const scrapes = (objects: any[]) => Object.fromEntries(objects.filter((o) => o.kind === 'ScrapeConfig').map((o) => [o.metadata.name, o.spec]));
+
+describe('ScrapeProfile.edgeLink()', () => {
+  test('keeps every metric kube-prometheus-stack\'s default dashboards and rules read from a node (the required-metrics list)', () => {
+    expect(ScrapeProfile.edgeLink().missingMetrics()).toEqual([]);
+  });
+
+  test('GIVEN a collector the dashboards need left out THEN the check names the metrics it loses', () => {
+    const withoutCpu = ScrapeProfile.edgeLink().nodeExporterCollectors!.filter((c) => c !== 'cpu');
+    const missing = ScrapeProfile.edgeLink({ nodeExporterCollectors: withoutCpu }).missingMetrics();
+    expect(missing).toContain('node-exporter node_cpu_seconds_total: collect[] leaves out collector cpu');
+  });
+
+  test('kube-prometheus-stack\'s own habits lose container_memory_swap to the chart\'s cAdvisor drop, which its recording rule reads', () => {
+    expect(ScrapeProfile.kubePrometheusStack().missingMetrics()).toEqual([
+      'kubelet:/metrics/cadvisor container_memory_swap: the metric relabeling drop of "container_memory_(mapped_file|swap)" removes it',
+    ]);
+  });
+
+  test('scrapes node-exporter\'s needed collectors, the kubelet\'s /metrics and /metrics/cadvisor, every 60 s with a 30 s timeout', () => {
+    const spec = scrapes(stack({ profile: ScrapeProfile.edgeLink() }));
+    expect(Object.keys(spec).sort()).toEqual(['kubelet-raven-cadvisor', 'kubelet-raven-metrics', 'node-exporter-raven']);
+    for (const s of Object.values<any>(spec)) {
+      expect([s.scrapeInterval, s.scrapeTimeout]).toEqual(['1m', '30s']);
+    }
+    // Only what the dashboards read, and only collectors node-exporter runs by default (systemd is not one).
+    expect(spec['node-exporter-raven'].params).toEqual({
+      'collect[]': ['bonding', 'conntrack', 'cpu', 'diskstats', 'filefd', 'filesystem', 'loadavg', 'mdadm', 'meminfo', 'netdev',
+        'netstat', 'textfile', 'time', 'timex', 'uname', 'vmstat'],
+    });
+    const cadvisorDrops = spec['kubelet-raven-cadvisor'].metricRelabelings.map((r: any) => r.regex);
+    expect(cadvisorDrops).toContain('container_memory_mapped_file');
+    expect(cadvisorDrops).not.toContain('container_memory_(mapped_file|swap)');
+  });
+
+  test('the default stack is kube-prometheus-stack\'s habits: three kubelet endpoints, cAdvisor every 10 s, no collect[]', () => {
+    const spec = scrapes(stack({}));
+    const profiled = scrapes(stack({ profile: ScrapeProfile.kubePrometheusStack() }));
+    expect(profiled).toEqual(spec);
+    expect(Object.keys(spec).sort()).toEqual(['kubelet-raven-cadvisor', 'kubelet-raven-metrics', 'kubelet-raven-probes', 'node-exporter-raven']);
+    expect(spec['kubelet-raven-cadvisor'].scrapeInterval).toBe('10s');
+    expect(spec['node-exporter-raven'].params).toBeUndefined();
+  });
+
+  test.each([
+    ['scrapeInterval', Duration.seconds(30)],
+    ['cadvisorInterval', Duration.seconds(30)],
+    ['kubeletEndpoints', [KubeletEndpoint.METRICS]],
+  ])('GIVEN %s with a profile THEN it is refused: the profile sets it', (prop, value) => {
+    expect(() => stack({ profile: ScrapeProfile.edgeLink(), [prop]: value })).toThrow(
+      `RavenPrometheus: '${prop}' must be unset with profile ScrapeProfile.edgeLink(), got 'set'. The profile sets the intervals and the kubelet endpoints`);
+  });
+
+  test.each([
+    [[], 'a non-empty list'],
+    [['cpu', 'cpu'], 'distinct'],
+    [['CPU'], 'lowercase'],
+    ['cpu', 'a non-empty list'],
+  ])('GIVEN nodeExporterCollectors %j THEN ScrapeProfile.edgeLink refuses it', (collectors, allowed) => {
+    expect(() => ScrapeProfile.edgeLink({ nodeExporterCollectors: collectors as any })).toThrow(
+      new RegExp(`^ScrapeProfile\\.edgeLink: 'nodeExporterCollectors' must be .*${allowed}`));
+  });
+
+  test('GIVEN a profile that is no ScrapeProfile, from plain JavaScript, THEN RavenPrometheus says what to pass', () => {
+    expect(() => stack({ profile: 'edgeLink' })).toThrow(/'profile' must be a ScrapeProfile/);
+  });
+});
+
+describe('NodeExporterScrape collectors', () => {
+  function spec(props: any): any {
+    const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'ne', { namespace: 'monitoring' });
+    new NodeExporterScrape(chart, 'ne', props);
+    return chart.toJson()[0].spec;
+  }
+
+  test('become the collect[] parameter, sorted, which Raven passes through to node-exporter', () => {
+    expect(spec({ collectors: ['meminfo', 'cpu'] }).params).toEqual({ 'collect[]': ['cpu', 'meminfo'] });
+    expect(spec({}).params).toBeUndefined();
+  });
+
+  test.each([[[]], [['cpu', 'cpu']], [['cpu stat']], [[7]]])('GIVEN %j THEN refused naming collectors', (collectors) => {
+    expect(() => spec({ collectors })).toThrow(/^NodeExporterScrape: 'collectors' must be /);
+  });
+});
