@@ -99,8 +99,13 @@ func (c *Config) validate() error {
 			return fmt.Errorf("%s: %s is already used by another node; give every node its own address or port", where, endpoint)
 		}
 		endpoints[endpoint] = true
-		if net.ParseIP(n.InternalIP) == nil {
+		internalIP := net.ParseIP(n.InternalIP)
+		if internalIP == nil {
 			return fmt.Errorf("%s: 'internalIP' must be an IP address (the Node's InternalIP), got %q", where, n.InternalIP)
+		}
+		if internalIP.IsLoopback() || internalIP.IsLinkLocalUnicast() || internalIP.IsUnspecified() {
+			return fmt.Errorf("%s: 'internalIP' %s is refused by the kubelet (a node IP cannot be loopback, link-local or unspecified: pkg/kubelet/nodestatus validateNodeIP); "+
+				"use an address such as 192.168.50.1, assigned to an interface where the program runs (e.g. the namespace's lo)", where, n.InternalIP)
 		}
 		for _, f := range []struct{ name, value string }{{"tlsCertFile", n.TLSCertFile}, {"tlsPrivateKeyFile", n.TLSPrivateKeyFile}} {
 			if f.value == "" {

@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	clientset "k8s.io/client-go/kubernetes"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 	remote "k8s.io/cri-client/pkg"
@@ -43,6 +44,7 @@ type hollowNode struct {
 	client    clientset.Interface
 	runtime   *fakeremote.RemoteRuntime
 	cadvisor  *containerSource
+	pods      corelisters.PodLister
 	tempDirs  []string
 }
 
@@ -135,6 +137,7 @@ func startNode(ctx context.Context, config *Config, n *Node) (*hollowNode, error
 	lister := pods.Lister()
 	pods.Informer()
 	factory.Start(ctx.Done())
+	h.pods = lister
 	h.cadvisor = newContainerSource(n.Name, h.runtime.RuntimeService, lister)
 
 	containerManager := podCgroupContainerManager{cm.NewStubContainerManager()}
@@ -236,7 +239,8 @@ func (h *hollowNode) feedRuntimeStats(ctx context.Context) {
 }
 
 // waitReady returns once the Node is registered and Ready, the HTTPS server answers (with the
-// kubelet's 401 to a request without credentials), and the node's pods run in the fake runtime.
+// kubelet's 401 to a request without credentials), and the node's pods run in the fake runtime and
+// are Running in the API server.
 func (h *hollowNode) waitReady(ctx context.Context) error {
 	address := net.JoinHostPort(h.node.Address, fmt.Sprint(h.node.Port))
 	httpClient := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
@@ -279,6 +283,16 @@ func (h *hollowNode) notReadyReason(ctx context.Context, httpClient *http.Client
 	sandboxes, containers := h.cadvisor.runningOwnPods(h.namespace, h.node.Name)
 	if sandboxes < h.node.Pods || containers < h.node.Pods*h.node.ContainersPerPod {
 		return fmt.Sprintf("%d of %d pod sandboxes and %d of %d containers running", sandboxes, h.node.Pods, containers, h.node.Pods*h.node.ContainersPerPod)
+	}
+	running := 0
+	for i := 0; i < h.node.Pods; i++ {
+		pod, err := h.pods.Pods(h.namespace).Get(podName(h.node.Name, i))
+		if err == nil && pod.Status.Phase == v1.PodRunning && len(pod.Status.ContainerStatuses) == h.node.ContainersPerPod {
+			running++
+		}
+	}
+	if running < h.node.Pods {
+		return fmt.Sprintf("%d of %d pods Running in the API server", running, h.node.Pods)
 	}
 	return ""
 }
