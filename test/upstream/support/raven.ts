@@ -252,7 +252,7 @@ const req = https.request({
   res.on('end', () => {
     const body = Buffer.concat(chunks);
     process.stdout.write(JSON.stringify({ status: res.statusCode, headers: res.headers, bodyBytes: body.length,
-      body: res.headers['content-encoding'] ? undefined : body.toString('utf8').slice(0, 4096),
+      body: res.headers['content-encoding'] ? undefined : body.toString('utf8').slice(0, 512 * 1024),
       alpn, subjectAltName: peer.subjectaltname, subjectCn: peer.subject && peer.subject.CN }));
   });
 });
