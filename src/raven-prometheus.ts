@@ -37,6 +37,7 @@ import {
   TargetDiscovery,
 } from './scrape-options';
 import { renderFragmentJobs, ScrapeOutput } from './scrape-output';
+import { addAlertRulesObject, RavenAlertRulesOptions, targetDownServicesOf } from './raven-alert-rules';
 import { addTokenSecretObject } from './service-account-token-secret';
 import { ClusterVersions } from './versions';
 
@@ -103,6 +104,15 @@ export interface KubePrometheusStackValuesOptions {
    * @default "cluster.local"
    */
   readonly clusterDomain?: string;
+
+  /**
+   * Your own Alertmanager configuration (the chart's `alertmanager.config` value), if your values
+   * set one: the alert rules' inhibitions are merged into it (see
+   * `KubePrometheusStackValuesProps.alertmanagerConfig`), with a warning when yours lacks them.
+   *
+   * @default - kube-prometheus-stack's default Alertmanager configuration
+   */
+  readonly alertmanagerConfig?: { [key: string]: any };
 }
 
 /**
@@ -322,6 +332,21 @@ export interface RavenPrometheusProps {
    * @default ScrapeOutput.scrapeConfigResources()
    */
   readonly output?: ScrapeOutput;
+
+  /**
+   * Write the edge alert rules (`RavenAlertRules`): one page for a broken tunnel, quiet reports
+   * for nodes that went offline. Needs `markerLabel`, by which the rules find the library's targets.
+   *
+   * @default true
+   */
+  readonly alertRules?: boolean;
+
+  /**
+   * Thresholds, durations and severities of the alert rules.
+   *
+   * @default - the defaults of `RavenAlertRulesOptions`
+   */
+  readonly alertRulesOptions?: RavenAlertRulesOptions;
 }
 
 /**
@@ -376,6 +401,16 @@ export class RavenPrometheus extends Construct {
   public readonly scrapeConfigsYaml?: string;
   /** The ServiceAccount Prometheus runs as: the token Secret and the RBAC are for it. */
   public readonly serviceAccountName: string;
+  /** The PrometheusRule of the edge alerts, if `alertRules` is on (none with `ScrapeOutput.prometheusConfigFragment()`). */
+  public readonly alertRules?: ApiObject;
+  /**
+   * The rules file of the edge alerts (YAML, `groups:`), if `alertRules` is on: for a Prometheus
+   * without the operator it is also written into the fragment's ConfigMap or Secret, under
+   * `raven-alert-rules.yaml`.
+   */
+  public readonly alertRulesYaml?: string;
+  private readonly _inhibitRules: { [key: string]: any }[];
+  private readonly _mutedServices: string[];
   private readonly _kubeletScrapes: ApiObject[];
   private readonly _extraScrapes: ApiObject[];
   private readonly _dnsObjects: ApiObject[];
@@ -539,15 +574,44 @@ export class RavenPrometheus extends Construct {
         invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
       }
 
+      let alertRules: ApiObject | undefined;
+      let alertRulesYaml: string | undefined;
+      let inhibitRules: { [key: string]: any }[] = [];
+      let mutedServices: string[] = [];
+      if (props.alertRules ?? true) {
+        if (props.markerLabel === false) {
+          invalid(owner, 'markerLabel', false, 'true (the default) while alertRules is on',
+            'The alert rules find the library\'s targets by scrape_via="raven"; keep the marker or set alertRules: false.');
+        }
+        mutedServices = targetDownServicesOf(scrapes.map((scrape) => scrape.toJson()));
+        const built = addAlertRulesObject(scrapeScope, 'AlertRules', owner, {
+          ...(props.alertRulesOptions ?? {}),
+          namespace,
+          labels: Object.keys(labels).length > 0 ? labels : undefined,
+          // Without the node labels on the targets there is no pool to group by.
+          nodePoolLabel: (props.keepNodeLabels ?? true) ? undefined : '',
+          targetDownServices: mutedServices,
+        });
+        alertRules = fragment ? undefined : built.object;
+        alertRulesYaml = Yaml.stringify(built.rendered.spec);
+        inhibitRules = built.rendered.inhibitRules;
+      } else if (props.alertRulesOptions !== undefined) {
+        invalid(owner, 'alertRulesOptions', 'set', 'unset when alertRules is false', 'Drop the options or turn the alert rules on.');
+      }
+
       let fragmentObject: ApiObject | undefined;
       let scrapeConfigsYaml: string | undefined;
       if (fragment) {
         const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
         scrapeConfigsYaml = Yaml.stringify(configs);
         const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
+        const data = { [fragment.key!]: scrapeConfigsYaml, ...(alertRulesYaml !== undefined ? { [ALERT_RULES_KEY]: alertRulesYaml } : {}) };
+        if (alertRulesYaml !== undefined && fragment.key === ALERT_RULES_KEY) {
+          invalid(owner, 'output', fragment.key, `a fragment key other than '${ALERT_RULES_KEY}', which holds the alert rules`);
+        }
         fragmentObject = fragment.asSecret
-          ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: scrapeConfigsYaml } })
-          : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data: { [fragment.key!]: scrapeConfigsYaml } });
+          ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: data })
+          : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data });
       }
 
       let rbac: { clusterRole: ApiObject; clusterRoleBinding: ApiObject } | undefined;
@@ -557,7 +621,7 @@ export class RavenPrometheus extends Construct {
 
       const oneNamespace = `One RavenPrometheus per Prometheus namespace: this one's objects are named the same in '${namespace}'; `
         + 'give each Prometheus its own namespace (namespace prop), or merge the stacks into one.';
-      for (const obj of [...scrapes, tokenSecret, fragmentObject]) {
+      for (const obj of [...scrapes, tokenSecret, alertRules, fragmentObject]) {
         if (obj !== undefined && !fragment) whenWrittenTwice(obj, oneNamespace);
       }
       if (fragmentObject) whenWrittenTwice(fragmentObject, oneNamespace);
@@ -572,6 +636,10 @@ export class RavenPrometheus extends Construct {
       this.fragmentObject = fragmentObject;
       this.scrapeConfigsYaml = scrapeConfigsYaml;
       this.serviceAccountName = serviceAccountName;
+      this.alertRules = alertRules;
+      this.alertRulesYaml = alertRulesYaml;
+      this._inhibitRules = inhibitRules;
+      this._mutedServices = mutedServices;
       this._kubeletScrapes = fragment ? [] : kubeletScrapes;
       this._extraScrapes = fragment ? [] : extraScrapes;
       this._httpPorts = httpPorts;
@@ -593,12 +661,25 @@ export class RavenPrometheus extends Construct {
   public kubePrometheusStackValues(options: KubePrometheusStackValuesOptions = {}): KubePrometheusStackValues {
     const service = this._dnsObjects.find((o) => o.kind === 'Service');
     const clusterIp: string | undefined = service?.toJson().spec?.clusterIP;
-    return new KubePrometheusStackValues({
+    const values = new KubePrometheusStackValues({
       nodes: this._nodes,
       proxyDnsClusterIp: clusterIp,
       prometheusNamespace: clusterIp === undefined ? undefined : this._namespace,
       clusterDomain: options.clusterDomain,
+      inhibitRules: this._inhibitRules.length > 0 ? this._inhibitRules : undefined,
+      mutedTargetDownServices: this._mutedServices.length > 0 ? this._mutedServices : undefined,
+      alertmanagerConfig: options.alertmanagerConfig,
     });
+    addWarnings(this, values.warnings);
+    return values;
+  }
+
+  /**
+   * The Alertmanager `inhibit_rules` entries of the alert rules (see `RavenAlertRules.inhibitRules`),
+   * for an Alertmanager configured by hand; empty when `alertRules` is off.
+   */
+  public get alertmanagerInhibitRules(): { [key: string]: any }[] {
+    return JSON.parse(JSON.stringify(this._inhibitRules));
   }
 
   /** The kubelet ScrapeConfigs, one per endpoint (none with `ScrapeOutput.prometheusConfigFragment()`). */
@@ -643,6 +724,9 @@ export class RavenPrometheus extends Construct {
   }
 }
 
+/** The fragment's key of the alert rules file, with `ScrapeOutput.prometheusConfigFragment()`. */
+const ALERT_RULES_KEY = 'raven-alert-rules.yaml';
+
 /**
  * The props' types, checked at run time: from plain JavaScript, or from values read from a file,
  * a string can arrive where a factory's result belongs (`dns: 'editClusterCoreDns'`), and would
@@ -661,10 +745,11 @@ function checkPropTypes(owner: string, props: RavenPrometheusProps): void {
   checkInstance(owner, 'output', props.output, ScrapeOutput);
   checkDuration(owner, 'scrapeInterval', props.scrapeInterval);
   checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
-  for (const flag of ['nodeExporter', 'cadvisorMetricDrops', 'markerLabel', 'keepNodeLabels', 'addGatewayPorts', 'rbac', 'createTokenSecret'] as const) {
+  for (const flag of ['nodeExporter', 'cadvisorMetricDrops', 'markerLabel', 'keepNodeLabels', 'addGatewayPorts', 'rbac', 'createTokenSecret', 'alertRules'] as const) {
     checkBoolean(owner, flag, props[flag]);
   }
   checkObject(owner, 'versions', props.versions, 'a ClusterVersions object such as { prometheusOperator: \'0.93.0\' }');
+  checkObject(owner, 'alertRulesOptions', props.alertRulesOptions, 'the alert rules\' options ({ nodeDownFor: Duration.hours(1), ... })');
   checkObject(owner, 'scrapeConfigLabels', props.scrapeConfigLabels, 'a map of label keys to values');
   checkObject(owner, 'gateway', props.gateway, 'the exported Gateway as an object (Yaml.load(\'gw-cloud.yaml\')[0])');
   checkList(owner, 'otherGateways', props.otherGateways, 'a list of exported Gateways');
