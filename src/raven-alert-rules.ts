@@ -231,12 +231,12 @@ const VERIFY = 'npx cdk8s-raven-prometheus verify --prometheus <prometheus url>'
 type InhibitRule = { source_matchers: string[]; target_matchers: string[]; equal: string[] };
 
 /** What a RavenAlertRules computes from its props. */
-export interface RenderedAlertRules {
+export type RenderedAlertRules = {
   readonly name: string;
   readonly namespace: string;
   readonly spec: PrometheusRuleSpecJson;
   readonly inhibitRules: InhibitRule[];
-}
+};
 
 function durationOf(owner: string, prop: string, value: Duration | undefined, fallback: Duration): string {
   checkDuration(owner, prop, value);

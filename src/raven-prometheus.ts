@@ -337,7 +337,7 @@ export interface RavenPrometheusProps {
    * Write the edge alert rules (`RavenAlertRules`): one page for a broken tunnel, quiet reports
    * for nodes that went offline. Needs `markerLabel`, by which the rules find the library's targets.
    *
-   * @default true
+   * @default - true, unless `markerLabel` is false
    */
   readonly alertRules?: boolean;
 
@@ -578,9 +578,9 @@ export class RavenPrometheus extends Construct {
       let alertRulesYaml: string | undefined;
       let inhibitRules: { [key: string]: any }[] = [];
       let mutedServices: string[] = [];
-      if (props.alertRules ?? true) {
+      if (props.alertRules ?? props.markerLabel ?? true) {
         if (props.markerLabel === false) {
-          invalid(owner, 'markerLabel', false, 'true (the default) while alertRules is on',
+          invalid(owner, 'markerLabel', false, 'true (the default) when alertRules is true',
             'The alert rules find the library\'s targets by scrape_via="raven"; keep the marker or set alertRules: false.');
         }
         mutedServices = targetDownServicesOf(scrapes.map((scrape) => scrape.toJson()));

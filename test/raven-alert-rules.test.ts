@@ -212,10 +212,12 @@ describe('RavenPrometheus writes the alert rules', () => {
     expect(alertsOf(synth(chart)).RavenEdgeNodeUnreachable).toMatchObject({ for: '1h', labels: { severity: 'warning' } });
   });
 
-  test('without the marker label the rules could not find the targets: refused', () => {
-    expect(() => new RavenPrometheus(testChart('monitoring'), 'raven', { markerLabel: false }))
-      .toThrow(/RavenPrometheus: 'markerLabel' must be true \(the default\) while alertRules is on, got false/);
-    expect(() => new RavenPrometheus(testChart('monitoring'), 'raven', { markerLabel: false, alertRules: false })).not.toThrow();
+  test('without the marker label the rules could not find the targets: none by default, refused when asked for', () => {
+    const chart = testChart('monitoring');
+    new RavenPrometheus(chart, 'raven', { markerLabel: false });
+    expect(synth(chart).filter((m) => m.kind === 'PrometheusRule')).toEqual([]);
+    expect(() => new RavenPrometheus(testChart('monitoring'), 'raven', { markerLabel: false, alertRules: true }))
+      .toThrow(/RavenPrometheus: 'markerLabel' must be true \(the default\) when alertRules is true, got false/);
   });
 
   test('without the node labels on the targets there is no pool alert', () => {
