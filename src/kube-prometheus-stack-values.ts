@@ -111,7 +111,10 @@ function literalRegex(value: string): string {
  * - the node-exporter ServiceMonitor drops them as well;
  * - both attach node metadata (`attachMetadata.node`), which the drop reads: Prometheus 2.45 or later
  *   for the kubelet's operator-managed endpoints, and RBAC to read nodes, which the chart grants;
- * - with the dedicated DNS, Prometheus resolves through it (`dnsPolicy: None`, `dnsConfig`).
+ * - with the dedicated DNS, Prometheus resolves through it (`dnsPolicy: None`, `dnsConfig`);
+ * - with `inhibitRules`, Alertmanager's `inhibit_rules` gain them, and with `mutedTargetDownServices`
+ *   a route sends those services' `TargetDown` to the `null` receiver; both lists carry the chart's
+ *   own default entries, which a list in values replaces (or are merged into `alertmanagerConfig`).
  *
  * Helm replaces lists rather than merging them: where your values already set one of these
  * relabeling lists, add `nodeDropRelabelings` to yours instead.
