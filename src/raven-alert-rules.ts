@@ -378,7 +378,7 @@ export function renderAlertRules(scope: Construct, owner: string, props: RavenAl
       annotations: {
         summary: `Node pool ${poolTemplate} is unreachable through Raven.`,
         description: `No node of pool ${poolTemplate} answers through Raven while other pools do: the pool's own link is the suspect. `
-          + `Check: the pool's uplink (the site's router or modem), the pool's Raven gateway (Gateway of the pool, its `
+          + 'Check: the pool\'s uplink (the site\'s router or modem), the pool\'s Raven gateway (Gateway of the pool, its '
           + `raven-agent pod and its tunnel to the cloud gateway), power at the site; \`${VERIFY}\` lists the pool's targets and their errors.`,
       },
     });

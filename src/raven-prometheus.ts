@@ -27,6 +27,7 @@ import {
 } from './private/validation';
 import { requireVersion, resolveVersions } from './private/version-checks';
 import { addNodeRbacObjects } from './prometheus-node-rbac';
+import { addAlertRulesObject, RavenAlertRulesOptions, targetDownServicesOf } from './raven-alert-rules';
 import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
 import {
   BearerToken,
@@ -37,7 +38,6 @@ import {
   TargetDiscovery,
 } from './scrape-options';
 import { renderFragmentJobs, ScrapeOutput } from './scrape-output';
-import { addAlertRulesObject, RavenAlertRulesOptions, targetDownServicesOf } from './raven-alert-rules';
 import { addTokenSecretObject } from './service-account-token-secret';
 import { ClusterVersions } from './versions';
 

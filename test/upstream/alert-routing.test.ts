@@ -5,6 +5,7 @@ import * as YAML from 'yaml';
 import { ExtraEdgeScrape, PrometheusConfig, RavenPrometheus, TargetDiscovery } from '../../src';
 import { upstreamProgram } from '../support/upstream';
 import { NetworkNamespace, printed, waitFor } from './support/netns';
+import { operatorRuleFile } from './support/prometheus-rules';
 
 /**
  * The edge alerts end to end, on the real programs: Prometheus 3 scrapes a fleet of edge targets
@@ -12,7 +13,8 @@ import { NetworkNamespace, printed, waitFor } from './support/netns';
  * with the library's kube-prometheus-stack values (a configuration of the test's own, the Raven
  * inhibitions and the TargetDown route merged in), sends what is left to a webhook of the test.
  *
- * The scrape jobs are the library's ScrapeConfigs as the operator renders them
+ * The rules file is the one prometheus-operator's own code writes for the PrometheusRule. The scrape
+ * jobs are the library's ScrapeConfigs as the operator renders them
  * (`PrometheusConfig.renderScrapeConfig`, equal to prometheus-operator's code in
  * operator-render.test.ts), with one change: Kubernetes discovery is replaced by file discovery
  * that hands each target the `__meta_kubernetes_*` labels Kubernetes discovery gives a node-exporter
@@ -159,7 +161,7 @@ describe('edge alerts through real Prometheus and Alertmanager', () => {
 
   beforeAll(async () => {
     NetworkNamespace.checkPrerequisites();
-    const hosts = [`127.0.0.1 localhost`, `${PROXY_IP} ${PROXY_HOST}`, ...NODES.map(([n, , ip]) => `${ip} ${n}`)].join('\n');
+    const hosts = ['127.0.0.1 localhost', `${PROXY_IP} ${PROXY_HOST}`, ...NODES.map(([n, , ip]) => `${ip} ${n}`)].join('\n');
     lab.create(['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', ...NODES.map(([, , ip]) => ip)], { hosts: `${hosts}\n`, resolvConf: 'nameserver 127.0.0.1\n' });
     fs.writeFileSync(hookFile, '');
 
@@ -177,7 +179,9 @@ describe('edge alerts through real Prometheus and Alertmanager', () => {
       return { ...job, file_sd_configs: [{ files: [file], refresh_interval: '1s' }] };
     });
     expect(jobs).toHaveLength(2);
-    const ruleFile = PrometheusConfig.renderRuleFile(manifests.find((m) => m.kind === 'PrometheusRule'));
+    // The rules file as prometheus-operator writes it, by its own code.
+    const ruleFile = operatorRuleFile(manifests.find((m) => m.kind === 'PrometheusRule')).file;
+    expect(ruleFile.groups).toHaveLength(1);
     fs.writeFileSync(path.join(lab.dir, 'rules.yaml'), YAML.stringify(ruleFile));
     fs.writeFileSync(path.join(lab.dir, 'stock-rules.yaml'), YAML.stringify({ groups: [{ name: 'general.rules', rules: [STOCK_TARGET_DOWN] }] }));
     fs.writeFileSync(path.join(lab.dir, 'prometheus.yml'), YAML.stringify({

@@ -6,14 +6,17 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as YAML from 'yaml';
 import { AlertSeverity, PrometheusConfig, RavenAlertRules, RavenPrometheus } from '../../src';
 import { upstreamProgram } from '../support/upstream';
+import { operatorRuleFile } from './support/prometheus-rules';
 
 /**
  * promtool 3.x (built from the pinned Prometheus module) judges the edge alert rules: `check rules`
  * on every rules file the library can write, and `test rules` on each alert over a fleet of edge
  * targets labelled as the library's relabelings label them: whether it fires, whether the others stay
- * quiet, and that it resolves. The rules file is the PrometheusRule's spec.groups, which is what
- * prometheus-operator writes into the rules ConfigMap of its Prometheus (it marshals the spec as it
- * is, without `enforcedNamespaceLabel`); PrometheusConfig.renderRuleFile renders the same.
+ * quiet, and that it resolves. The rules file is made by prometheus-operator's own code
+ * (`prometheus-rules`, a test helper of the toolchain: the operator's PrometheusRuleSelector, which
+ * sanitizes the spec for the Prometheus version, marshals it and validates it with Prometheus's rule
+ * parser, as it does for the rules ConfigMap of its Prometheus); PrometheusConfig.renderRuleFile,
+ * for a Prometheus without the operator, is checked to give the same file.
  *
  * The tests run on a copy of the rules without their annotations: promtool compares annotations
  * exactly, the texts are the unit tests' business, and `check rules` parses their templates here.
@@ -47,7 +50,7 @@ function withoutAnnotations(ruleFile: any): any {
 
 /** The fleet: pools shop-a and shop-b of two nodes, shop-c of one; each node has node-exporter and the kubelet. */
 const NODES: Array<[string, string]> = [['a1', 'shop-a'], ['a2', 'shop-a'], ['b1', 'shop-b'], ['b2', 'shop-b'], ['c1', 'shop-c']];
-const TARGETS = [
+const TARGETS: Array<{ [name: string]: string }> = [
   { job: 'node-exporter', namespace: 'monitoring', service: 'node-exporter-raven' },
   { job: 'kubelet', namespace: 'kube-system', service: 'kubelet-raven', metrics_path: '/metrics' },
 ];
@@ -83,7 +86,11 @@ function testFile(scenario: Scenario): string {
     tests: [{
       interval: '1m',
       input_series: input,
-      alert_rule_test: scenario.checks.map((c) => ({ eval_time: c.at, alertname: c.alert, exp_alerts: c.expect.map((labels) => ({ exp_labels: labels })) })),
+      alert_rule_test: scenario.checks.map((c) => ({
+        eval_time: c.at,
+        alertname: c.alert,
+        exp_alerts: c.expect.map((labels) => ({ exp_labels: labels })),
+      })),
     }],
   });
 }
@@ -101,14 +108,31 @@ describe('promtool checks every rules file the library writes', () => {
     ['RavenPrometheus defaults', ruleManifest((c) => new RavenPrometheus(c, 'raven', { release: 'kps', extraScrapes: [{ name: 'dcgm-exporter-raven', port: 9400 }] }))],
     ['without node labels (no pool alert)', ruleManifest((c) => new RavenPrometheus(c, 'raven', { keepNodeLabels: false }))],
     ['every option set', ruleManifest((c) => new RavenAlertRules(c, 'alerts', {
-      targetLabels: { scrape_via: 'raven', site: 'x' }, nodePoolLabel: 'pool', nodePoolMinNodes: 1, nodeDownFor: Duration.hours(2),
-      nodeSeverity: AlertSeverity.WARNING, scrapeTimeout: Duration.millis(2500), slowScrapeRatio: 0.75, alertLabels: { team: 'edge' },
+      targetLabels: { scrape_via: 'raven', site: 'x' },
+      nodePoolLabel: 'pool',
+      nodePoolMinNodes: 1,
+      nodeDownFor: Duration.hours(2),
+      nodeSeverity: AlertSeverity.WARNING,
+      scrapeTimeout: Duration.millis(2500),
+      slowScrapeRatio: 0.75,
+      alertLabels: { team: 'edge' },
     }))],
   ];
 
-  test.each(files)('%s', (_, manifest) => {
-    const result = promtool(['check', 'rules', '--lint=all', 'rules.yaml'], { 'rules.yaml': YAML.stringify(PrometheusConfig.renderRuleFile(manifest)) });
+  test.each(files)('%s: the operator accepts it, its rules file is renderRuleFile\'s, promtool checks it', (_, manifest) => {
+    const operator = operatorRuleFile(manifest);
+    expect(operator).toMatchObject({ ok: true });
+    expect(operator.file).toEqual(PrometheusConfig.renderRuleFile(manifest));
+    const result = promtool(['check', 'rules', '--lint=all', 'rules.yaml'], { 'rules.yaml': YAML.stringify(operator.file) });
     expect(result).toEqual({ ok: true, output: expect.stringMatching(/SUCCESS: \d+ rules found/) });
+  });
+
+  test('the operator refuses a PrometheusRule whose expression does not parse, so the check above can fail', () => {
+    const manifest = files[0][1];
+    const broken = { ...manifest, spec: { groups: [{ name: 'x', rules: [{ alert: 'X', expr: 'max by (node (up)' }] }] } };
+    const result = operatorRuleFile(broken);
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/refused 1 of 1 PrometheusRules/);
   });
 
   test('promtool refuses a broken expression, so the check above can fail', () => {
@@ -120,7 +144,7 @@ describe('promtool checks every rules file the library writes', () => {
 });
 
 describe('promtool test rules: each alert fires on its outage only, and resolves', () => {
-  const ruleFile = PrometheusConfig.renderRuleFile(ruleManifest((c) => new RavenAlertRules(c, 'alerts')));
+  const ruleFile = operatorRuleFile(ruleManifest((c) => new RavenAlertRules(c, 'alerts'))).file;
   const node = (n: string, pool: string) => ({ node: n, [POOL]: pool });
 
   test('a healthy fleet: nothing fires', () => {
@@ -182,9 +206,13 @@ describe('promtool test rules: each alert fires on its outage only, and resolves
     const result = runScenario(ruleFile, {
       up: (n, job) => (n === 'b1' && job === 'node-exporter' ? '0x40 1x30' : undefined),
       checks: [
-        { at: '20m', alert: 'RavenEdgeExporterDown', expect: [{
-          alertname: 'RavenEdgeExporterDown', severity: 'warning', job: 'node-exporter', namespace: 'monitoring', service: 'node-exporter-raven', ...node('b1', 'shop-b'),
-        }] },
+        {
+          at: '20m',
+          alert: 'RavenEdgeExporterDown',
+          expect: [{
+            alertname: 'RavenEdgeExporterDown', severity: 'warning', job: 'node-exporter', namespace: 'monitoring', service: 'node-exporter-raven', ...node('b1', 'shop-b'),
+          }],
+        },
         ...quiet('38m', ALL.filter((a) => a !== 'RavenEdgeExporterDown')),
         ...quiet('45m'),
       ],
