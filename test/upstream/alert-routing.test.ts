@@ -151,6 +151,39 @@ function discovered(role: string, [name, pool, ip]: [string, string, string], po
   };
 }
 
+/**
+ * kube-prometheus-stack 88.x's default `alertmanager.config` (values.yaml), its `templates` left out
+ * (the chart's folder of templates exists only in its pod).
+ */
+const CHART_ALERTMANAGER_CONFIG: any = {
+  global: { resolve_timeout: '5m' },
+  inhibit_rules: [
+    { source_matchers: ['severity = critical'], target_matchers: ['severity =~ warning|info'], equal: ['namespace', 'alertname'] },
+    { source_matchers: ['severity = warning'], target_matchers: ['severity = info'], equal: ['namespace', 'alertname'] },
+    { source_matchers: ['alertname = InfoInhibitor'], target_matchers: ['severity = info'], equal: ['namespace'] },
+    { target_matchers: ['alertname = InfoInhibitor'] },
+  ],
+  route: {
+    group_by: ['namespace'],
+    group_wait: '30s',
+    group_interval: '5m',
+    repeat_interval: '12h',
+    receiver: 'null',
+    routes: [{ receiver: 'null', matchers: ['alertname = "Watchdog"'] }],
+  },
+  receivers: [{ name: 'null' }],
+};
+
+/** Helm's merge of values into a chart's defaults: maps merged key by key, anything else (lists too) replaced. */
+function helmMerge(defaults: any, values: any): any {
+  if (values === null || typeof values !== 'object' || Array.isArray(values) || defaults === null || typeof defaults !== 'object' || Array.isArray(defaults)) {
+    return values;
+  }
+  const out: any = { ...defaults };
+  for (const [k, v] of Object.entries(values)) out[k] = k in defaults ? helmMerge(defaults[k], v) : v;
+  return out;
+}
+
 interface Notification { status: string; alerts: Array<{ status: string; labels: { [name: string]: string } }> }
 
 describe('edge alerts through real Prometheus and Alertmanager', () => {
@@ -162,7 +195,7 @@ describe('edge alerts through real Prometheus and Alertmanager', () => {
   beforeAll(async () => {
     NetworkNamespace.checkPrerequisites();
     const hosts = ['127.0.0.1 localhost', `${PROXY_IP} ${PROXY_HOST}`, ...NODES.map(([n, , ip]) => `${ip} ${n}`)].join('\n');
-    lab.create(['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', ...NODES.map(([, , ip]) => ip)], { hosts: `${hosts}\n`, resolvConf: 'nameserver 127.0.0.1\n' });
+    lab.create(['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', ...NODES.map(([, , ip]) => ip)], { hosts: `${hosts}\n`, resolvConf: 'nameserver 127.0.0.1\n' });
     fs.writeFileSync(hookFile, '');
 
     // Scrape jobs: the library's, discovery swapped for files holding what Kubernetes discovery gives.
@@ -300,6 +333,22 @@ describe('edge alerts through real Prometheus and Alertmanager', () => {
       ['node-exporter-raven', 'suppressed', [tunnel.fingerprint]],
     ]);
   }, 180_000);
+
+  test('without a configuration of the user\'s, the values merged into the chart\'s default configuration as Helm merges them load in Alertmanager', async () => {
+    const config = helmMerge(CHART_ALERTMANAGER_CONFIG, stack.kubePrometheusStackValues().values.alertmanager.config);
+    // The chart's own entries stay, the Raven ones follow: lists are replaced, so the values carry both.
+    expect(config.inhibit_rules).toHaveLength(CHART_ALERTMANAGER_CONFIG.inhibit_rules.length + stack.alertmanagerInhibitRules.length);
+    expect(config.route.routes.map((r: any) => r.matchers[0])).toEqual(['alertname = "TargetDown"', 'alertname = "Watchdog"']);
+    expect(config.receivers).toEqual([{ name: 'null' }]);
+    const file = path.join(lab.dir, 'alertmanager-chart.yml');
+    fs.writeFileSync(file, YAML.stringify({ ...config, templates: [] }));
+    const am = await lab.start('alertmanager-chart', upstreamProgram('alertmanager'), [
+      `--config.file=${file}`, `--storage.path=${path.join(lab.dir, 'am-chart-data')}`, '--web.listen-address=127.0.0.6:9093', '--cluster.listen-address=',
+    ], async () => { await waitFor('Alertmanager ready', 30_000, () => (lab.fetch('http://127.0.0.6:9093/-/ready').status === 200 ? true : undefined), 500); });
+    const loaded = YAML.parse(JSON.parse(lab.fetch('http://127.0.0.6:9093/api/v2/status').body!).config.original);
+    expect(loaded.inhibit_rules).toHaveLength(config.inhibit_rules.length);
+    await lab.stop(am);
+  }, 60_000);
 
   test('the inhibitions themselves, on alerts posted to Alertmanager: a pool silences its nodes, not another pool\'s', async () => {
     const from = notifications().length;
