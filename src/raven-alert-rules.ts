@@ -497,15 +497,15 @@ function ruleObjectProps(r: RenderedAlertRules, props: RavenAlertRulesProps) {
  */
 export class RavenAlertRules extends ApiObject {
   /** The alert fired when every edge target is down. */
-  public static readonly TUNNEL_DOWN_ALERT = ALERTS.tunnelDown;
+  public static readonly TUNNEL_DOWN_ALERT: string = ALERTS.tunnelDown;
   /** The alert fired when every node of one pool is down. */
-  public static readonly NODE_POOL_UNREACHABLE_ALERT = ALERTS.nodePool;
+  public static readonly NODE_POOL_UNREACHABLE_ALERT: string = ALERTS.nodePool;
   /** The alert fired when every target of one node is down. */
-  public static readonly NODE_UNREACHABLE_ALERT = ALERTS.node;
+  public static readonly NODE_UNREACHABLE_ALERT: string = ALERTS.node;
   /** The alert fired when a target is down on a node whose other targets answer. */
-  public static readonly EXPORTER_DOWN_ALERT = ALERTS.exporter;
+  public static readonly EXPORTER_DOWN_ALERT: string = ALERTS.exporter;
   /** The alert fired when a node's scrapes take close to their timeout. */
-  public static readonly SCRAPE_SLOW_ALERT = ALERTS.slow;
+  public static readonly SCRAPE_SLOW_ALERT: string = ALERTS.slow;
 
   /** The PrometheusRule's namespace. */
   public readonly namespace: string;

@@ -308,3 +308,34 @@ describe('the kube-prometheus-stack values carry the inhibitions', () => {
       .toThrow(/'inhibitRules\[0\]' must be an Alertmanager inhibit rule/);
   });
 });
+
+describe('KubePrometheusStackValues on its own', () => {
+  const rules = new RavenAlertRules(testChart(), 'alerts').inhibitRules;
+
+  test('inhibition rules alone: the chart\'s defaults and the rules, no route', () => {
+    const config = new KubePrometheusStackValues({ inhibitRules: rules }).values.alertmanager.config;
+    expect(Object.keys(config)).toEqual(['inhibit_rules']);
+    expect(config.inhibit_rules.slice(4)).toEqual(rules);
+  });
+
+  test('a user config whose route has no child routes gets the TargetDown route and the null receiver', () => {
+    const values = new KubePrometheusStackValues({
+      mutedTargetDownServices: ['a.b'],
+      alertmanagerConfig: { route: { receiver: 'pager' }, receivers: [{ name: 'pager' }] },
+    });
+    const config = values.values.alertmanager.config;
+    expect(config.route.routes).toEqual([{ receiver: 'null', matchers: ['alertname = "TargetDown"', 'service =~ "a\\\\.b"'] }]);
+    expect(config.receivers).toEqual([{ name: 'pager' }, { name: 'null' }]);
+    expect(values.warnings).toEqual([]);
+  });
+
+  test.each([
+    [{ inhibitRules: rules, alertmanagerConfig: { route: {}, inhibit_rules: 'none' } }, /'alertmanagerConfig.inhibit_rules' must be a list, got 'none'/],
+    [{ mutedTargetDownServices: ['x'], alertmanagerConfig: { route: { routes: {} } } }, /'alertmanagerConfig.route.routes' must be a list, got \{\}/],
+    [{ mutedTargetDownServices: ['x'], alertmanagerConfig: { route: {}, receivers: 'null' } }, /'alertmanagerConfig.receivers' must be a list, got 'null'/],
+    [{ mutedTargetDownServices: [''] }, /'mutedTargetDownServices\[0\]' must be a non-empty label value on one line, got ''/],
+    [{ inhibitRules: rules, alertmanagerConfig: ['route'] }, /'alertmanagerConfig' must be your Alertmanager configuration as an object/],
+  ])('refuses %j', (props, message) => {
+    expect(() => new KubePrometheusStackValues(props as any)).toThrow(message);
+  });
+});
