@@ -1,5 +1,6 @@
 import { ApiObject, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
+import { BoundedCache } from './private/bounded-cache';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
 import { PROMETHEUS_RULE_GVK, PrometheusRuleSpecJson } from './private/typed-api-object';
@@ -339,6 +340,43 @@ export function renderAlertRules(scope: Construct, owner: string, props: RavenAl
     slow: severityOf(owner, 'slowScrapeSeverity', props.slowScrapeSeverity, AlertSeverity.INFO),
   };
 
+  const inputs: RuleInputs = {
+    selector,
+    node,
+    pool,
+    minNodes,
+    ratio,
+    timeoutSeconds,
+    services,
+    severity,
+    alertLabels: Object.fromEntries(Object.entries(alertLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    fors: { tunnel: tunnelFor, pool: poolFor, node: nodeFor, exporter: exporterFor, slow: slowFor },
+  };
+  // A platform app writes the same rules for every cluster: built once per set of inputs.
+  const built = RULES.get(JSON.stringify(inputs), () => buildRules(inputs));
+  return { name, namespace, spec: built.spec, inhibitRules: built.inhibitRules };
+}
+
+/** The checked inputs the rules are made of. */
+interface RuleInputs {
+  readonly selector: string;
+  readonly node: string;
+  readonly pool?: string;
+  readonly minNodes: number;
+  readonly ratio: number;
+  readonly timeoutSeconds: number;
+  readonly services: string[];
+  readonly severity: { readonly pool: string; readonly node: string; readonly exporter: string; readonly slow: string };
+  readonly alertLabels: { [name: string]: string };
+  readonly fors: { readonly tunnel: string; readonly pool: string; readonly node: string; readonly exporter: string; readonly slow: string };
+}
+
+const RULES = new BoundedCache<{ spec: PrometheusRuleSpecJson; inhibitRules: InhibitRule[] }>(32);
+
+function buildRules(inputs: RuleInputs): { spec: PrometheusRuleSpecJson; inhibitRules: InhibitRule[] } {
+  const { selector, node, pool, minNodes, ratio, timeoutSeconds, services, severity, alertLabels } = inputs;
+  const { tunnel: tunnelFor, pool: poolFor, node: nodeFor, exporter: exporterFor, slow: slowFor } = inputs.fors;
+
   const up = `up{${selector}}`;
   const byNode = pool ? `${node}, ${pool}` : node;
   const othersAnswer = `on () (max(${up}) == 1)`;
@@ -451,7 +489,7 @@ export function renderAlertRules(scope: Construct, owner: string, props: RavenAl
       equal: [...SCOPE_LABELS, pool],
     });
   }
-  return { name, namespace, spec, inhibitRules };
+  return { spec, inhibitRules };
 }
 
 function ruleObjectProps(r: RenderedAlertRules, props: RavenAlertRulesProps) {
@@ -557,16 +595,3 @@ export function addAlertRulesObject(scope: Construct, id: string, owner: string,
   return { object: new ApiObject(scope, id, ruleObjectProps(r, props)), rendered: r };
 }
 
-/** The `service` values the library's ScrapeConfigs write on their targets (a `replace` of a fixed value), in order, once each. */
-export function targetDownServicesOf(manifests: any[]): string[] {
-  const services: string[] = [];
-  for (const manifest of manifests) {
-    for (const r of manifest?.spec?.relabelings ?? []) {
-      if (r.targetLabel === 'service' && (r.action ?? 'replace') === 'replace' && r.sourceLabels === undefined
-        && typeof r.replacement === 'string' && !services.includes(r.replacement)) {
-        services.push(r.replacement);
-      }
-    }
-  }
-  return services;
-}

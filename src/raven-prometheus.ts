@@ -27,7 +27,7 @@ import {
 } from './private/validation';
 import { requireVersion, resolveVersions } from './private/version-checks';
 import { addNodeRbacObjects } from './prometheus-node-rbac';
-import { addAlertRulesObject, RavenAlertRulesOptions, targetDownServicesOf } from './raven-alert-rules';
+import { addAlertRulesObject, RavenAlertRulesOptions } from './raven-alert-rules';
 import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
 import {
   BearerToken,
@@ -403,12 +403,7 @@ export class RavenPrometheus extends Construct {
   public readonly serviceAccountName: string;
   /** The PrometheusRule of the edge alerts, if `alertRules` is on (none with `ScrapeOutput.prometheusConfigFragment()`). */
   public readonly alertRules?: ApiObject;
-  /**
-   * The rules file of the edge alerts (YAML, `groups:`), if `alertRules` is on: for a Prometheus
-   * without the operator it is also written into the fragment's ConfigMap or Secret, under
-   * `raven-alert-rules.yaml`.
-   */
-  public readonly alertRulesYaml?: string;
+  private readonly _alertRuleSpec?: { [key: string]: any };
   private readonly _inhibitRules: { [key: string]: any }[];
   private readonly _mutedServices: string[];
   private readonly _kubeletScrapes: ApiObject[];
@@ -480,11 +475,17 @@ export class RavenPrometheus extends Construct {
       const httpsPorts: number[] = [];
       const scrapes: ApiObject[] = [];
       let podDiscovery = false;
+      // The `service` label of each scrape's targets, whose stock TargetDown the alerts replace.
+      const services: string[] = [];
+      const addScrape: typeof addScrapeObject = (s, scrapeId, o, p) => {
+        if (p.targetLabels?.service !== undefined && !services.includes(p.targetLabels.service)) services.push(p.targetLabels.service);
+        return addScrapeObject(s, scrapeId, o, p);
+      };
 
       let nodeExporterScrape: ApiObject | undefined;
       if (props.nodeExporter ?? true) {
         const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
-        const scrape = addScrapeObject(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
+        const scrape = addScrape(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
           nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort }, namespace));
         nodeExporterScrape = scrape.object;
         scrapes.push(scrape.object);
@@ -507,7 +508,7 @@ export class RavenPrometheus extends Construct {
           cadvisorInterval: props.cadvisorInterval,
         }, {
           tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
-          scrape: (s, endpoint, p) => addScrapeObject(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
+          scrape: (s, endpoint, p) => addScrape(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
         });
         kubeletScrapes = kubelet.scrapes;
         tokenSecret = kubelet.tokenSecret;
@@ -530,7 +531,7 @@ export class RavenPrometheus extends Construct {
         names.add(extra.name);
         checkPort(owner, `extraScrapes[${extra.name}].port`, extra.port);
         const discovery = extra.discovery ?? TargetDiscovery.nodes();
-        const scrape = addScrapeObject(scrapeScope, `Extra-${extra.name}`, 'EdgeNodeScrape', {
+        const scrape = addScrape(scrapeScope, `Extra-${extra.name}`, 'EdgeNodeScrape', {
           ...common,
           name: extra.name,
           port: extra.port,
@@ -575,7 +576,7 @@ export class RavenPrometheus extends Construct {
       }
 
       let alertRules: ApiObject | undefined;
-      let alertRulesYaml: string | undefined;
+      let alertRuleSpec: { [key: string]: any } | undefined;
       let inhibitRules: { [key: string]: any }[] = [];
       let mutedServices: string[] = [];
       if (props.alertRules ?? props.markerLabel ?? true) {
@@ -583,7 +584,7 @@ export class RavenPrometheus extends Construct {
           invalid(owner, 'markerLabel', false, 'true (the default) when alertRules is true',
             'The alert rules find the library\'s targets by scrape_via="raven"; keep the marker or set alertRules: false.');
         }
-        mutedServices = targetDownServicesOf(scrapes.map((scrape) => scrape.toJson()));
+        mutedServices = services;
         const built = addAlertRulesObject(scrapeScope, 'AlertRules', owner, {
           ...(props.alertRulesOptions ?? {}),
           namespace,
@@ -593,7 +594,7 @@ export class RavenPrometheus extends Construct {
           targetDownServices: mutedServices,
         });
         alertRules = fragment ? undefined : built.object;
-        alertRulesYaml = Yaml.stringify(built.rendered.spec);
+        alertRuleSpec = built.rendered.spec;
         inhibitRules = built.rendered.inhibitRules;
       } else if (props.alertRulesOptions !== undefined) {
         invalid(owner, 'alertRulesOptions', 'set', 'unset when alertRules is false', 'Drop the options or turn the alert rules on.');
@@ -605,8 +606,9 @@ export class RavenPrometheus extends Construct {
         const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
         scrapeConfigsYaml = Yaml.stringify(configs);
         const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
-        const data = { [fragment.key!]: scrapeConfigsYaml, ...(alertRulesYaml !== undefined ? { [ALERT_RULES_KEY]: alertRulesYaml } : {}) };
-        if (alertRulesYaml !== undefined && fragment.key === ALERT_RULES_KEY) {
+        const rulesFile = alertRuleSpec !== undefined ? { [ALERT_RULES_KEY]: Yaml.stringify(alertRuleSpec) } : {};
+        const data = { [fragment.key!]: scrapeConfigsYaml, ...rulesFile };
+        if (alertRuleSpec !== undefined && fragment.key === ALERT_RULES_KEY) {
           invalid(owner, 'output', fragment.key, `a fragment key other than '${ALERT_RULES_KEY}', which holds the alert rules`);
         }
         fragmentObject = fragment.asSecret
@@ -637,7 +639,7 @@ export class RavenPrometheus extends Construct {
       this.scrapeConfigsYaml = scrapeConfigsYaml;
       this.serviceAccountName = serviceAccountName;
       this.alertRules = alertRules;
-      this.alertRulesYaml = alertRulesYaml;
+      this._alertRuleSpec = alertRuleSpec;
       this._inhibitRules = inhibitRules;
       this._mutedServices = mutedServices;
       this._kubeletScrapes = fragment ? [] : kubeletScrapes;
@@ -672,6 +674,15 @@ export class RavenPrometheus extends Construct {
     });
     addWarnings(this, values.warnings);
     return values;
+  }
+
+  /**
+   * The rules file of the edge alerts (YAML, `groups:`), if `alertRules` is on: for a Prometheus
+   * without the operator it is also written into the fragment's ConfigMap or Secret, under
+   * `raven-alert-rules.yaml`.
+   */
+  public get alertRulesYaml(): string | undefined {
+    return this._alertRuleSpec === undefined ? undefined : Yaml.stringify(this._alertRuleSpec);
   }
 
   /**
