@@ -606,7 +606,7 @@ export class RavenPrometheus extends Construct {
         const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
         scrapeConfigsYaml = Yaml.stringify(configs);
         const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
-        const rulesFile = alertRuleSpec !== undefined ? { [ALERT_RULES_KEY]: Yaml.stringify(alertRuleSpec) } : {};
+        const rulesFile: { [key: string]: string } = alertRuleSpec !== undefined ? { [ALERT_RULES_KEY]: Yaml.stringify(alertRuleSpec) } : {};
         const data = { [fragment.key!]: scrapeConfigsYaml, ...rulesFile };
         if (alertRuleSpec !== undefined && fragment.key === ALERT_RULES_KEY) {
           invalid(owner, 'output', fragment.key, `a fragment key other than '${ALERT_RULES_KEY}', which holds the alert rules`);
