@@ -113,7 +113,10 @@ const crd = (name: string) => `$(node upstream/toolchain.js files ${name} | cut 
 project.addTask('import', {
   description: 'Regenerate imports/ from the pinned upstream CRDs (upstream/files/files.json)',
   steps: [
-    { exec: `cdk8s import ${crd('scrapeconfigs-crd')} -l typescript -o imports --no-save --no-check-upgrade` },
+    // cdk8s import writes one file per API group and reads one spec per run: the group's CRDs go in
+    // as one multi-document file, or the second import would overwrite the first's file.
+    { exec: `mkdir -p .tmp && cat ${crd('scrapeconfigs-crd')} ${crd('prometheusrules-crd')} > .tmp/monitoring.coreos.com-crds.yaml` },
+    { exec: 'cdk8s import .tmp/monitoring.coreos.com-crds.yaml -l typescript -o imports --no-save --no-check-upgrade' },
     { exec: `cdk8s import ${crd('gateways-crd')} -l typescript -o imports --no-save --no-check-upgrade` },
   ],
 });

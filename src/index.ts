@@ -19,6 +19,9 @@ export { ServiceAccountTokenSecret, type ServiceAccountTokenSecretProps } from '
 export { PrometheusNodeRbac, type PrometheusNodeRbacProps } from './prometheus-node-rbac';
 export { RavenGatewayPorts, type RavenGatewayPortsProps } from './raven-gateway-ports';
 
+// Alerts for the edge targets
+export { AlertSeverity, RavenAlertRules, type RavenAlertRulesOptions, type RavenAlertRulesProps } from './raven-alert-rules';
+
 // Cluster DNS for node names
 export { RavenCoreDns, type RavenCoreDnsProps } from './raven-core-dns';
 export { RavenProxyDns, type RavenProxyDnsProps } from './raven-proxy-dns';

@@ -1,5 +1,5 @@
 import { Yaml } from 'cdk8s';
-import { checkClusterIp, checkDnsLabel, checkDnsSubdomain, invalid } from './private/validation';
+import { checkClusterIp, checkDnsLabel, checkDnsSubdomain, checkList, checkObject, invalid } from './private/validation';
 import { NodeSelection } from './scrape-options';
 
 /**
@@ -35,7 +35,50 @@ export interface KubePrometheusStackValuesProps {
    * @default "cluster.local"
    */
   readonly clusterDomain?: string;
+
+  /**
+   * Alertmanager inhibition rules to add (`RavenAlertRules.inhibitRules`), under the chart's
+   * `alertmanager.config.inhibit_rules`. Helm replaces a list value rather than merging it, so the
+   * list written is the chart's default rules (or those of `alertmanagerConfig`) followed by these.
+   *
+   * @default - no Alertmanager values
+   */
+  readonly inhibitRules?: { [key: string]: any }[];
+
+  /**
+   * The `service` label values of the library's targets, whose stock `TargetDown` alerts a route
+   * sends to the `null` receiver: the Raven alerts report each of those targets (tunnel, pool,
+   * node or exporter), with a `for:` and a severity made for edge nodes, where `TargetDown` fires
+   * after 10 minutes as soon as a tenth of the group is down, which on the edge is routine.
+   *
+   * @default - TargetDown is left alone
+   */
+  readonly mutedTargetDownServices?: string[];
+
+  /**
+   * Your own Alertmanager configuration (the chart's `alertmanager.config` value), when your
+   * values set one: the Raven inhibition rules and route are merged into it and the whole
+   * configuration is written, since Helm would otherwise replace its lists with these values'
+   * lists or the other way round. A warning (`warnings`) says when your configuration, deployed
+   * as it is, drops the Raven inhibitions.
+   *
+   * @default - kube-prometheus-stack 88.x's default configuration
+   */
+  readonly alertmanagerConfig?: { [key: string]: any };
 }
+
+/**
+ * kube-prometheus-stack 88.x `alertmanager.config.inhibit_rules` and `route.routes` (values.yaml):
+ * the lists a value replaces, so written out with the Raven entries added.
+ */
+const CHART_INHIBIT_RULES = [
+  { source_matchers: ['severity = critical'], target_matchers: ['severity =~ warning|info'], equal: ['namespace', 'alertname'] },
+  { source_matchers: ['severity = warning'], target_matchers: ['severity = info'], equal: ['namespace', 'alertname'] },
+  { source_matchers: ['alertname = InfoInhibitor'], target_matchers: ['severity = info'], equal: ['namespace'] },
+  { target_matchers: ['alertname = InfoInhibitor'] },
+];
+const CHART_ROUTES = [{ receiver: 'null', matchers: ['alertname = "Watchdog"'] }];
+const NULL_RECEIVER = 'null';
 
 /** A target relabeling as prometheus-operator's RelabelConfig writes it (ServiceMonitor endpoints, chart values). */
 type RelabelConfigJson = { [key: string]: any };
@@ -68,7 +111,10 @@ function literalRegex(value: string): string {
  * - the node-exporter ServiceMonitor drops them as well;
  * - both attach node metadata (`attachMetadata.node`), which the drop reads: Prometheus 2.45 or later
  *   for the kubelet's operator-managed endpoints, and RBAC to read nodes, which the chart grants;
- * - with the dedicated DNS, Prometheus resolves through it (`dnsPolicy: None`, `dnsConfig`).
+ * - with the dedicated DNS, Prometheus resolves through it (`dnsPolicy: None`, `dnsConfig`);
+ * - with `inhibitRules`, Alertmanager's `inhibit_rules` gain them, and with `mutedTargetDownServices`
+ *   a route sends those services' `TargetDown` to the `null` receiver; both lists carry the chart's
+ *   own default entries, which a list in values replaces (or are merged into `alertmanagerConfig`).
  *
  * Helm replaces lists rather than merging them: where your values already set one of these
  * relabeling lists, add `nodeDropRelabelings` to yours instead.
@@ -87,6 +133,7 @@ export class KubePrometheusStackValues {
 
   private readonly _values: { [key: string]: any };
   private readonly _nodeDrops: RelabelConfigJson[];
+  private readonly _warnings: string[];
 
   /**
    * @param props the nodes the library scrapes, and how Prometheus resolves their names
@@ -137,7 +184,15 @@ export class KubePrometheusStackValues {
       invalid(owner, props.prometheusNamespace !== undefined ? 'prometheusNamespace' : 'clusterDomain', 'set', 'unset without proxyDnsClusterIp',
         'They only serve Prometheus\' DNS settings for the dedicated DNS.');
     }
+    this._warnings = [];
+    const alertmanager = alertmanagerValues(owner, props, this._warnings);
+    if (alertmanager !== undefined) values.alertmanager = { config: alertmanager };
     this._values = values;
+  }
+
+  /** What these values cannot do for you, for you to review (e.g. an Alertmanager config that drops the inhibitions). */
+  public get warnings(): string[] {
+    return [...this._warnings];
   }
 
   /** The values, as cdk8s' `Helm` construct takes them (a copy). */
@@ -157,4 +212,81 @@ export class KubePrometheusStackValues {
   public toYaml(): string {
     return Yaml.stringify(this._values);
   }
+}
+
+/** A copy of a JSON-like value (the config and rules come from users: nothing of theirs is changed). */
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * `alertmanager.config` with the Raven inhibition rules and the TargetDown route: only the two
+ * lists without a config of the user's (Helm merges the maps of values with the chart's defaults,
+ * but replaces lists), the whole merged config with one.
+ */
+function alertmanagerValues(owner: string, props: KubePrometheusStackValuesProps, warnings: string[]): { [key: string]: any } | undefined {
+  checkList(owner, 'inhibitRules', props.inhibitRules, 'a list of Alertmanager inhibit_rules entries (RavenAlertRules.inhibitRules)');
+  checkList(owner, 'mutedTargetDownServices', props.mutedTargetDownServices, 'a list of service label values');
+  checkObject(owner, 'alertmanagerConfig', props.alertmanagerConfig, 'your Alertmanager configuration as an object (the chart\'s alertmanager.config value)');
+  const rules = props.inhibitRules ?? [];
+  rules.forEach((rule, i) => {
+    if (rule === null || typeof rule !== 'object' || Array.isArray(rule) || !Array.isArray(rule.target_matchers ?? rule.target_match)) {
+      invalid(owner, `inhibitRules[${i}]`, rule, 'an Alertmanager inhibit rule ({ source_matchers, target_matchers, equal })');
+    }
+  });
+  const services = props.mutedTargetDownServices ?? [];
+  services.forEach((service, i) => {
+    if (typeof service !== 'string' || service === '' || /[\n\r]/.test(service)) {
+      invalid(owner, `mutedTargetDownServices[${i}]`, service, 'a non-empty label value on one line');
+    }
+  });
+  const user = props.alertmanagerConfig;
+  if (rules.length === 0 && services.length === 0) {
+    if (user !== undefined) {
+      invalid(owner, 'alertmanagerConfig', 'set', 'unset without inhibitRules or mutedTargetDownServices', 'It only serves to merge those into your configuration.');
+    }
+    return undefined;
+  }
+  const muteRoute = services.length === 0 ? [] : [{
+    receiver: NULL_RECEIVER,
+    matchers: ['alertname = "TargetDown"', `service =~ ${JSON.stringify(services.map(literalRegex).join('|'))}`],
+  }];
+
+  if (user === undefined) {
+    return {
+      inhibit_rules: [...copy(CHART_INHIBIT_RULES), ...copy(rules)],
+      ...(muteRoute.length > 0 ? { route: { routes: [...muteRoute, ...copy(CHART_ROUTES)] } } : {}),
+    };
+  }
+
+  const config = copy(user);
+  if (config.route === null || typeof config.route !== 'object' || Array.isArray(config.route)) {
+    invalid(owner, 'alertmanagerConfig.route', config.route, 'the root route of your Alertmanager configuration',
+      'Alertmanager refuses a configuration without one; pass the whole alertmanager.config value.');
+  }
+  const theirs: any[] = config.inhibit_rules ?? [];
+  if (!Array.isArray(theirs)) invalid(owner, 'alertmanagerConfig.inhibit_rules', theirs, 'a list');
+  const has = (rule: any) => theirs.some((t) => JSON.stringify(t) === JSON.stringify(rule));
+  const missing = rules.filter((rule) => !has(rule));
+  if (missing.length > 0) {
+    warnings.push(`Your Alertmanager configuration (alertmanagerConfig) has ${missing.length} of the ${rules.length} Raven inhibition rules `
+      + 'missing: deployed as it is, an outage of the Raven tunnel or of a node pool also notifies every node and TargetDown it silences. '
+      + 'These values carry your configuration with them added (alertmanager.config): give Helm these values after your own, or add '
+      + 'RavenAlertRules.inhibitRules to your configuration.');
+  }
+  config.inhibit_rules = [...theirs, ...copy(missing)];
+  if (muteRoute.length > 0) {
+    const routes: any[] = config.route.routes ?? [];
+    if (!Array.isArray(routes)) invalid(owner, 'alertmanagerConfig.route.routes', routes, 'a list');
+    if (!routes.some((r) => JSON.stringify(r) === JSON.stringify(muteRoute[0]))) {
+      // First: a route of yours before it (without `continue`) would take TargetDown to a receiver.
+      config.route.routes = [...copy(muteRoute), ...routes];
+    }
+    const receivers: any[] = config.receivers ?? [];
+    if (!Array.isArray(receivers)) invalid(owner, 'alertmanagerConfig.receivers', receivers, 'a list');
+    if (!receivers.some((r) => r?.name === NULL_RECEIVER)) {
+      config.receivers = [...receivers, { name: NULL_RECEIVER }];
+    }
+  }
+  return config;
 }

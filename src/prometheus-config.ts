@@ -118,6 +118,29 @@ export class PrometheusConfig {
     return renderPlainStyle(manifest, options, 'PrometheusConfig.renderPlainScrapeConfig');
   }
 
+  /**
+   * The rules file Prometheus loads for a synthesized `PrometheusRule` (e.g. `RavenAlertRules`),
+   * for a Prometheus without the operator (`rule_files`, or prometheus-community/prometheus'
+   * `serverFiles`). prometheus-operator writes the spec's groups as they are into the rules file
+   * of its ConfigMap (without `enforcedNamespaceLabel` on the Prometheus resource), which is what
+   * this returns.
+   *
+   * @param manifest the PrometheusRule manifest (apiVersion, kind, metadata, spec)
+   * @returns the rules file, `{ groups: [...] }`, a plain object to serialize as YAML
+   */
+  public static renderRuleFile(manifest: any): any {
+    const caller = 'PrometheusConfig.renderRuleFile';
+    if (manifest === null || typeof manifest !== 'object' || manifest.kind !== 'PrometheusRule' || manifest.apiVersion !== 'monitoring.coreos.com/v1') {
+      throw new Error(`${caller}: expected a monitoring.coreos.com/v1 PrometheusRule, got ${manifest === null || typeof manifest !== 'object'
+        ? JSON.stringify(manifest) : `${manifest.apiVersion ?? '<no apiVersion>'} ${manifest.kind ?? '<no kind>'}`}.`);
+    }
+    const groups = manifest.spec?.groups;
+    if (!Array.isArray(groups) || groups.length === 0) {
+      throw new Error(`${caller}: PrometheusRule '${manifest.metadata?.name}' has no spec.groups; a rules file needs at least one group.`);
+    }
+    return { groups: JSON.parse(JSON.stringify(groups)) };
+  }
+
   private constructor() {
     // Static entry points only.
   }

@@ -27,6 +27,7 @@ import {
 } from './private/validation';
 import { requireVersion, resolveVersions } from './private/version-checks';
 import { addNodeRbacObjects } from './prometheus-node-rbac';
+import { addAlertRulesObject, RavenAlertRulesOptions } from './raven-alert-rules';
 import { addGatewayPortsObject, readCloudGateway } from './raven-gateway-ports';
 import {
   BearerToken,
@@ -105,6 +106,15 @@ export interface KubePrometheusStackValuesOptions {
    * @default "cluster.local"
    */
   readonly clusterDomain?: string;
+
+  /**
+   * Your own Alertmanager configuration (the chart's `alertmanager.config` value), if your values
+   * set one: the alert rules' inhibitions are merged into it (see
+   * `KubePrometheusStackValuesProps.alertmanagerConfig`), with a warning when yours lacks them.
+   *
+   * @default - kube-prometheus-stack's default Alertmanager configuration
+   */
+  readonly alertmanagerConfig?: { [key: string]: any };
 }
 
 /**
@@ -352,6 +362,21 @@ export interface RavenPrometheusProps {
    * @default ScrapeOutput.scrapeConfigResources()
    */
   readonly output?: ScrapeOutput;
+
+  /**
+   * Write the edge alert rules (`RavenAlertRules`): one page for a broken tunnel, quiet reports
+   * for nodes that went offline. Needs `markerLabel`, by which the rules find the library's targets.
+   *
+   * @default - true, unless `markerLabel` is false
+   */
+  readonly alertRules?: boolean;
+
+  /**
+   * Thresholds, durations and severities of the alert rules.
+   *
+   * @default - the defaults of `RavenAlertRulesOptions`
+   */
+  readonly alertRulesOptions?: RavenAlertRulesOptions;
 }
 
 /**
@@ -406,6 +431,11 @@ export class RavenPrometheus extends Construct {
   public readonly scrapeConfigsYaml?: string;
   /** The ServiceAccount Prometheus runs as: the RBAC (and a token Secret, if any) are for it. */
   public readonly serviceAccountName: string;
+  /** The PrometheusRule of the edge alerts, if `alertRules` is on (none with `ScrapeOutput.prometheusConfigFragment()`). */
+  public readonly alertRules?: ApiObject;
+  private readonly _alertRuleSpec?: { [key: string]: any };
+  private readonly _inhibitRules: { [key: string]: any }[];
+  private readonly _mutedServices: string[];
   private readonly _kubeletScrapes: ApiObject[];
   private readonly _extraScrapes: ApiObject[];
   private readonly _dnsObjects: ApiObject[];
@@ -498,11 +528,17 @@ export class RavenPrometheus extends Construct {
       const httpsPorts: number[] = [];
       const scrapes: ApiObject[] = [];
       let podDiscovery = false;
+      // The `service` label of each scrape's targets, whose stock TargetDown the alerts replace.
+      const services: string[] = [];
+      const addScrape: typeof addScrapeObject = (s, scrapeId, o, p) => {
+        if (p.targetLabels?.service !== undefined && !services.includes(p.targetLabels.service)) services.push(p.targetLabels.service);
+        return addScrapeObject(s, scrapeId, o, p);
+      };
 
       let nodeExporterScrape: ApiObject | undefined;
       if (props.nodeExporter ?? true) {
         const discovery = props.nodeExporterDiscovery ?? TargetDiscovery.nodeExporterPods();
-        const scrape = addScrapeObject(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
+        const scrape = addScrape(scrapeScope, 'NodeExporter', 'NodeExporterScrape',
           nodeExporterScrapeProps({ ...common, discovery, port: props.nodeExporterPort, collectors: profile?.nodeExporterCollectors }, namespace));
         nodeExporterScrape = scrape.object;
         scrapes.push(scrape.object);
@@ -525,7 +561,7 @@ export class RavenPrometheus extends Construct {
           cadvisorInterval: profile ? profile.cadvisorInterval ?? Duration.seconds(0) : props.cadvisorInterval,
         }, {
           tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
-          scrape: (s, endpoint, p) => addScrapeObject(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
+          scrape: (s, endpoint, p) => addScrape(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
         }, { keepContainerMemorySwap: profile?.name === 'edgeLink' });
         kubeletScrapes = kubelet.scrapes;
         tokenSecret = kubelet.tokenSecret;
@@ -548,7 +584,7 @@ export class RavenPrometheus extends Construct {
         names.add(extra.name);
         checkPort(owner, `extraScrapes[${extra.name}].port`, extra.port);
         const discovery = extra.discovery ?? TargetDiscovery.nodes();
-        const scrape = addScrapeObject(scrapeScope, `Extra-${extra.name}`, 'EdgeNodeScrape', {
+        const scrape = addScrape(scrapeScope, `Extra-${extra.name}`, 'EdgeNodeScrape', {
           ...common,
           name: extra.name,
           port: extra.port,
@@ -592,15 +628,45 @@ export class RavenPrometheus extends Construct {
         invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
       }
 
+      let alertRules: ApiObject | undefined;
+      let alertRuleSpec: { [key: string]: any } | undefined;
+      let inhibitRules: { [key: string]: any }[] = [];
+      let mutedServices: string[] = [];
+      if (props.alertRules ?? props.markerLabel ?? true) {
+        if (props.markerLabel === false) {
+          invalid(owner, 'markerLabel', false, 'true (the default) when alertRules is true',
+            'The alert rules find the library\'s targets by scrape_via="raven"; keep the marker or set alertRules: false.');
+        }
+        mutedServices = services;
+        const built = addAlertRulesObject(scrapeScope, 'AlertRules', owner, {
+          ...(props.alertRulesOptions ?? {}),
+          namespace,
+          labels: Object.keys(labels).length > 0 ? labels : undefined,
+          // Without the node labels on the targets there is no pool to group by.
+          nodePoolLabel: (props.keepNodeLabels ?? true) ? undefined : '',
+          targetDownServices: mutedServices,
+        });
+        alertRules = fragment ? undefined : built.object;
+        alertRuleSpec = built.rendered.spec;
+        inhibitRules = built.rendered.inhibitRules;
+      } else if (props.alertRulesOptions !== undefined) {
+        invalid(owner, 'alertRulesOptions', 'set', 'unset when alertRules is false', 'Drop the options or turn the alert rules on.');
+      }
+
       let fragmentObject: ApiObject | undefined;
       let scrapeConfigsYaml: string | undefined;
       if (fragment) {
         const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
         scrapeConfigsYaml = Yaml.stringify(configs);
         const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
+        const rulesFile: { [key: string]: string } = alertRuleSpec !== undefined ? { [ALERT_RULES_KEY]: Yaml.stringify(alertRuleSpec) } : {};
+        const data = { [fragment.key!]: scrapeConfigsYaml, ...rulesFile };
+        if (alertRuleSpec !== undefined && fragment.key === ALERT_RULES_KEY) {
+          invalid(owner, 'output', fragment.key, `a fragment key other than '${ALERT_RULES_KEY}', which holds the alert rules`);
+        }
         fragmentObject = fragment.asSecret
-          ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: scrapeConfigsYaml } })
-          : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data: { [fragment.key!]: scrapeConfigsYaml } });
+          ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: data })
+          : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data });
       }
 
       let rbac: { clusterRole: ApiObject; clusterRoleBinding: ApiObject } | undefined;
@@ -610,7 +676,7 @@ export class RavenPrometheus extends Construct {
 
       const oneNamespace = `One RavenPrometheus per Prometheus namespace: this one's objects are named the same in '${namespace}'; `
         + 'give each Prometheus its own namespace (namespace prop), or merge the stacks into one.';
-      for (const obj of [...scrapes, tokenSecret, fragmentObject]) {
+      for (const obj of [...scrapes, tokenSecret, alertRules, fragmentObject]) {
         if (obj !== undefined && !fragment) whenWrittenTwice(obj, oneNamespace);
       }
       if (fragmentObject) whenWrittenTwice(fragmentObject, oneNamespace);
@@ -625,6 +691,10 @@ export class RavenPrometheus extends Construct {
       this.fragmentObject = fragmentObject;
       this.scrapeConfigsYaml = scrapeConfigsYaml;
       this.serviceAccountName = serviceAccountName;
+      this.alertRules = alertRules;
+      this._alertRuleSpec = alertRuleSpec;
+      this._inhibitRules = inhibitRules;
+      this._mutedServices = mutedServices;
       this._kubeletScrapes = fragment ? [] : kubeletScrapes;
       this._extraScrapes = fragment ? [] : extraScrapes;
       this._httpPorts = httpPorts;
@@ -646,12 +716,34 @@ export class RavenPrometheus extends Construct {
   public kubePrometheusStackValues(options: KubePrometheusStackValuesOptions = {}): KubePrometheusStackValues {
     const service = this._dnsObjects.find((o) => o.kind === 'Service');
     const clusterIp: string | undefined = service?.toJson().spec?.clusterIP;
-    return new KubePrometheusStackValues({
+    const values = new KubePrometheusStackValues({
       nodes: this._nodes,
       proxyDnsClusterIp: clusterIp,
       prometheusNamespace: clusterIp === undefined ? undefined : this._namespace,
       clusterDomain: options.clusterDomain,
+      inhibitRules: this._inhibitRules.length > 0 ? this._inhibitRules : undefined,
+      mutedTargetDownServices: this._mutedServices.length > 0 ? this._mutedServices : undefined,
+      alertmanagerConfig: options.alertmanagerConfig,
     });
+    addWarnings(this, values.warnings);
+    return values;
+  }
+
+  /**
+   * The rules file of the edge alerts (YAML, `groups:`), if `alertRules` is on: for a Prometheus
+   * without the operator it is also written into the fragment's ConfigMap or Secret, under
+   * `raven-alert-rules.yaml`.
+   */
+  public get alertRulesYaml(): string | undefined {
+    return this._alertRuleSpec === undefined ? undefined : Yaml.stringify(this._alertRuleSpec);
+  }
+
+  /**
+   * The Alertmanager `inhibit_rules` entries of the alert rules (see `RavenAlertRules.inhibitRules`),
+   * for an Alertmanager configured by hand; empty when `alertRules` is off.
+   */
+  public get alertmanagerInhibitRules(): { [key: string]: any }[] {
+    return JSON.parse(JSON.stringify(this._inhibitRules));
   }
 
   /** The kubelet ScrapeConfigs, one per endpoint (none with `ScrapeOutput.prometheusConfigFragment()`). */
@@ -696,6 +788,9 @@ export class RavenPrometheus extends Construct {
   }
 }
 
+/** The fragment's key of the alert rules file, with `ScrapeOutput.prometheusConfigFragment()`. */
+const ALERT_RULES_KEY = 'raven-alert-rules.yaml';
+
 /**
  * The props' types, checked at run time: from plain JavaScript, or from values read from a file,
  * a string can arrive where a factory's result belongs (`dns: 'editClusterCoreDns'`), and would
@@ -715,10 +810,11 @@ function checkPropTypes(owner: string, props: RavenPrometheusProps): void {
   checkInstance(owner, 'profile', props.profile, ScrapeProfile);
   checkDuration(owner, 'scrapeInterval', props.scrapeInterval);
   checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
-  for (const flag of ['nodeExporter', 'cadvisorMetricDrops', 'markerLabel', 'keepNodeLabels', 'addGatewayPorts', 'rbac', 'sendServiceAccountTokenToNodes', 'createTokenSecret'] as const) {
+  for (const flag of ['nodeExporter', 'cadvisorMetricDrops', 'markerLabel', 'keepNodeLabels', 'addGatewayPorts', 'rbac', 'sendServiceAccountTokenToNodes', 'createTokenSecret', 'alertRules'] as const) {
     checkBoolean(owner, flag, props[flag]);
   }
   checkObject(owner, 'versions', props.versions, 'a ClusterVersions object such as { prometheusOperator: \'0.93.0\' }');
+  checkObject(owner, 'alertRulesOptions', props.alertRulesOptions, 'the alert rules\' options ({ nodeDownFor: Duration.hours(1), ... })');
   checkObject(owner, 'scrapeConfigLabels', props.scrapeConfigLabels, 'a map of label keys to values');
   checkObject(owner, 'gateway', props.gateway, 'the exported Gateway as an object (Yaml.load(\'gw-cloud.yaml\')[0])');
   checkList(owner, 'otherGateways', props.otherGateways, 'a list of exported Gateways');

@@ -20,7 +20,7 @@ function synthError(chart: Chart): string {
 }
 
 describe('an object written twice into one manifest is refused at synth time, naming both construct paths', () => {
-  test('GIVEN two RavenPrometheus for one Prometheus in one chart THEN each of the 6 objects is named with both paths, and what to do', () => {
+  test('GIVEN two RavenPrometheus for one Prometheus in one chart THEN each of the 7 objects is named with both paths, and what to do', () => {
     const chart = testChart('monitoring');
     new RavenPrometheus(chart, 'raven-a', { release: 'kps' });
     new RavenPrometheus(chart, 'raven-b', { release: 'kps' });
@@ -31,6 +31,7 @@ describe('an object written twice into one manifest is refused at synth time, na
       'ScrapeConfig monitoring/kubelet-raven-metrics',
       'ScrapeConfig monitoring/kubelet-raven-cadvisor',
       'ScrapeConfig monitoring/kubelet-raven-probes',
+      'PrometheusRule monitoring/raven-edge-alerts',
       'ClusterRole raven-prometheus-node-scraper:monitoring:kps-kube-prometheus-stack-prometheus',
       'ClusterRoleBinding raven-prometheus-node-scraper:monitoring:kps-kube-prometheus-stack-prometheus',
     ]);
@@ -114,7 +115,7 @@ describe('an object written twice into one manifest is refused at synth time, na
   test('GIVEN a chart synthesized once THEN a second stack added afterwards, in the same run, is refused at the next synthesis', () => {
     const chart = testChart('monitoring');
     new RavenPrometheus(chart, 'raven-a', { release: 'kps' });
-    expect(synth(chart).length).toBe(6);
+    expect(synth(chart).length).toBe(7);
     new RavenPrometheus(chart, 'raven-b', { release: 'kps' });
     expect(synthError(chart)).toContain('by test/raven-a/NodeExporter and by test/raven-b/NodeExporter.');
   });

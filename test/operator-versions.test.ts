@@ -214,3 +214,37 @@ describe('what each release refuses', () => {
     expect(scrapes.every((s) => s.spec.kubernetesSDConfigs[0].selectors[0].label === 'openyurt.io/is-edge-worker=true')).toBe(true);
   });
 });
+
+/**
+ * The PrometheusRule of the edge alerts uses only fields every supported release's CRD has:
+ * checked against the PrometheusRule CRD of the oldest supported release (v0.68.0) and of the
+ * current one (v0.93.1), each from its Go module.
+ */
+describe('the PrometheusRule is accepted by every supported release', () => {
+  const RULE_RELEASES: Array<[string, string]> = [['0.68.0', 'prometheusrules-crd-v0.68.0'], ['0.93.1', 'prometheusrules-crd']];
+  const v1Schema = (crd: string): any => loadCrd(crd).spec.versions.find((v: any) => v.name === 'v1').schema.openAPIV3Schema;
+  // The CRD's `(?i)` patterns (fields the library never writes) are Go-only: left out of the check.
+  const jsSchema = (schema: any): any => JSON.parse(JSON.stringify(schema), (key, value) => (key === 'pattern' && /\(\?[a-z]+\)/.test(value) ? undefined : value));
+
+  test.each(RULE_RELEASES)('GIVEN prometheus-operator %s WHEN the stack writes its alert rules THEN the CRD has every field and accepts them', (declared, crd) => {
+    const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'v', { namespace: 'monitoring' });
+    new RavenPrometheus(chart, 'raven', {
+      release: 'kps', nodes: NodeSelection.all(), nodeExporterDiscovery: TargetDiscovery.nodes(), versions: { prometheusOperator: declared },
+    });
+    const rules = chart.toJson().filter((m) => m.kind === 'PrometheusRule');
+    expect(rules).toHaveLength(1);
+    const root = v1Schema(crd);
+    const unknown = [...writtenPaths(rules[0].spec, 'spec', new Set())]
+      // Map keys of labels and annotations are data, not fields.
+      .filter((p) => !/\.(labels|annotations)\.[^.]+$/.test(p))
+      .filter((p) => schemaAt(root, p) === undefined);
+    expect(unknown).toEqual([]);
+    const validate = ajv.compile(jsSchema(root));
+    expect(validate(rules[0]) ? [] : validate.errors).toEqual([]);
+  });
+
+  test('GIVEN the v0.68.0 CRD WHEN a field it lacks is written THEN the check above finds it', () => {
+    expect(schemaAt(v1Schema('prometheusrules-crd-v0.68.0'), 'spec.groups[].rules[].for')).toBeDefined();
+    expect(schemaAt(v1Schema('prometheusrules-crd-v0.68.0'), 'spec.groups[].rules[].notAField')).toBeUndefined();
+  });
+});

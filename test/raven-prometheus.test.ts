@@ -184,7 +184,7 @@ describe('RavenPrometheus', () => {
   test('defaults work without any cluster data: DNS-free, edge nodes only, kube-prometheus-stack labels', () => {
     const manifests = stack();
     expect(manifests.map((m) => m.kind).sort()).toEqual([
-      'ClusterRole', 'ClusterRoleBinding', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig',
+      'ClusterRole', 'ClusterRoleBinding', 'PrometheusRule', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig', 'ScrapeConfig',
     ]);
     for (const s of scrapes(manifests)) {
       expect(relabel(s, '__address__')[0].replacement).toMatch(/^x-raven-proxy-internal-svc\.kube-system\.svc:/);

@@ -145,6 +145,9 @@ function build(program, log) {
     const tmp = `${file}.tmp-${process.pid}`;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const args = ['build', '-trimpath', '-o', tmp];
+    if (program.stubFiles?.length) {
+      args.push(`-modfile=${stubbedModule(program)}`);
+    }
     if (program.tags?.length) {
       args.push('-tags', program.tags.join(','));
     }
@@ -159,6 +162,44 @@ function build(program, log) {
   }
   checkRuns(program, file);
   return file;
+}
+
+/**
+ * For a module whose package embeds files its module zip does not hold (Alertmanager's `ui` embeds
+ * the web UI's build output, `ui/app/dist`, made by npm in its release process): a copy of the
+ * pinned module in the cache with those files present as empty stubs, and a go.mod beside the
+ * wrapper's (returned, for `-modfile`) that replaces the module by the copy. The copy is taken from
+ * the module zip the wrapper's go.sum verifies; only the stub files are added. The programs built so
+ * serve no web UI; their APIs are the upstream code.
+ */
+function stubbedModule(program) {
+  const dir = path.join(HERE, program.dir);
+  const result = run('go', ['mod', 'download', '-json', `${program.module}@${program.moduleVersion}`], { cwd: dir, env: goEnv() });
+  let info;
+  try {
+    info = JSON.parse(result.stdout);
+  } catch {
+    fail(`go mod download ${program.module}@${program.moduleVersion} failed: ${result.stdout}${result.stderr}`);
+  }
+  const copy = path.join(cacheDir(), 'src', `${program.module}@${program.moduleVersion}-stubbed`);
+  if (!fs.existsSync(copy)) {
+    const tmp = `${copy}.tmp-${process.pid}`;
+    fs.cpSync(info.Dir, tmp, { recursive: true });
+    // The module cache is read-only; the copy's folders must take the stubs.
+    run('chmod', ['-R', 'u+w', tmp]);
+    for (const file of program.stubFiles) {
+      const target = path.join(tmp, file);
+      fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+      fs.writeFileSync(target, '');
+    }
+    fs.renameSync(tmp, copy);
+  }
+  const modDir = path.join(cacheDir(), 'src', `${program.name}-modfile-${process.pid}`);
+  fs.mkdirSync(modDir, { recursive: true });
+  const goMod = path.join(modDir, 'go.mod');
+  fs.writeFileSync(goMod, `${fs.readFileSync(path.join(dir, 'go.mod'), 'utf8')}\nreplace ${program.module} => ${copy}\n`);
+  fs.copyFileSync(path.join(dir, 'go.sum'), path.join(modDir, 'go.sum'));
+  return goMod;
 }
 
 /** Builds the named programs (all by default); returns `{ name, version, path }` for each. */

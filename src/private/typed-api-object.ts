@@ -32,7 +32,7 @@
  * The generated converters write the keys of every object in sorted order, and `ApiObject.toJson()`
  * sorts them as well, so the synthesized manifests are the same, byte for byte.
  */
-import type { ScrapeConfigSpec } from '../../imports/monitoring.coreos.com';
+import type { PrometheusRuleSpec, ScrapeConfigSpec } from '../../imports/monitoring.coreos.com';
 import type { GatewayV1Beta1Spec } from '../../imports/raven.openyurt.io';
 
 /** The element type of an array type, or the type itself. */
@@ -158,3 +158,27 @@ export const GATEWAY_V1BETA1_SPEC_NAMES = {
 
 /** The JSON form of a v1beta1 Gateway's spec. */
 export type GatewayV1Beta1SpecJson = JsonOf<GatewayV1Beta1Spec, typeof GATEWAY_V1BETA1_SPEC_NAMES>;
+
+// ---------------------------------------------------------------------------------------------
+// monitoring.coreos.com/v1 PrometheusRule
+
+/** `PrometheusRule.GVK` of imports/monitoring.coreos.com.ts. */
+export const PROMETHEUS_RULE_GVK: Gvk = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' };
+
+/** The fields of `PrometheusRuleSpec` the library writes, with their JSON names. */
+export const PROMETHEUS_RULE_SPEC_NAMES = {
+  groups: ['groups', {
+    name: 'name',
+    rules: ['rules', {
+      alert: 'alert',
+      annotations: 'annotations',
+      expr: 'expr',
+      for: 'for',
+      labels: 'labels',
+      record: 'record',
+    }],
+  }],
+} as const satisfies NamesFor<PrometheusRuleSpec>;
+
+/** The JSON form of a PrometheusRule's spec, as the library writes it. */
+export type PrometheusRuleSpecJson = JsonOf<PrometheusRuleSpec, typeof PROMETHEUS_RULE_SPEC_NAMES>;

@@ -13,6 +13,8 @@ import { CORE_KINDS } from '../../src/private/core-objects';
 import {
   GATEWAY_V1BETA1_GVK,
   GATEWAY_V1BETA1_SPEC_NAMES,
+  PROMETHEUS_RULE_GVK,
+  PROMETHEUS_RULE_SPEC_NAMES,
   SCRAPE_CONFIG_GVK,
   SCRAPE_CONFIG_SPEC_NAMES,
 } from '../../src/private/typed-api-object';
@@ -42,7 +44,7 @@ function checkNames(module: any, type: string, names: Names, path: string): stri
     const where = `${path}.${tsName}`;
     if (typeof entry === 'string') {
       // Written as is: some sample value comes back unchanged under the JSON name.
-      const samples = [['v'], { k: 'v' }, 'v', 1, true];
+      const samples = [['v'], { k: 'v' }, { k: ['v'] }, 'v', 1, true];
       const passes = samples.some((sample) => {
         try {
           const out = toJson({ [tsName]: sample });
@@ -84,6 +86,21 @@ describe('JSON names of the custom resources the library writes', () => {
     expect(checked.length).toBeGreaterThan(30);
   });
 
+  test('PrometheusRule: every field name matches the generated converters, the expression written as its value', () => {
+    const checked = checkNames(monitoring, 'PrometheusRuleSpec', PROMETHEUS_RULE_SPEC_NAMES as unknown as Names, 'spec');
+    expect(checked).toEqual([
+      'spec.groups -> groups',
+      'spec.groups.name -> name',
+      'spec.groups.rules -> rules',
+      'spec.groups.rules.alert -> alert',
+      'spec.groups.rules.annotations -> annotations',
+      'spec.groups.rules.expr -> expr (value)',
+      'spec.groups.rules.for -> for',
+      'spec.groups.rules.labels -> labels',
+      'spec.groups.rules.record -> record',
+    ]);
+  });
+
   test('Gateway v1beta1: every field name matches the generated converters', () => {
     const checked = checkNames(raven, 'GatewayV1Beta1Spec', GATEWAY_V1BETA1_SPEC_NAMES as unknown as Names, 'spec');
     expect(checked).toEqual(expect.arrayContaining([
@@ -109,6 +126,7 @@ describe('JSON names of the custom resources the library writes', () => {
 
   test('apiVersion and kind are those of the generated classes', () => {
     expect(SCRAPE_CONFIG_GVK).toEqual(monitoring.ScrapeConfig.GVK);
+    expect(PROMETHEUS_RULE_GVK).toEqual(monitoring.PrometheusRule.GVK);
     expect(GATEWAY_V1BETA1_GVK).toEqual(raven.GatewayV1Beta1.GVK);
     for (const [kind, { apiVersion, props }] of Object.entries(CORE_KINDS)) {
       expect({ props, apiVersion, kind }).toEqual({ props: `Kube${kind}Props`, ...(k8s as any)[`Kube${kind}`].GVK });

@@ -4,7 +4,7 @@ import * as yaml from 'yaml';
 import { upstreamFile } from './upstream';
 
 /** The pinned upstream CRDs the manifests are validated against (names in upstream/files/files.json). */
-export const CRD_FILES = ['scrapeconfigs-crd', 'servicemonitors-crd', 'podmonitors-crd', 'gateways-crd'];
+export const CRD_FILES = ['scrapeconfigs-crd', 'servicemonitors-crd', 'podmonitors-crd', 'prometheusrules-crd', 'gateways-crd'];
 
 interface CrdVersion {
   readonly name: string;
@@ -39,6 +39,21 @@ function withoutRequired(schema: any): any {
   return out;
 }
 
+/**
+ * A schema without the patterns JavaScript cannot compile: Go's RE2 inline flags (`(?i)`, the
+ * PrometheusRule CRD's `partial_response_strategy`). Only fields the library never writes carry them.
+ */
+function withoutGoOnlyPatterns(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(withoutGoOnlyPatterns);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: any = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'pattern' && typeof v === 'string' && /\(\?[a-zA-Z]+\)/.test(v)) continue;
+    out[k] = withoutGoOnlyPatterns(v);
+  }
+  return out;
+}
+
 function validatorFor(apiVersion: string, kind: string, applyConfiguration: boolean = false): ValidateFunction {
   const key = `${apiVersion}/${kind}${applyConfiguration ? ' (apply configuration)' : ''}`;
   const cached = validators.get(key);
@@ -52,7 +67,7 @@ function validatorFor(apiVersion: string, kind: string, applyConfiguration: bool
   const crdVersion = (loadCrd(file).spec.versions as CrdVersion[]).find((v) => v.name === version);
   if (!crdVersion) throw new Error(`CRD ${file} has no version ${version}`);
   const schema = crdVersion.schema.openAPIV3Schema;
-  const validate = ajv.compile(applyConfiguration ? withoutRequired(schema) : schema);
+  const validate = ajv.compile(withoutGoOnlyPatterns(applyConfiguration ? withoutRequired(schema) : schema));
   validators.set(key, validate);
   return validate;
 }

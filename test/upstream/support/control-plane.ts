@@ -15,7 +15,7 @@ export interface ControlPlaneAddresses {
 }
 
 /** The CRDs the lab installs: the pinned upstream files (upstream/files/files.json). */
-export const LAB_CRDS = ['scrapeconfigs-crd', 'gateways-crd'];
+export const LAB_CRDS = ['scrapeconfigs-crd', 'prometheusrules-crd', 'gateways-crd'];
 
 /** The Service CIDR the API server allocates ClusterIPs from, and the `kubernetes` Service's IP. */
 export const SERVICE_CIDR = '10.96.0.0/16';

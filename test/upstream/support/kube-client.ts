@@ -46,6 +46,7 @@ const PLURALS: { [kind: string]: string } = {
   Namespace: 'namespaces',
   Node: 'nodes',
   Pod: 'pods',
+  PrometheusRule: 'prometheusrules',
   Role: 'roles',
   RoleBinding: 'rolebindings',
   ScrapeConfig: 'scrapeconfigs',
