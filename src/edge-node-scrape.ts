@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { intern } from './private/bounded-cache';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
+import { checkRelabelRegex } from './private/re2';
 import { checkScrapePropTypes } from './private/scrape-prop-checks';
 import { SCRAPE_CONFIG_GVK, ScrapeConfigSpecJson } from './private/typed-api-object';
 import {
@@ -502,13 +503,7 @@ function renderMetricRelabeling(owner: string, index: number, r: MetricRelabelin
   if ((action === 'keep' || action === 'drop') && (r.sourceLabels ?? []).length === 0) {
     invalid(owner, `metricRelabelings[${index}].sourceLabels`, [], `at least one label for a ${action} action`);
   }
-  if (r.regex !== undefined) {
-    try {
-      new RegExp(r.regex);
-    } catch (e) {
-      invalid(owner, `metricRelabelings[${index}].regex`, r.regex, 'a valid regular expression', (e as Error).message);
-    }
-  }
+  if (r.regex !== undefined) checkRelabelRegex(owner, `metricRelabelings[${index}].regex`, r.regex);
   return definedOnly({
     action,
     regex: r.regex,

@@ -178,7 +178,7 @@ describe('EdgeNodeScrape', () => {
 
     test('an invalid metric relabeling regex', () => {
       expect(() => new EdgeNodeScrape(testChart(), 's', { port: 8080, metricRelabelings: [{ action: RelabelAction.DROP, sourceLabels: ['__name__'], regex: '(' }] }))
-        .toThrow(/'metricRelabelings\[0\].regex' must be a valid regular expression/);
+        .toThrow(/'metricRelabelings\[0\].regex' must be a regular expression Prometheus can compile \(Go's RE2 syntax\), got '\('. Go's regexp says: missing closing \)/);
     });
 
     test('an empty node label selection', () => {
