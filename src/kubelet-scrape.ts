@@ -4,6 +4,7 @@ import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './ed
 import { intern } from './private/bounded-cache';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
+import { checkCadvisorInterval } from './private/stack-checks';
 import {
   checkDnsLabel, checkDnsSubdomain, checkDuration, checkHttpPath, checkInstance, checkInstances, checkPort, inChart, invalid, toPrometheusDuration,
 } from './private/validation';
@@ -261,6 +262,7 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
   checkInstance(owner, 'bearerToken', props.bearerToken, BearerToken);
   checkInstance(owner, 'tls', props.tls, ScrapeTls);
   checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
+  checkCadvisorInterval(owner, props.scrapeInterval, props.cadvisorInterval);
   const namespace = resolveNamespace(scope, owner, props.namespace);
   const prefix = checkDnsSubdomain(owner, 'namePrefix', props.namePrefix ?? 'kubelet-raven');
   const port = checkPort(owner, 'port', props.port ?? 10250);
@@ -270,8 +272,9 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
   }
   const seen = new Set<string>();
   for (const endpoint of endpoints) {
-    if (seen.has(endpoint.suffix)) {
-      invalid(owner, 'endpoints', endpoints.map((e) => e.path), 'a list without repeated endpoints');
+    if (seen.has(endpoint.suffix) || endpoints.filter((e) => e.path === endpoint.path).length > 1) {
+      invalid(owner, 'endpoints', endpoints.map((e) => e.path), 'a list without repeated endpoints or paths',
+        'Each path is one target per node: scraped by two ScrapeConfigs, every series would be stored twice.');
     }
     seen.add(endpoint.suffix);
   }

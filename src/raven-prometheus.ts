@@ -9,6 +9,7 @@ import { nodeExporterScrapeProps, targetGroupLabels } from './node-exporter-scra
 import { intern } from './private/bounded-cache';
 import { coreObject } from './private/core-objects';
 import { resolveNamespace } from './private/namespace';
+import { checkStackProps, gatewayPortsWarning, pushAll } from './private/stack-checks';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import {
   addWarnings,
@@ -395,6 +396,7 @@ export class RavenPrometheus extends Construct {
     try {
       const owner = 'RavenPrometheus';
       checkPropTypes(owner, props);
+      checkStackProps(owner, props);
       const versions = resolveVersions(owner, props.versions);
       const namespace = resolveNamespace(this, owner, props.namespace);
       const serviceAccountName = resolveServiceAccountName(owner, props);
@@ -538,6 +540,8 @@ export class RavenPrometheus extends Construct {
       } else if (props.otherGateways || props.addGatewayPorts !== undefined) {
         invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
       }
+
+      addWarnings(this, pushAll(this._warnings, gatewayPortsWarning(props.gateway !== undefined, httpPorts, httpsPorts)));
 
       let fragmentObject: ApiObject | undefined;
       let scrapeConfigsYaml: string | undefined;

@@ -6,6 +6,7 @@ import {
   CoreDnsDeployment, Corefile, DnsStrategy, EdgeNodeScrape, KubeletScrape, NodeExporterScrape, NodeSelection, PrometheusNodeRbac,
   RavenCoreDns, RavenGatewayPorts, RavenPrometheus, RavenProxyDns, ServiceAccountTokenSecret,
 } from '../src';
+import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 import { testChart } from './support/synth';
 
 /**
@@ -162,7 +163,7 @@ describe('warnings reach the user at synth, once, as well as on the construct', 
     try {
       const app = new App({ outdir });
       const raven = new RavenPrometheus(new Chart(app, 'cluster-a', { namespace: 'monitoring' }), 'raven', {
-        release: 'kps', dns: DnsStrategy.editClusterCoreDns({ corefile: aks, deployment: CoreDnsDeployment.none() }),
+        release: 'kps', dns: DnsStrategy.editClusterCoreDns({ corefile: aks, deployment: CoreDnsDeployment.none() }), gateway: EXAMPLE_CLOUD_GATEWAY,
       });
       expect(raven.warnings).toEqual([expect.stringMatching(/custom\/\*\.override/)]);
       expect(raven.node.metadata.filter((m) => m.type === 'warning').map((m) => m.data)).toEqual(raven.warnings);
@@ -179,7 +180,9 @@ describe('warnings reach the user at synth, once, as well as on the construct', 
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const chart = testChart('monitoring');
-      const raven = new RavenPrometheus(chart, 'raven', { release: 'kps', dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString() }) });
+      const raven = new RavenPrometheus(chart, 'raven', {
+        release: 'kps', dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString() }), gateway: EXAMPLE_CLOUD_GATEWAY,
+      });
       chart.toJson();
       expect(raven.warnings).toEqual([]);
       expect(spy).not.toHaveBeenCalled();

@@ -267,7 +267,7 @@ describe('RavenPrometheus', () => {
     });
 
     test('the same port scraped over HTTP and HTTPS', () => {
-      expect(() => stack({ extraScrapes: [{ name: 'x', port: 10250 }] })).toThrow(/a port scraped either over HTTP or over HTTPS, not both/);
+      expect(() => stack({ extraScrapes: [{ name: 'x', port: 10250, metricsPath: '/x' }] })).toThrow(/a port scraped either over HTTP or over HTTPS, not both/);
     });
 
     test('two extra scrapes with one name', () => {
@@ -291,7 +291,7 @@ describe('RavenPrometheus', () => {
     });
 
     test('a kubelet endpoint list with a repeated endpoint', () => {
-      expect(() => stack({ kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.METRICS] })).toThrow(/repeated endpoints/);
+      expect(() => stack({ kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.METRICS] })).toThrow(/'kubeletEndpoints' must be a list without repeated paths/);
     });
   });
 });
