@@ -70,6 +70,11 @@ export class Corefile {
    * @param text the Corefile, e.g. the `Corefile` key of ConfigMap `kube-system/coredns`
    */
   public static parse(text: string): Corefile {
+    if (typeof text !== 'string') {
+      // The Corefile engine has no cdk8s import, so no validation helper: the same message style by hand.
+      throw new Error(`Corefile.parse: 'text' must be the Corefile's text (a string), got ${text === undefined ? 'undefined' : JSON.stringify(text) ?? String(text)}. `
+        + 'Read the file first, e.g. fs.readFileSync(path, \'utf8\').');
+    }
     return new Corefile(text, parseCorefile(text));
   }
 

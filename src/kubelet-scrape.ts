@@ -4,7 +4,7 @@ import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './ed
 import { intern } from './private/bounded-cache';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
-import { checkCadvisorInterval } from './private/stack-checks';
+import { checkCadvisorInterval, checkJobLabel } from './private/stack-checks';
 import {
   checkDnsLabel, checkDnsSubdomain, checkDuration, checkHttpPath, checkInstance, checkInstances, checkPort, inChart, invalid, toPrometheusDuration,
 } from './private/validation';
@@ -263,6 +263,7 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
   checkInstance(owner, 'tls', props.tls, ScrapeTls);
   checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
   checkCadvisorInterval(owner, props.scrapeInterval, props.cadvisorInterval);
+  if (props.jobLabel !== undefined) checkJobLabel(owner, 'jobLabel', props.jobLabel);
   const namespace = resolveNamespace(scope, owner, props.namespace);
   const prefix = checkDnsSubdomain(owner, 'namePrefix', props.namePrefix ?? 'kubelet-raven');
   const port = checkPort(owner, 'port', props.port ?? 10250);

@@ -7,6 +7,7 @@ import { BASE_COREFILE_ANNOTATION, clusterOwnedAnnotations } from './private/app
 import { coreObject } from './private/core-objects';
 import { toWholeSeconds, tunnelNodesReload } from './private/coredns-duration';
 import { tunnelHostsEdit } from './private/corefile-edits';
+import { checkTunnelNodesMountPath } from './private/mount-paths';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import {
   addWarnings, checkDataKey, checkDnsLabel, checkDnsSubdomain, checkDuration, checkInstance, checkList, checkObject, inChart, invalid,
@@ -219,6 +220,7 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
   if (!/^\/[^\s#"{}]*[^/\s#"{}]$/.test(mountPath)) {
     invalid(owner, 'tunnelNodesMountPath', mountPath, 'an absolute folder path without spaces, quotes, braces or a trailing slash');
   }
+  checkTunnelNodesMountPath(owner, mountPath, [], '');
   const containerName = checkDnsLabel(owner, 'containerName', props.containerName ?? 'coredns');
   const extraData = { ...(props.extraData ?? {}) };
   if ('Corefile' in extraData) {

@@ -78,6 +78,7 @@ function renderGatewayPorts(props: RavenGatewayPortsProps): RenderedGateway {
   checkList(owner, 'httpPorts', props.httpPorts, 'a list of ports such as [9100]');
   checkList(owner, 'httpsPorts', props.httpsPorts, 'a list of ports such as [10250]');
   checkList(owner, 'otherGateways', props.otherGateways, 'a list of exported Gateways');
+  (props.otherGateways ?? []).forEach((other, i) => checkObject(owner, `otherGateways[${i}]`, other ?? null, 'an exported Gateway as an object'));
   const { gw, name, hadHttp, hadHttps } = readCloudGateway(owner, props.gateway);
 
   const wantedHttp = (props.httpPorts ?? []).map((p) => checkPort(owner, 'httpPorts', p));

@@ -9,8 +9,8 @@ import { nodeExporterScrapeProps, targetGroupLabels } from './node-exporter-scra
 import { intern } from './private/bounded-cache';
 import { coreObject } from './private/core-objects';
 import { resolveNamespace } from './private/namespace';
-import { checkStackProps, gatewayPortsWarning, pushAll } from './private/stack-checks';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
+import { checkStackProps, gatewayPortsWarning, pushAll } from './private/stack-checks';
 import {
   addWarnings,
   checkBoolean,

@@ -1,3 +1,4 @@
+import { checkNonEmptyLabelValues, checkVerifiedTlsOptions } from './private/factory-checks';
 import { checkDataKey, checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './private/validation';
 
 /**
@@ -141,6 +142,7 @@ export class ScrapeTls {
    * @param options the CA, and the name the certificate must carry
    */
   public static verify(options: VerifiedTlsOptions): ScrapeTls {
+    checkVerifiedTlsOptions(options);
     if (options.serverName !== undefined) {
       checkDnsSubdomain('ScrapeTls.verify', 'serverName', options.serverName);
     }
@@ -189,6 +191,7 @@ export class NodeSelection {
       invalid('NodeSelection.withLabels', 'labels', labels, 'at least one node label', 'Use NodeSelection.all() to select every node.');
     }
     checkKubernetesLabels('NodeSelection.withLabels', 'labels', labels);
+    checkNonEmptyLabelValues('NodeSelection.withLabels', 'labels', labels);
     return new NodeSelection({ ...labels });
   }
 

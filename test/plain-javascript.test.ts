@@ -6,8 +6,8 @@ import {
   CoreDnsDeployment, Corefile, DnsStrategy, EdgeNodeScrape, KubeletScrape, NodeExporterScrape, NodeSelection, PrometheusNodeRbac,
   RavenCoreDns, RavenGatewayPorts, RavenPrometheus, RavenProxyDns, ServiceAccountTokenSecret,
 } from '../src';
-import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 import { testChart } from './support/synth';
+import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 
 /**
  * What a user of plain JavaScript, or of values read from a file, can pass: anything. Each mistake

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { invalid } from './validation';
+import { checkDnsSubdomain, checkHttpPath, invalid } from './validation';
 
 /**
  * Checks across the props of `RavenPrometheus` that no single prop's check sees: props that
@@ -17,7 +17,8 @@ export interface StackCheckProps {
   readonly nodeExporter?: boolean;
   readonly nodeExporterPort?: number;
   readonly kubeletEndpoints?: ReadonlyArray<{ readonly path: string }>;
-  readonly extraScrapes?: ReadonlyArray<{ readonly name: string; readonly port: number; readonly metricsPath?: string }>;
+  readonly extraScrapes?: ReadonlyArray<{ readonly name: string; readonly port: number; readonly metricsPath?: string; readonly jobLabel?: string }>;
+  readonly tokenSecretName?: string;
 }
 
 const KUBELET_PORT = 10250;
@@ -30,6 +31,14 @@ export function checkStackProps(owner: string, props: StackCheckProps): void {
       'The release prop writes the release label itself; two values would leave one of them unused. Drop it from scrapeConfigLabels.');
   }
   checkCadvisorInterval(owner, props.scrapeInterval, props.cadvisorInterval);
+  // Checked here, so that the refusal names the prop set rather than the objects built from it.
+  if (props.tokenSecretName !== undefined) checkDnsSubdomain(owner, 'tokenSecretName', props.tokenSecretName);
+  (props.extraScrapes ?? []).forEach((extra, i) => {
+    if (extra === null || typeof extra !== 'object') return; // refused by the type checks
+    checkDnsSubdomain(owner, `extraScrapes[${i}].name`, extra.name);
+    if (extra.metricsPath !== undefined) checkHttpPath(owner, `extraScrapes[${i}].metricsPath`, extra.metricsPath);
+    if (extra.jobLabel !== undefined) checkJobLabel(owner, `extraScrapes[${i}].jobLabel`, extra.jobLabel);
+  });
 
   const nodeExporter = props.nodeExporter ?? true;
   const kubeletPaths = props.kubeletEndpoints === undefined ? DEFAULT_KUBELET_PATHS : props.kubeletEndpoints.map((e) => e.path);
@@ -89,4 +98,12 @@ export function gatewayPortsWarning(hasGateway: boolean, httpPorts: number[], ht
 export function pushAll<T>(list: T[], items: T[]): T[] {
   list.push(...items);
   return items;
+}
+
+/** A `job` label value: a scrape without one would be told apart from the others by nothing. */
+export function checkJobLabel(owner: string, prop: string, value: string): string {
+  if (typeof value !== 'string' || value === '' || /[\n\r]/.test(value)) {
+    invalid(owner, prop, value, 'a non-empty label value on one line', 'The job label tells the scrape\'s series apart; leave it unset for the default.');
+  }
+  return value;
 }

@@ -96,6 +96,10 @@ export function checkBoolean(owner: string, prop: string, value: boolean | undef
 
 /** Checks a prop holds an object (a struct, a map or an exported manifest), not a list or a scalar. */
 export function checkObject<T>(owner: string, prop: string, value: T | undefined, what: string): T | undefined {
+  if (value !== null && typeof (value as any)?.toJson === 'function') {
+    // A cdk8s ApiObject (or a construct) where its JSON belongs: its fields are not the manifest's.
+    invalid(owner, prop, value, `${what}, as plain JSON`, 'Pass its toJson() (or the object exported from the cluster).');
+  }
   if (value === undefined || (value !== null && typeof value === 'object' && !Array.isArray(value))) return value;
   invalid(owner, prop, value, what);
 }
@@ -205,10 +209,22 @@ export function checkDataKey(owner: string, prop: string, key: string): string {
   return key;
 }
 
+const IMAGE_DOMAIN = '(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?';
+const IMAGE_PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+/**
+ * An image reference as the kubelet parses it (the grammar of github.com/distribution/reference):
+ * `[registry[:port]/]path[:tag][@digest]`, the path in lower case. Anything else fails to pull with
+ * InvalidImageName, after the manifests were applied.
+ */
+const IMAGE_REFERENCE = new RegExp(`^((?:${IMAGE_DOMAIN}/)?${IMAGE_PATH_COMPONENT}(?:/${IMAGE_PATH_COMPONENT})*)`
+  + '(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?$');
+
 /** A container image reference. */
 export function checkImage(owner: string, prop: string, value: string): string {
-  if (value.trim() === '' || /\s/.test(value)) {
-    invalid(owner, prop, value, 'a container image reference without spaces');
+  const match = typeof value === 'string' ? IMAGE_REFERENCE.exec(value) : null;
+  if (match === null || match[1].length > 255) {
+    invalid(owner, prop, value, 'a container image reference ([registry[:port]/]repository[:tag][@sha256:digest], the repository in lower case)',
+      'For example registry.k8s.io/coredns/coredns:v1.12.0: the image the cluster\'s CoreDNS runs.');
   }
   return value;
 }
