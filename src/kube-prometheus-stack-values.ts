@@ -155,6 +155,7 @@ export class KubePrometheusStackValues {
 
   /** The values as a YAML document, for `helm upgrade -f`. */
   public toYaml(): string {
-    return Yaml.stringify(this._values);
+    // Through JSON: the lists share their relabeling objects, which YAML would write as anchors and aliases.
+    return Yaml.stringify(this.values);
   }
 }

@@ -547,7 +547,7 @@ export class RavenPrometheus extends Construct {
       let scrapeConfigsYaml: string | undefined;
       if (fragment) {
         const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
-        scrapeConfigsYaml = Yaml.stringify(configs);
+        scrapeConfigsYaml = Yaml.stringify(JSON.parse(JSON.stringify(configs))); // no anchors for shared objects
         const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
         fragmentObject = fragment.asSecret
           ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: scrapeConfigsYaml } })

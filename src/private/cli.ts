@@ -45,9 +45,16 @@ made in the cluster or fail, 2 usage error or the API server could not be read.
 
 const USAGE = `${VERIFY_USAGE}\n${DRIFT_USAGE}\n  --version               print the version of cdk8s-raven-prometheus\n`;
 
-/** The package's version, from its package.json (two folders up from src/private and lib/private). */
+/** The package's version, from its package.json: the first one up from here (src/private, or lib/src/private once built). */
 export function packageVersion(): string {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (pkg.name === 'cdk8s-raven-prometheus') return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
 }
 
 /** What the command needs from the outside world; tests pass their own. */
