@@ -10,7 +10,7 @@ import { tunnelHostsEdit } from './private/corefile-edits';
 import { checkTunnelNodesMountPath } from './private/mount-paths';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import {
-  addWarnings, checkDataKey, checkDnsLabel, checkDnsSubdomain, checkDuration, checkInstance, checkList, checkObject, inChart, invalid,
+  addWarnings, checkDataKey, checkDataSize, checkDnsLabel, checkDnsSubdomain, checkDuration, checkInstance, checkList, checkObject, inChart, invalid,
 } from './private/validation';
 
 /**
@@ -239,6 +239,7 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
   const edit = tunnelHostsEdit(props.corefile, options);
 
   const data = { ...extraData, Corefile: edit.corefile.toString() };
+  checkDataSize(owner, Object.keys(extraData).length > 0 ? 'extraData' : 'corefile', `ConfigMap '${namespace}/${name}'`, data);
   const annotations: { [key: string]: string } = {
     ...clusterOwnedAnnotations(true),
     [BASE_COREFILE_ANNOTATION]: createHash('sha256').update(props.corefile).digest('hex'),

@@ -14,6 +14,7 @@ import { checkStackProps, gatewayPortsWarning, pushAll } from './private/stack-c
 import {
   addWarnings,
   checkBoolean,
+  checkDataSize,
   checkDnsSubdomain,
   checkDuration,
   checkEnumValue,
@@ -549,6 +550,7 @@ export class RavenPrometheus extends Construct {
         const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
         scrapeConfigsYaml = Yaml.stringify(JSON.parse(JSON.stringify(configs))); // no anchors for shared objects
         const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
+        checkDataSize(owner, 'output', `the ${fragment.asSecret ? 'Secret' : 'ConfigMap'} '${namespace}/${fragment.name}'`, { [fragment.key!]: scrapeConfigsYaml });
         fragmentObject = fragment.asSecret
           ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: { [fragment.key!]: scrapeConfigsYaml } })
           : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data: { [fragment.key!]: scrapeConfigsYaml } });

@@ -297,3 +297,18 @@ export function checkClusterIp(owner: string, prop: string, value: string): stri
   }
   return value;
 }
+
+/** The most a ConfigMap's or Secret's data may hold in all (k8s.io/kubernetes pkg/apis/core/validation: MaxSecretSize, 1 MiB). */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+/**
+ * Refuses data the API server would refuse: the values of a ConfigMap or Secret together over 1 MiB
+ * (`Too long: must have at most 1048576 bytes`), only found on apply. `prop` is the prop that fills it.
+ */
+export function checkDataSize(owner: string, prop: string, what: string, data: { [key: string]: string }): void {
+  const bytes = Object.values(data).reduce((sum, value) => sum + Buffer.byteLength(value, 'utf8'), 0);
+  if (bytes > MAX_DATA_BYTES) {
+    invalid(owner, prop, `${bytes} bytes of data in ${what}`, `at most ${MAX_DATA_BYTES} bytes (1 MiB) of data in all, the API server's limit`,
+      'Kubernetes refuses a larger ConfigMap or Secret on apply; keep large files out of it.');
+  }
+}

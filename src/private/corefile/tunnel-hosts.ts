@@ -146,6 +146,29 @@ function noTargetError(parsed: ParsedCorefile): Error {
     + `add such a block, or ${ALTERNATIVES}`);
 }
 
+/**
+ * CoreDNS refuses a Corefile in which two server blocks serve the same zone on the same port
+ * without `bind` telling them apart (core/dnsserver: "cannot serve dns://.:53 - it is already
+ * defined"): edited, such a file would be written to the cluster and CoreDNS would not load it.
+ * Blocks with a `bind` or an `import` (which may hold one) are not judged.
+ */
+function checkOneRootBlockPerPort(targets: ServerBlockNode[]): void {
+  const seen = new Map<string, ServerBlockNode>();
+  for (const block of targets) {
+    if (block.directives.some((d) => d.name.value === 'bind' || d.name.value === 'import')) continue;
+    for (const part of block.keys.flatMap((k) => k.split(',')).filter(isRootPlainDnsKey)) {
+      const port = /:(\d+)$/.exec(part)?.[1] ?? '53';
+      const first = seen.get(port);
+      if (first !== undefined && first !== block) {
+        throw new Error(`Corefile: ${describeBlock(first)} and ${describeBlock(block)} both serve the root zone '.' on port ${port}; `
+          + `CoreDNS refuses such a file ("cannot serve dns://.:${port} - it is already defined"), so the edited Corefile would not load. `
+          + 'Merge the two blocks into one, or tell them apart with bind, then export and edit again');
+      }
+      seen.set(port, block);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Existing hosts directives, including those hidden behind snippets and imported files
 
@@ -568,6 +591,7 @@ export function addTunnelHostsToText(parsed: ParsedCorefile, options: ResolvedTu
   if (targets.length === 0) {
     throw noTargetError(parsed);
   }
+  checkOneRootBlockPerPort(targets);
   const warnings: string[] = placeholderWarnings(parsed);
   if (options.reloadNanos === 0) {
     warnings.push(`'reloadInterval' is '${options.reloadInterval}': CoreDNS reads ${options.hostsFile} once, at start, and never again, so a node added later resolves only after CoreDNS restarts, `
