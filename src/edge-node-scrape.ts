@@ -346,6 +346,8 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
   if (instance.source === 'internalIp') {
     const ip = byPod ? '__meta_kubernetes_pod_host_ip' : '__meta_kubernetes_node_address_InternalIP';
     relabelings.push({ action: REPLACE, replacement: intern(`\${1}:${r.port}`), sourceLabels: [ip], targetLabel: 'instance' });
+    // An IPv6 address in brackets, `[fd00::1]:9100`, as the stock monitors' instance (Go's net.JoinHostPort) has it.
+    relabelings.push({ action: REPLACE, regex: '(.+:.+)', replacement: intern(`[\${1}]:${r.port}`), sourceLabels: [ip], targetLabel: 'instance' });
   } else if (instance.source === 'nodeName') {
     relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'instance' });
   }

@@ -44,6 +44,8 @@ describe('the example stack (RavenPrometheus)', () => {
       expect(relabel(s, 'metrics_path')).toEqual([{ action: 'replace', targetLabel: 'metrics_path', replacement: s.spec.metricsPath }]);
       expect(relabel(s, 'instance')).toEqual([{
         action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:10250',
+      }, {
+        action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', regex: '(.+:.+)', replacement: '[${1}]:10250',
       }]);
     }
   });
@@ -53,6 +55,8 @@ describe('the example stack (RavenPrometheus)', () => {
     expect(relabel(s, 'job')).toEqual([{ action: 'replace', targetLabel: 'job', replacement: 'node-exporter' }]);
     expect(relabel(s, 'instance')).toEqual([{
       action: 'replace', sourceLabels: ['__meta_kubernetes_pod_host_ip'], targetLabel: 'instance', replacement: '${1}:9100',
+    }, {
+      action: 'replace', sourceLabels: ['__meta_kubernetes_pod_host_ip'], targetLabel: 'instance', regex: '(.+:.+)', replacement: '[${1}]:9100',
     }]);
   });
 
