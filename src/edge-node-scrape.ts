@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { intern } from './private/bounded-cache';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
 import { checkRelabelRegex } from './private/re2';
@@ -447,7 +448,11 @@ export class EdgeNodeScrape extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: EdgeNodeScrapeProps) {
     const owner = new.target.name;
-    const r = inChart(scope, id, () => renderScrape(scope, id, owner, props));
+    const r = inChart(scope, id, () => {
+      // KubeletScrape builds its scrapes from its own props, kubelet ones included: checked there.
+      if (new.target === EdgeNodeScrape && scope.constructor.name !== 'KubeletScrape') checkKnownProps(owner, 'props', props, 'EdgeNodeScrapeProps');
+      return renderScrape(scope, id, owner, props);
+    });
     super(scope, id, scrapeObjectProps(r, props));
     checkObjectsOf(this);
     this.namespace = r.namespace;

@@ -1,4 +1,5 @@
 import { Yaml } from 'cdk8s';
+import { checkKnownProps } from './private/known-props';
 import { checkClusterIp, checkDnsLabel, checkDnsSubdomain, invalid } from './private/validation';
 import { NodeSelection } from './scrape-options';
 
@@ -93,6 +94,7 @@ export class KubePrometheusStackValues {
    */
   public constructor(props: KubePrometheusStackValuesProps = {}) {
     const owner = 'KubePrometheusStackValues';
+    checkKnownProps(owner, 'props', props, 'KubePrometheusStackValuesProps');
     const nodeLabels = (props.nodes ?? NodeSelection.edgeOnly()).labels;
     const keys = Object.keys(nodeLabels).sort();
     this._nodeDrops = keys.length === 0 ? [] : [{

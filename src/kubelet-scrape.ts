@@ -2,6 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { intern } from './private/bounded-cache';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
 import { checkCadvisorInterval, checkJobLabel } from './private/stack-checks';
@@ -232,6 +233,7 @@ export class KubeletScrape extends Construct {
    */
   public constructor(scope: Construct, id: string, props: KubeletScrapeProps = {}) {
     super(scope, id);
+    checkKnownProps('KubeletScrape', 'props', props, 'KubeletScrapeProps', scope, id);
     const built = inChart(scope, id, () => addKubeletObjects(this, props ?? {}, {
       tokenSecret: (s, p) => new ServiceAccountTokenSecret(s, 'TokenSecret', p).resource,
       scrape: (s, endpoint, p) => new EdgeNodeScrape(s, endpoint.suffix, p),

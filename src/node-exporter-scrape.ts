@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { definedLabels, optionalLabelValue } from './kubelet-scrape';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { inChart, invalid } from './private/validation';
 import { TargetDiscovery } from './scrape-options';
@@ -87,7 +88,10 @@ export class NodeExporterScrape extends EdgeNodeScrape {
    * @param props which nodes, and how node-exporter is found and labelled
    */
   public constructor(scope: Construct, id: string, props: NodeExporterScrapeProps = {}) {
-    super(scope, id, inChart(scope, id, () => nodeExporterScrapeProps(props ?? {}, resolveNamespace(scope, 'NodeExporterScrape', props?.namespace))));
+    super(scope, id, inChart(scope, id, () => {
+      checkKnownProps('NodeExporterScrape', 'props', props, 'NodeExporterScrapeProps');
+      return nodeExporterScrapeProps(props ?? {}, resolveNamespace(scope, 'NodeExporterScrape', props?.namespace));
+    }));
   }
 }
 

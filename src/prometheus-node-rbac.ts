@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './private/cluster-scoped';
 import { coreObject, PolicyRuleJson } from './private/core-objects';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import { checkBoolean, checkDnsSubdomain, inChart, invalid } from './private/validation';
@@ -69,6 +70,7 @@ export class PrometheusNodeRbac extends Construct {
    */
   public constructor(scope: Construct, id: string, props: PrometheusNodeRbacProps = {}) {
     super(scope, id);
+    checkKnownProps('PrometheusNodeRbac', 'props', props, 'PrometheusNodeRbacProps', scope, id);
     const objects = inChart(scope, id, () => addNodeRbacObjects(this, props ?? {}));
     checkObjectsOf(this);
     this.clusterRole = objects.clusterRole;

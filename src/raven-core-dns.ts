@@ -7,6 +7,7 @@ import { BASE_COREFILE_ANNOTATION, clusterOwnedAnnotations } from './private/app
 import { coreObject } from './private/core-objects';
 import { toWholeSeconds, tunnelNodesReload } from './private/coredns-duration';
 import { tunnelHostsEdit } from './private/corefile-edits';
+import { checkKnownProps } from './private/known-props';
 import { checkTunnelNodesMountPath } from './private/mount-paths';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import {
@@ -203,6 +204,7 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
     invalid(owner, 'props', props, 'the props object ({ corefile: ... })');
   }
+  checkKnownProps(owner, 'props', props, 'RavenCoreDnsProps');
   checkInstance(owner, 'deployment', props.deployment, CoreDnsDeployment);
   checkDuration(owner, 'reloadInterval', props.reloadInterval);
   checkDuration(owner, 'ttl', props.ttl);

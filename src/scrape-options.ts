@@ -1,4 +1,5 @@
 import { checkNonEmptyLabelValues, checkVerifiedTlsOptions } from './private/factory-checks';
+import { checkKnownProps } from './private/known-props';
 import { checkDataKey, checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './private/validation';
 
 /**
@@ -238,6 +239,7 @@ export class NodeAddressing {
    * @param options the Raven proxy Service to address
    */
   public static proxyQuery(options: ProxyQueryOptions = {}): NodeAddressing {
+    checkKnownProps('NodeAddressing.proxyQuery', 'options', options, 'ProxyQueryOptions');
     const host = options.proxyHost ?? 'x-raven-proxy-internal-svc.kube-system.svc';
     checkDnsSubdomain('NodeAddressing.proxyQuery', 'proxyHost', host);
     return new NodeAddressing(host);
@@ -288,6 +290,7 @@ export class TargetDiscovery {
    */
   public static pods(options: PodDiscoveryOptions): TargetDiscovery {
     const owner = 'TargetDiscovery.pods';
+    checkKnownProps(owner, 'options', options, 'PodDiscoveryOptions');
     if (!options.podLabels || Object.keys(options.podLabels).length === 0) {
       invalid(owner, 'podLabels', options.podLabels ?? {}, 'at least one pod label',
         'Without a selector every pod of the cluster would become a target; e.g. { \'app.kubernetes.io/name\': \'prometheus-node-exporter\' }.');
@@ -367,6 +370,7 @@ export class BearerToken {
    */
   public static fromServiceAccount(options: ServiceAccountTokenOptions = {}): BearerToken {
     const owner = 'BearerToken.fromServiceAccount';
+    checkKnownProps(owner, 'options', options, 'ServiceAccountTokenOptions');
     const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', options.serviceAccountName ?? 'prometheus');
     const secretName = checkDnsSubdomain(owner, 'secretName', options.secretName ?? 'prometheus-sa-token');
     if (options.serviceAccountNamespace !== undefined) {

@@ -1,3 +1,4 @@
+import { checkKnownProps } from './known-props';
 import { invalid } from './validation';
 
 /**
@@ -28,6 +29,7 @@ export function checkVerifiedTlsOptions(options: any): void {
     invalid(owner, 'options', options, 'an object such as { ca: CertificateAuthority.fromConfigMap(\'kube-root-ca.crt\', \'ca.crt\') }',
       'Use ScrapeTls.insecureSkipVerify() to skip verification.');
   }
+  checkKnownProps(owner, 'options', options, 'VerifiedTlsOptions');
   const ca = options.ca;
   const isCa = ca !== null && typeof ca === 'object' && ca.constructor?.name === 'CertificateAuthority' && typeof ca.name === 'string' && typeof ca.key === 'string';
   if (!isCa) {

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { checkKnownProps } from './known-props';
 import { checkDnsSubdomain, checkHttpPath, invalid } from './validation';
 
 /**
@@ -25,6 +26,8 @@ const KUBELET_PORT = 10250;
 const DEFAULT_KUBELET_PATHS = ['/metrics', '/metrics/cadvisor', '/metrics/probes'];
 
 export function checkStackProps(owner: string, props: StackCheckProps): void {
+  checkKnownProps(owner, 'props', props, 'RavenPrometheusProps');
+  (props.extraScrapes ?? []).forEach((extra, i) => checkKnownProps(owner, `extraScrapes[${i}]`, extra, 'ExtraEdgeScrape'));
   const release = props.scrapeConfigLabels?.release;
   if (props.release !== undefined && release !== undefined && release !== props.release) {
     invalid(owner, 'scrapeConfigLabels.release', release, `unset, or equal to release ('${props.release}')`,
