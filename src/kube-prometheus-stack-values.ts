@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { checkKnownProps } from './private/known-props';
-import { checkClusterIp, checkDnsLabel, checkDnsSubdomain, invalid } from './private/validation';
+import { checkClusterIp, checkDnsLabel, checkDnsSubdomain, checkInstance, invalid } from './private/validation';
 import { NodeSelection } from './scrape-options';
 
 /**
@@ -95,6 +95,7 @@ export class KubePrometheusStackValues {
   public constructor(props: KubePrometheusStackValuesProps = {}) {
     const owner = 'KubePrometheusStackValues';
     checkKnownProps(owner, 'props', props, 'KubePrometheusStackValuesProps');
+    checkInstance(owner, 'nodes', props.nodes, NodeSelection);
     const nodeLabels = (props.nodes ?? NodeSelection.edgeOnly()).labels;
     const keys = Object.keys(nodeLabels).sort();
     this._nodeDrops = keys.length === 0 ? [] : [{

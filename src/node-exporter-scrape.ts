@@ -3,7 +3,7 @@ import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './ed
 import { definedLabels, optionalLabelValue } from './kubelet-scrape';
 import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
-import { inChart, invalid } from './private/validation';
+import { checkDnsSubdomain, inChart, invalid } from './private/validation';
 import { TargetDiscovery } from './scrape-options';
 
 /**
@@ -98,7 +98,8 @@ export class NodeExporterScrape extends EdgeNodeScrape {
 /** The `EdgeNodeScrape` props of a node-exporter scrape in `namespace`: node-exporter's defaults filled in. */
 export function nodeExporterScrapeProps(props: NodeExporterScrapeProps, namespace: string): EdgeNodeScrapeProps {
   const owner = 'NodeExporterScrape';
-  const name = props.name ?? 'node-exporter-raven';
+  // Checked first: the service label is derived from it.
+  const name = checkDnsSubdomain(owner, 'name', props.name ?? 'node-exporter-raven');
   const discovery = props.discovery ?? TargetDiscovery.nodeExporterPods();
   const labels = targetGroupLabels(owner, discovery, namespace, name, props);
   const job = props.jobLabel ?? 'node-exporter';

@@ -83,7 +83,7 @@ export function addNodeRbacObjects(scope: Construct, props: PrometheusNodeRbacPr
   const owner = 'PrometheusNodeRbac';
   checkBoolean(owner, 'podDiscovery', props.podDiscovery);
   const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
-  const serviceAccountNamespace = resolveNamespace(scope, owner, props.serviceAccountNamespace);
+  const serviceAccountNamespace = resolveNamespace(scope, owner, props.serviceAccountNamespace, 'serviceAccountNamespace');
   const name = props.name ?? nodeScraperRbacName(serviceAccountNamespace, serviceAccountName);
   if (typeof name !== 'string') invalid(owner, 'name', name, 'a string');
   checkDnsSubdomain(owner, 'name', name.replace(/:/g, '-'));

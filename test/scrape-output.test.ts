@@ -1,8 +1,8 @@
 import * as YAML from 'yaml';
 import { KubeletEndpoint, NodeSelection, RavenPrometheus, ScrapeOutput, TargetDiscovery } from '../src';
-import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 import { expectValidManifests } from './support/schemas';
 import { synth, testChart } from './support/synth';
+import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 
 function fragmentStack(props: any = {}): any[] {
   const chart = testChart('monitoring');
@@ -103,7 +103,9 @@ describe('ScrapeOutput.prometheusConfigFragment() for an older Prometheus', () =
 describe('the prometheus.yml fragment is plain YAML', () => {
   test('GIVEN the default stack as a fragment THEN scrapeConfigsYaml has no anchor or alias', () => {
     const raven = new RavenPrometheus(testChart('monitoring'), 'raven', {
-      output: ScrapeOutput.prometheusConfigFragment(), gateway: EXAMPLE_CLOUD_GATEWAY, kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.RESOURCE],
+      output: ScrapeOutput.prometheusConfigFragment(),
+      gateway: EXAMPLE_CLOUD_GATEWAY,
+      kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.RESOURCE],
     });
     expect(raven.scrapeConfigsYaml).not.toMatch(/(^|\s)[&*]a\d+/m);
   });

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { checkKnownProps } from './known-props';
-import { checkDnsSubdomain, checkHttpPath, invalid } from './validation';
+import { checkDnsSubdomain, checkHttpPath, checkPort, invalid } from './validation';
 
 /**
  * Checks across the props of `RavenPrometheus` that no single prop's check sees: props that
@@ -36,8 +36,10 @@ export function checkStackProps(owner: string, props: StackCheckProps): void {
   checkCadvisorInterval(owner, props.scrapeInterval, props.cadvisorInterval);
   // Checked here, so that the refusal names the prop set rather than the objects built from it.
   if (props.tokenSecretName !== undefined) checkDnsSubdomain(owner, 'tokenSecretName', props.tokenSecretName);
+  if (props.nodeExporterPort !== undefined) checkPort(owner, 'nodeExporterPort', props.nodeExporterPort);
   (props.extraScrapes ?? []).forEach((extra, i) => {
     if (extra === null || typeof extra !== 'object') return; // refused by the type checks
+    checkPort(owner, `extraScrapes[${i}].port`, extra.port);
     checkDnsSubdomain(owner, `extraScrapes[${i}].name`, extra.name);
     if (extra.metricsPath !== undefined) checkHttpPath(owner, `extraScrapes[${i}].metricsPath`, extra.metricsPath);
     if (extra.jobLabel !== undefined) checkJobLabel(owner, `extraScrapes[${i}].jobLabel`, extra.jobLabel);

@@ -164,7 +164,7 @@ export function addWarnings(construct: IConstruct, warnings: string[]): void {
 
 /** An RFC 1123 label: namespaces, Service and most object names. */
 export function checkDnsLabel(owner: string, prop: string, value: string): string {
-  if (value.length > 63 || !DNS_LABEL.test(value)) {
+  if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
     invalid(owner, prop, value, 'an RFC 1123 label (at most 63 characters of a-z, 0-9 and \'-\', starting and ending with a letter or digit)');
   }
   return value;
@@ -172,7 +172,7 @@ export function checkDnsLabel(owner: string, prop: string, value: string): strin
 
 /** An RFC 1123 subdomain: names of ConfigMaps, Secrets, ScrapeConfigs, Deployments. */
 export function checkDnsSubdomain(owner: string, prop: string, value: string): string {
-  if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+  if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
     invalid(owner, prop, value, 'an RFC 1123 subdomain (at most 253 characters of a-z, 0-9, \'-\' and \'.\', each part starting and ending with a letter or digit)');
   }
   return value;
@@ -195,7 +195,7 @@ export function checkKubernetesLabels(owner: string, prop: string, labels: { [ke
 
 /** A Prometheus label name as relabeling writes it. */
 export function checkPrometheusLabelName(owner: string, prop: string, value: string): string {
-  if (!PROMETHEUS_LABEL_NAME.test(value)) {
+  if (typeof value !== 'string' || !PROMETHEUS_LABEL_NAME.test(value)) {
     invalid(owner, prop, value, 'a Prometheus label name matching [a-zA-Z_][a-zA-Z0-9_]*');
   }
   return value;
@@ -203,7 +203,7 @@ export function checkPrometheusLabelName(owner: string, prop: string, value: str
 
 /** A ConfigMap or Secret data key. */
 export function checkDataKey(owner: string, prop: string, key: string): string {
-  if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
     invalid(owner, prop, key, 'a data key of at most 253 alphanumerics, \'-\', \'_\' and \'.\'');
   }
   return key;
@@ -247,7 +247,7 @@ export function checkPort(owner: string, prop: string, value: number): number {
 
 /** An HTTP path as Prometheus' metrics_path takes it. */
 export function checkHttpPath(owner: string, prop: string, value: string): string {
-  if (!value.startsWith('/') || /[\s?#]/.test(value)) {
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#]/.test(value)) {
     invalid(owner, prop, value, 'an absolute HTTP path starting with \'/\' without spaces, query or fragment', 'For example \'/metrics\'.');
   }
   return value;

@@ -6,10 +6,16 @@ import {
   CertificateAuthority, ServiceAccountTokenSecret, TargetDiscovery,
 } from '../../src';
 import { EXAMPLE_CLOUD_GATEWAY } from '../../src/example/cloud-gateway';
-import { knownProps, listedInterfaces } from '../../src/private/known-props';
+import { listedInterfaces, propKinds } from '../../src/private/known-props';
 import { testChart } from '../support/synth';
 
-/** The exported interfaces of the API and their props, as the TypeScript compiler reads src/index.ts. */
+/** The kind code known-props.ts gives a declared type: the primitive types and maps and lists of them. */
+function kindOf(type: string): string {
+  const codes: { [type: string]: string } = { 'string': 's', 'number': 'n', 'boolean': 'b', 'string[]': 'S', 'number[]': 'N' };
+  return codes[type] ?? (/^\{ \[\w+: string\]: string; \}$/.test(type) ? 'm' : '');
+}
+
+/** The exported interfaces of the API and their props (`name:kind`), as the TypeScript compiler reads src/index.ts. */
 function declaredInterfaces(): Map<string, string[]> {
   const index = path.join(__dirname, '..', '..', 'src', 'index.ts');
   const program = ts.createProgram([index], { strict: true });
@@ -17,9 +23,12 @@ function declaredInterfaces(): Map<string, string[]> {
   const module = checker.getSymbolAtLocation(program.getSourceFile(index)!)!;
   const found = new Map<string, string[]>();
   for (const exported of checker.getExportsOfModule(module)) {
+    // eslint-disable-next-line no-bitwise
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    // eslint-disable-next-line no-bitwise
     if (symbol.flags & ts.SymbolFlags.Interface) {
-      found.set(symbol.name, checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)).map((p) => p.name));
+      found.set(symbol.name, checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol))
+        .map((p) => `${p.name}:${kindOf(checker.typeToString(checker.getNonNullableType(checker.getTypeOfSymbol(p))))}`));
     }
   }
   return found;
@@ -33,12 +42,15 @@ const TAKEN_BY_SUPERTYPE = ['EdgeNodeScrapeOptions']; // no method takes it alon
 describe('the lists of known props are the interfaces\' props', () => {
   const declared = declaredInterfaces();
 
-  test('every interface the API takes has its props listed, exactly', () => {
-    for (const name of listedInterfaces()) expect([name, [...knownProps(name)].sort()]).toEqual([name, [...(declared.get(name) ?? [])].sort()]);
+  test('every interface the API takes has its props listed, exactly, with the kinds of their types', () => {
+    for (const name of listedInterfaces()) {
+      expect([name, propKinds(name).map(([prop, kind]) => `${prop}:${kind}`).sort()]).toEqual([name, [...(declared.get(name) ?? [])].sort()]);
+    }
   });
 
   test('every exported interface is listed, returned only, or only extended', () => {
-    const unlisted = [...declared.keys()].filter((n) => !listedInterfaces().includes(n) && !RETURNED_ONLY.includes(n) && !TAKEN_BY_SUPERTYPE.includes(n));
+    const unlisted = [...declared.keys()]
+      .filter((n) => !listedInterfaces().includes(n) && !RETURNED_ONLY.includes(n) && !TAKEN_BY_SUPERTYPE.includes(n));
     expect(unlisted).toEqual([]);
   });
 });
@@ -72,6 +84,12 @@ describe('a misspelt prop from plain JavaScript is refused, with the closest pro
 
   test('the message lists the props, and a construct\'s error says where it is', () => {
     expect(() => new KubeletScrape(testChart(), 's', { endpoint: [] } as any)).toThrow(/The props are: namePrefix, endpoints, port, .*\. \(in chart 'test', at test\/s\)$/);
+  });
+
+  test('a prop of a primitive type given another type is refused by its type', () => {
+    expect(() => new RavenPrometheus(testChart('monitoring'), 'r', { nameOverride: {} } as any)).toThrow(/^RavenPrometheus: 'nameOverride' must be a string, got \{\}\./);
+    expect(() => new NodeExporterScrape(testChart(), 's', { port: '9100' } as any)).toThrow(/^NodeExporterScrape: 'port' must be a number, got '9100'\./);
+    expect(() => new RavenProxyDns(testChart(), 'p', { clusterIp: '10.96.0.53', image: 'coredns/coredns', nodeSelector: { a: 1 } } as any)).toThrow(/'nodeSelector' must be a map of strings to strings/);
   });
 
   test('a prop set to undefined is an unset prop', () => {
