@@ -249,7 +249,13 @@ function manifestObjects(file: string): any[] {
     if (doc.errors?.length > 0) {
       throw new UsageError(`cannot read '${file}' as YAML: ${String(doc.errors[0].message).split('\n')[0]}`);
     }
-    const value = doc.toJSON();
+    let value: any;
+    try {
+      value = doc.toJSON();
+    } catch (e) {
+      // An alias without its anchor, for one, parses but cannot be read.
+      throw new UsageError(`cannot read '${file}' as YAML: ${String((e as Error).message).split('\n')[0]}`);
+    }
     if (value === null || value === undefined) return; // an empty document, e.g. after a trailing ---
     const items = value?.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
     for (const item of items) {
