@@ -127,7 +127,10 @@ describe('the command, given anything (property)', () => {
 
   test('verify against any answer from Prometheus: 1 or 2, never an exception, and the reason', async () => {
     const answer = fc.oneof(
-      fc.record({ status: fc.constantFrom(200, 404, 500, 503), body: fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))) }),
+      fc.record({
+        status: fc.constantFrom(200, 404, 500, 503),
+        body: fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))),
+      }),
       fc.constant({ status: 200, body: JSON.stringify({ status: 'success', data: { activeTargets: [{ labels: null }] } }) }),
       fc.constant({ status: 200, body: JSON.stringify({ status: 'success', data: { activeTargets: 'x' } }) }),
     );
