@@ -47,7 +47,7 @@ export class CoreDnsDeployment {
    * @param manifest the exported Deployment as an object (apiVersion, kind, metadata, spec)
    */
   public static fromManifest(manifest: { [key: string]: any }): CoreDnsDeployment {
-    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest) || typeof (manifest as any).toJson === 'function') {
       invalid('CoreDnsDeployment.fromManifest', 'manifest', manifest, 'the exported Deployment as an object',
         'Read it with Yaml.load(\'coredns-deployment.yaml\')[0], or pass the file to CoreDnsDeployment.fromFile().');
     }

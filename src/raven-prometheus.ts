@@ -8,6 +8,7 @@ import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
 import { nodeExporterScrapeProps, targetGroupLabels } from './node-exporter-scrape';
 import { intern } from './private/bounded-cache';
 import { coreObject } from './private/core-objects';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import { checkStackProps, gatewayPortsWarning, pushAll } from './private/stack-checks';
@@ -597,6 +598,7 @@ export class RavenPrometheus extends Construct {
    * @param options the cluster's DNS domain, for the dedicated DNS's search path
    */
   public kubePrometheusStackValues(options: KubePrometheusStackValuesOptions = {}): KubePrometheusStackValues {
+    checkKnownProps('RavenPrometheus.kubePrometheusStackValues', 'options', options, 'KubePrometheusStackValuesOptions');
     const service = this._dnsObjects.find((o) => o.kind === 'Service');
     const clusterIp: string | undefined = service?.toJson().spec?.clusterIP;
     return new KubePrometheusStackValues({

@@ -188,11 +188,11 @@ export class NodeSelection {
    * @param labels node labels and the values they must have, all of them
    */
   public static withLabels(labels: { [key: string]: string }): NodeSelection {
+    checkNonEmptyLabelValues('NodeSelection.withLabels', 'labels', labels);
     if (Object.keys(labels).length === 0) {
       invalid('NodeSelection.withLabels', 'labels', labels, 'at least one node label', 'Use NodeSelection.all() to select every node.');
     }
     checkKubernetesLabels('NodeSelection.withLabels', 'labels', labels);
-    checkNonEmptyLabelValues('NodeSelection.withLabels', 'labels', labels);
     return new NodeSelection({ ...labels });
   }
 
@@ -290,7 +290,7 @@ export class TargetDiscovery {
    */
   public static pods(options: PodDiscoveryOptions): TargetDiscovery {
     const owner = 'TargetDiscovery.pods';
-    checkKnownProps(owner, 'options', options, 'PodDiscoveryOptions');
+    checkKnownProps(owner, 'options', options ?? null, 'PodDiscoveryOptions');
     if (!options.podLabels || Object.keys(options.podLabels).length === 0) {
       invalid(owner, 'podLabels', options.podLabels ?? {}, 'at least one pod label',
         'Without a selector every pod of the cluster would become a target; e.g. { \'app.kubernetes.io/name\': \'prometheus-node-exporter\' }.');

@@ -4,6 +4,7 @@ import {
   BearerToken, CertificateAuthority, CoreDnsDeployment, Corefile, DnsStrategy, EdgeNodeScrape, KubeletEndpoint, KubeletScrape,
   KubePrometheusStackValues, NodeAddressing, NodeExporterScrape, NodeSelection, PrometheusNodeRbac, RavenCoreDns, RavenGatewayPorts, RavenPrometheus,
   RavenProxyDns, RelabelAction, ScrapeOutput, ScrapeScheme, ScrapeTls, ServiceAccountTokenSecret, TargetDiscovery,
+  DriftReport, KubePrometheusStack, PrometheusConfig, TargetsReport,
 } from '../src';
 import { generatedRegexes, HAND_WRITTEN_REGEXES } from './support/re2-corpus';
 import { expectValidManifests } from './support/schemas';
@@ -99,6 +100,57 @@ describe('wrong JavaScript types, in every prop of every struct the API takes', 
     const props = knownProps(iface);
     fc.assert(fc.property(fc.constantFrom(...props), anyValue, (prop, value) => {
       judge(iface, prop, { [prop]: value });
+    }), RUNS);
+  });
+});
+
+describe('wrong JavaScript types, in every argument of every static factory and method', () => {
+  const SCRAPE_CONFIG = { apiVersion: 'monitoring.coreos.com/v1alpha1', kind: 'ScrapeConfig', metadata: { name: 'a', namespace: 'b' }, spec: {} };
+  const TARGETS = { status: 'success', data: { activeTargets: [] } };
+  const calls: Array<[string, string, (v: any) => unknown]> = [
+    ['KubeletEndpoint.custom', 'path', (v) => KubeletEndpoint.custom(v, 'x')],
+    ['KubeletEndpoint.custom', 'suffix', (v) => KubeletEndpoint.custom('/x', v)],
+    ['CertificateAuthority.fromSecret', 'name', (v) => CertificateAuthority.fromSecret(v, 'k')],
+    ['CertificateAuthority.fromConfigMap', 'key', (v) => CertificateAuthority.fromConfigMap('n', v)],
+    ['BearerToken.fromSecret', 'secretName', (v) => BearerToken.fromSecret(v)],
+    ['BearerToken.fromSecret', 'key', (v) => BearerToken.fromSecret('s', v)],
+    ['BearerToken.fromServiceAccount', 'options', (v) => BearerToken.fromServiceAccount(v)],
+    ['NodeSelection.withLabels', 'labels', (v) => NodeSelection.withLabels(v)],
+    ['TargetDiscovery.pods', 'options', (v) => TargetDiscovery.pods(v)],
+    ['NodeAddressing.proxyQuery', 'options', (v) => NodeAddressing.proxyQuery(v)],
+    ['ScrapeTls.verify', 'options', (v) => ScrapeTls.verify(v)],
+    ['CoreDnsDeployment.fromManifest', 'manifest', (v) => CoreDnsDeployment.fromManifest(v)],
+    ['CoreDnsDeployment.fromFile', 'path', (v) => CoreDnsDeployment.fromFile(v)],
+    ['CoreDnsDeployment.kubeadm', 'options', (v) => CoreDnsDeployment.kubeadm(v)],
+    ['Corefile.parse', 'text', (v) => Corefile.parse(v)],
+    ['Corefile.kubeadmDefault', 'options', (v) => Corefile.kubeadmDefault(v)],
+    ['Corefile.addTunnelHosts', 'options', (v) => Corefile.kubeadmDefault().addTunnelHosts(v)],
+    ['Corefile.removeTunnelHosts', 'options', (v) => Corefile.kubeadmDefault().removeTunnelHosts(v)],
+    ['DnsStrategy.editClusterCoreDns', 'props', (v) => DnsStrategy.editClusterCoreDns(v)],
+    ['DnsStrategy.dedicatedProxyDns', 'props', (v) => DnsStrategy.dedicatedProxyDns(v)],
+    ['ScrapeOutput.prometheusConfigFragment', 'options', (v) => ScrapeOutput.prometheusConfigFragment(v)],
+    ['PrometheusConfig.renderScrapeConfig', 'manifest', (v) => PrometheusConfig.renderScrapeConfig(v)],
+    ['PrometheusConfig.renderScrapeConfig', 'options', (v) => PrometheusConfig.renderScrapeConfig(SCRAPE_CONFIG, v)],
+    ['PrometheusConfig.renderPlainScrapeConfig', 'manifest', (v) => PrometheusConfig.renderPlainScrapeConfig(v)],
+    ['KubePrometheusStack.fullname', 'release', (v) => KubePrometheusStack.fullname(v)],
+    ['KubePrometheusStack.prometheusServiceAccountName', 'release', (v) => KubePrometheusStack.prometheusServiceAccountName(v)],
+    ['TargetsReport.fromTargetsResponse', 'response', (v) => TargetsReport.fromTargetsResponse(v)],
+    ['TargetsReport.fromTargetsResponse', 'options', (v) => TargetsReport.fromTargetsResponse(TARGETS, v)],
+    ['DriftReport.compare', 'desired', (v) => DriftReport.compare(v, [])],
+    ['DriftReport.compare', 'live', (v) => DriftReport.compare([], v)],
+    ['DriftReport.clusterOwnedObjects', 'manifests', (v) => DriftReport.clusterOwnedObjects(v)],
+    ['DriftReport.livePath', 'obj', (v) => DriftReport.livePath(v)],
+    ['RavenPrometheus.kubePrometheusStackValues', 'options', (v) => new RavenPrometheus(testChart('monitoring'), 'r', { gateway: EXAMPLE_CLOUD_GATEWAY }).kubePrometheusStackValues(v)],
+  ];
+
+  test.each(calls.map(([method, arg, call]) => [`${method}(${arg})`, call]))('%s: no TypeError or RangeError, whatever it is given', (_name, call) => {
+    fc.assert(fc.property(fc.oneof(anyValue, fc.constant(undefined)), (value) => {
+      try {
+        call(value);
+      } catch (e) {
+        expect((e as Error).constructor).toBe(Error);
+        expect((e as Error).message).not.toMatch(/Cannot read propert|is not a function|circular structure/);
+      }
     }), RUNS);
   });
 });

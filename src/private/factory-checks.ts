@@ -13,6 +13,9 @@ import { invalid } from './validation';
  * stock monitors' `drop` on `""` would drop every node without it: three different sets of nodes.
  */
 export function checkNonEmptyLabelValues(owner: string, prop: string, labels: { [key: string]: string }): void {
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    invalid(owner, prop, labels, 'a map of node labels to values, such as { \'apps.openyurt.io/nodepool\': \'gpu-pool\' }');
+  }
   for (const [key, value] of Object.entries(labels)) {
     if (value === '') {
       invalid(owner, `${prop}.${key}`, value, 'a non-empty label value',

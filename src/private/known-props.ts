@@ -98,7 +98,12 @@ export function checkKnownProps(owner: string, where: string, props: unknown, if
 }
 
 function refuseUnknownProps(owner: string, where: string, props: unknown, iface: string): void {
-  if (props === null || typeof props !== 'object' || Array.isArray(props)) return; // the type checks refuse it
+  const isObject = props !== null && typeof props === 'object' && !Array.isArray(props);
+  if (!isObject || typeof (props as any).toJson === 'function') {
+    // A factory's or method's options: a props object's own check says what it takes.
+    if (where === 'options' && props !== undefined) invalid(owner, 'options', props, `an object of ${iface} ({ ${knownProps(iface).join(', ')} }), or nothing`);
+    return;
+  }
   const kinds = propKinds(iface);
   const known = kinds.map(([name]) => name);
   const prefix = where === 'props' || where === 'options' ? '' : `${where}.`;

@@ -28,7 +28,12 @@ export function describeValue(value: unknown): string {
     const ctor = Object.getPrototypeOf(value)?.constructor;
     if (typeof ctor === 'function' && ctor !== Object && ctor.name) return `a ${ctor.name}`;
   }
-  const json = JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = String(value); // circular, or a BigInt
+  }
   return json === undefined ? String(value) : json.length > 120 ? `${json.slice(0, 117)}...` : json;
 }
 

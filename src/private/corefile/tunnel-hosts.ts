@@ -46,6 +46,9 @@ const ALTERNATIVES = 'use a dedicated raven-proxy-dns for the tunnel nodes inste
 
 /** Validates the options and fills in defaults. */
 export function resolveTunnelHostsOptions(options: TunnelHostsOptions = {}): ResolvedTunnelHostsOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`Corefile: the tunnel hosts options must be an object such as { reloadInterval: '300ms' }, or nothing, got ${options === null ? 'null' : typeof options}`);
+  }
   const hostsFile = options.hostsFile ?? DEFAULT_HOSTS_FILE;
   if (!isPlainToken(hostsFile)) {
     throw new Error(`Corefile: 'hostsFile' must be a file path without spaces, quotes, '#', braces or environment placeholders, got ${quote(hostsFile)}; use the path where the tunnel-nodes ConfigMap is mounted, e.g. '${DEFAULT_HOSTS_FILE}'`);
