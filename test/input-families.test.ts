@@ -238,7 +238,7 @@ describe('props that contradict each other', () => {
     fc.assert(fc.property(fc.subarray(pairs, { minLength: 1, maxLength: 3 }), fc.boolean(), (chosen, halves) => {
       // Either whole pairs, or one side of each pair only (which must be accepted).
       const props: any = { gateway: EXAMPLE_CLOUD_GATEWAY };
-      for (const [a, b, both] of chosen) {
+      for (const [a, , both] of chosen) {
         if (halves) {
           if (both[a] !== undefined) props[a] = both[a];
         } else {
