@@ -74,7 +74,7 @@ describe('every bad input is refused at synth time with what, the value and what
       /^RavenPrometheus: 'serviceAccountName' must be an RFC 1123 subdomain/],
     ['RavenPrometheus extra scrape port',
       () => new RavenPrometheus(testChart(), 'r', { extraScrapes: [{ name: 'dcgm', port: 94000 }] }),
-      /^RavenPrometheus: 'extraScrapes\[dcgm\].port' must be an integer between 1 and 65535, got 94000\./],
+      /^RavenPrometheus: 'extraScrapes\[0\].port' must be an integer between 1 and 65535, got 94000\./],
     ['RavenPrometheus extra scrape name',
       () => new RavenPrometheus(testChart(), 'r', { extraScrapes: [{ name: 'DCGM', port: 9400 }] }),
       /^RavenPrometheus: 'extraScrapes\[0\]\.name' must be an RFC 1123 subdomain .*got 'DCGM'/],

@@ -62,7 +62,7 @@ const KINDS: { [kind: string]: [string, (v: any) => boolean] } = {
   m: ['a map of strings to strings', (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.toJson !== 'function'
     && Object.values(v).every((x) => typeof x === 'string')],
   S: ['a list of strings', (v) => Array.isArray(v) && v.every((x) => typeof x === 'string')],
-  N: ['a list of numbers', (v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && !Number.isNaN(x))],
+  N: ['a list of ports such as [9100]', (v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && !Number.isNaN(x))],
 };
 
 /** The interfaces whose props are listed. */
