@@ -107,7 +107,7 @@ node -e '
 const fs = require("fs");
 const { Corefile } = require("cdk8s-raven-prometheus");
 const { Yaml } = require("cdk8s");
-// The example Gateway from the repository's build: the example app is not in the package.
+// The example Gateway from the build in the repository: the example app is not in the package.
 const { EXAMPLE_CLOUD_GATEWAY } = require(process.argv[1] + "/lib/src/example/cloud-gateway");
 fs.writeFileSync("Corefile", Corefile.kubeadmDefault().toString());
 fs.writeFileSync("Corefile.edited", Corefile.kubeadmDefault().addTunnelHosts().corefile.toString());
