@@ -93,7 +93,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     exclude: ['consumer/**'],
   },
   gitignore: ['dist/', '/.tmp/'],
-  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/', '/imports/', '/lib/src/example/'] },
+  // The package is the library: no upstream toolchain, no development docs (the example app: below).
+  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/', '/imports/', '/upstream/', '/docs/'] },
 });
 
 // Corefile fixtures are byte-exact test data (CRLF, BOM, tabs, missing final newline).
@@ -200,5 +201,9 @@ project.addTask('test:bindings', {
 
 // jest transpiles test files one by one (isolatedModules) and reports no type error: check them.
 project.testTask.prependExec('tsc -p test/tsconfig.json --noEmit');
+
+// The example app is no part of the package. Added last: a pattern under /lib/ given with the options
+// comes before projen's `!/lib/**/*.js`, which would take the files back in.
+project.npmignore?.addPatterns('/lib/src/example/');
 
 project.synth();

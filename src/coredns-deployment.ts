@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { resolve as resolvePath } from 'path';
 import { Yaml } from 'cdk8s';
 import { CoreDnsWiring, deploymentApplyConfiguration, kubeadmTarget, targetFromExport } from './private/coredns-deployment-patch';
+import { checkKnownProps } from './private/known-props';
 import { checkImage, checkReplicas, describeValue, invalid } from './private/validation';
 
 /**
@@ -46,7 +47,7 @@ export class CoreDnsDeployment {
    * @param manifest the exported Deployment as an object (apiVersion, kind, metadata, spec)
    */
   public static fromManifest(manifest: { [key: string]: any }): CoreDnsDeployment {
-    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest) || typeof (manifest as any).toJson === 'function') {
       invalid('CoreDnsDeployment.fromManifest', 'manifest', manifest, 'the exported Deployment as an object',
         'Read it with Yaml.load(\'coredns-deployment.yaml\')[0], or pass the file to CoreDnsDeployment.fromFile().');
     }
@@ -104,6 +105,7 @@ export class CoreDnsDeployment {
    */
   public static kubeadm(options: KubeadmCoreDnsDeploymentOptions = {}): CoreDnsDeployment {
     const owner = 'CoreDnsDeployment.kubeadm';
+    checkKnownProps(owner, 'options', options, 'KubeadmCoreDnsDeploymentOptions');
     const replicas = options.replicas === undefined ? undefined : checkReplicas(owner, 'replicas', options.replicas);
     const image = options.image === undefined ? undefined : checkImage(owner, 'image', options.image);
     return new CoreDnsDeployment('kubeadm', undefined, image, replicas);

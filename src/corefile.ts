@@ -70,6 +70,11 @@ export class Corefile {
    * @param text the Corefile, e.g. the `Corefile` key of ConfigMap `kube-system/coredns`
    */
   public static parse(text: string): Corefile {
+    if (typeof text !== 'string') {
+      // The Corefile engine has no cdk8s import, so no validation helper: the same message style by hand.
+      throw new Error(`Corefile.parse: 'text' must be the Corefile's text (a string), got ${shown(text)}. `
+        + 'Read the file first, e.g. fs.readFileSync(path, \'utf8\').');
+    }
     return new Corefile(text, parseCorefile(text));
   }
 
@@ -79,6 +84,9 @@ export class Corefile {
    * @param options the cluster domain
    */
   public static kubeadmDefault(options: KubeadmCorefileOptions = {}): Corefile {
+    if (options === null || typeof options !== 'object') {
+      throw new Error(`Corefile.kubeadmDefault: 'options' must be an object such as { clusterDomain: 'cluster.local' }, or nothing, got ${shown(options)}.`);
+    }
     const domain = options.clusterDomain ?? 'cluster.local';
     if (!isDns1123Subdomain(domain)) {
       throw new Error(`Corefile: 'clusterDomain' must be a lowercase DNS name such as 'cluster.local' (labels of a-z, 0-9 and '-', separated by dots, without a trailing dot), got ${quote(domain)}`);
@@ -205,5 +213,17 @@ export class Corefile {
    */
   public toString(): string {
     return this.text;
+  }
+}
+
+/** A value as an error message of the Corefile API shows it (the engine has no cdk8s import, so not validation's describeValue). */
+function shown(value: unknown): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value)?.constructor?.name !== 'Object') {
+    return `a ${Object.getPrototypeOf(value)?.constructor?.name ?? 'object'}`;
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }

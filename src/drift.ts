@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
 import { BASE_COREFILE_ANNOTATION, FIELD_MANAGER } from './private/applied-fields';
+import { checkKnownProps } from './private/known-props';
+import { checkList, checkObject } from './private/validation';
 
 /**
  * The `drift` check: compares what a synthesized stack writes onto the objects the cluster owns
@@ -82,6 +84,7 @@ export class DriftReport {
    * @param manifests the synthesized objects, e.g. every document of `dist/*.k8s.yaml`
    */
   public static clusterOwnedObjects(manifests: any[]): any[] {
+    checkList('DriftReport.clusterOwnedObjects', 'manifests', manifests ?? null, 'a list of manifests (the synthesized objects)');
     return manifests.filter((m) => m !== null && typeof m === 'object' && (
       (m.apiVersion === 'v1' && m.kind === 'ConfigMap' && m.metadata?.annotations?.[BASE_COREFILE_ANNOTATION] !== undefined)
       || (m.apiVersion === 'apps/v1' && m.kind === 'Deployment' && m.spec?.template?.metadata?.annotations?.[CHECKSUM_ANNOTATION] !== undefined)
@@ -94,7 +97,8 @@ export class DriftReport {
    * @param obj a stack object returned by `clusterOwnedObjects()`
    */
   public static livePath(obj: any): string {
-    const { name, namespace } = obj.metadata;
+    checkObject('DriftReport.livePath', 'obj', obj ?? null, 'a stack object from clusterOwnedObjects()');
+    const { name, namespace } = obj.metadata ?? {};
     switch (obj.kind) {
       case 'ConfigMap': return `/api/v1/namespaces/${namespace}/configmaps/${name}`;
       case 'Deployment': return `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`;
@@ -112,6 +116,10 @@ export class DriftReport {
    * @param options the field manager the stack is applied with
    */
   public static compare(desired: any[], live: any[], options: DriftOptions = {}): DriftReport {
+    checkList('DriftReport.compare', 'desired', desired ?? null, 'a list of stack objects from clusterOwnedObjects()');
+    checkList('DriftReport.compare', 'live', live ?? null, 'a list of live objects (empty for none)');
+    checkKnownProps('DriftReport.compare', 'options', options, 'DriftOptions');
+    desired.forEach((o, i) => checkObject('DriftReport.compare', `desired[${i}]`, o ?? null, 'a stack object from clusterOwnedObjects()'));
     const manager = options.fieldManager ?? FIELD_MANAGER;
     const key = (o: any) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
     const liveByKey = new Map(live.filter((o) => o !== null && o !== undefined).map((o) => [key(o), o]));

@@ -1,8 +1,10 @@
 import { ApiObject, ApiObjectProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { intern } from './private/bounded-cache';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
+import { checkRelabelRegex } from './private/re2';
 import { checkScrapePropTypes } from './private/scrape-prop-checks';
 import { SCRAPE_CONFIG_GVK, ScrapeConfigSpecJson } from './private/typed-api-object';
 import {
@@ -355,6 +357,8 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
   if (instance.source === 'internalIp') {
     const ip = byPod ? '__meta_kubernetes_pod_host_ip' : '__meta_kubernetes_node_address_InternalIP';
     relabelings.push({ action: REPLACE, replacement: intern(`\${1}:${r.port}`), sourceLabels: [ip], targetLabel: 'instance' });
+    // An IPv6 address in brackets, `[fd00::1]:9100`, as the stock monitors' instance (Go's net.JoinHostPort) has it.
+    relabelings.push({ action: REPLACE, regex: '(.+:.+)', replacement: intern(`[\${1}]:${r.port}`), sourceLabels: [ip], targetLabel: 'instance' });
   } else if (instance.source === 'nodeName') {
     relabelings.push({ action: REPLACE, sourceLabels: [nodeNameLabel], targetLabel: 'instance' });
   }
@@ -455,7 +459,11 @@ export class EdgeNodeScrape extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: EdgeNodeScrapeProps) {
     const owner = new.target.name;
-    const r = inChart(scope, id, () => renderScrape(scope, id, owner, props));
+    const r = inChart(scope, id, () => {
+      // KubeletScrape builds its scrapes from its own props, kubelet ones included: checked there.
+      if (new.target === EdgeNodeScrape && scope.constructor.name !== 'KubeletScrape') checkKnownProps(owner, 'props', props, 'EdgeNodeScrapeProps');
+      return renderScrape(scope, id, owner, props);
+    });
     super(scope, id, scrapeObjectProps(r, props));
     checkObjectsOf(this);
     this.namespace = r.namespace;
@@ -534,13 +542,7 @@ function renderMetricRelabeling(owner: string, index: number, r: MetricRelabelin
   if ((action === 'keep' || action === 'drop') && (r.sourceLabels ?? []).length === 0) {
     invalid(owner, `metricRelabelings[${index}].sourceLabels`, [], `at least one label for a ${action} action`);
   }
-  if (r.regex !== undefined) {
-    try {
-      new RegExp(r.regex);
-    } catch (e) {
-      invalid(owner, `metricRelabelings[${index}].regex`, r.regex, 'a valid regular expression', (e as Error).message);
-    }
-  }
+  if (r.regex !== undefined) checkRelabelRegex(owner, `metricRelabelings[${index}].regex`, r.regex);
   return definedOnly({
     action,
     regex: r.regex,

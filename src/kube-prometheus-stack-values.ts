@@ -1,5 +1,6 @@
 import { Yaml } from 'cdk8s';
-import { checkClusterIp, checkDnsLabel, checkDnsSubdomain, checkList, checkObject, invalid } from './private/validation';
+import { checkKnownProps } from './private/known-props';
+import { checkClusterIp, checkDnsLabel, checkDnsSubdomain, checkInstance, checkList, checkObject, invalid } from './private/validation';
 import { NodeSelection } from './scrape-options';
 
 /**
@@ -140,6 +141,8 @@ export class KubePrometheusStackValues {
    */
   public constructor(props: KubePrometheusStackValuesProps = {}) {
     const owner = 'KubePrometheusStackValues';
+    checkKnownProps(owner, 'props', props, 'KubePrometheusStackValuesProps');
+    checkInstance(owner, 'nodes', props.nodes, NodeSelection);
     const nodeLabels = (props.nodes ?? NodeSelection.edgeOnly()).labels;
     const keys = Object.keys(nodeLabels).sort();
     this._nodeDrops = keys.length === 0 ? [] : [{
@@ -210,7 +213,8 @@ export class KubePrometheusStackValues {
 
   /** The values as a YAML document, for `helm upgrade -f`. */
   public toYaml(): string {
-    return Yaml.stringify(this._values);
+    // Through JSON: the lists share their relabeling objects, which YAML would write as anchors and aliases.
+    return Yaml.stringify(this.values);
   }
 }
 

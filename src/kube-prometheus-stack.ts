@@ -1,3 +1,4 @@
+import { checkKnownProps } from './private/known-props';
 import { checkDnsSubdomain, invalid } from './private/validation';
 
 /**
@@ -54,6 +55,7 @@ export class KubePrometheusStack {
    * @param release the release name and its name overrides
    */
   public static fullname(release: KubePrometheusStackRelease): string {
+    checkKnownProps('KubePrometheusStack.fullname', 'options', release ?? null, 'KubePrometheusStackRelease');
     return fullnameOf('KubePrometheusStack', release);
   }
 
@@ -67,6 +69,7 @@ export class KubePrometheusStack {
    * @param release the release name and its name overrides
    */
   public static prometheusServiceAccountName(release: KubePrometheusStackRelease): string {
+    checkKnownProps('KubePrometheusStack.prometheusServiceAccountName', 'options', release ?? null, 'KubePrometheusStackRelease');
     return prometheusServiceAccountOf('KubePrometheusStack', release);
   }
 

@@ -2,8 +2,10 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { intern } from './private/bounded-cache';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
+import { checkCadvisorInterval, checkJobLabel } from './private/stack-checks';
 import {
   checkDnsLabel, checkDnsSubdomain, checkDuration, checkHttpPath, checkInstance, checkInstances, checkPort, inChart, invalid, toPrometheusDuration,
 } from './private/validation';
@@ -249,6 +251,7 @@ export class KubeletScrape extends Construct {
    */
   public constructor(scope: Construct, id: string, props: KubeletScrapeProps = {}) {
     super(scope, id);
+    checkKnownProps('KubeletScrape', 'props', props, 'KubeletScrapeProps', scope, id);
     const built = inChart(scope, id, () => addKubeletObjects(this, props ?? {}, {
       tokenSecret: (s, p) => new ServiceAccountTokenSecret(s, 'TokenSecret', p).resource,
       scrape: (s, endpoint, p) => new EdgeNodeScrape(s, endpoint.suffix, p),
@@ -279,6 +282,8 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
   checkInstance(owner, 'bearerToken', props.bearerToken, BearerToken);
   checkInstance(owner, 'tls', props.tls, ScrapeTls);
   checkDuration(owner, 'cadvisorInterval', props.cadvisorInterval);
+  checkCadvisorInterval(owner, props.scrapeInterval, props.cadvisorInterval);
+  if (props.jobLabel !== undefined) checkJobLabel(owner, 'jobLabel', props.jobLabel);
   const namespace = resolveNamespace(scope, owner, props.namespace);
   const prefix = checkDnsSubdomain(owner, 'namePrefix', props.namePrefix ?? 'kubelet-raven');
   const port = checkPort(owner, 'port', props.port ?? 10250);
@@ -288,8 +293,9 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
   }
   const seen = new Set<string>();
   for (const endpoint of endpoints) {
-    if (seen.has(endpoint.suffix)) {
-      invalid(owner, 'endpoints', endpoints.map((e) => e.path), 'a list without repeated endpoints');
+    if (seen.has(endpoint.suffix) || endpoints.filter((e) => e.path === endpoint.path).length > 1) {
+      invalid(owner, 'endpoints', endpoints.map((e) => e.path), 'a list without repeated endpoints or paths',
+        'Each path is one target per node: scraped by two ScrapeConfigs, every series would be stored twice.');
     }
     seen.add(endpoint.suffix);
   }
@@ -342,7 +348,7 @@ export function addKubeletObjects<S>(scope: Construct, props: KubeletScrapeProps
 }
 
 function metricDropsOf(endpoint: KubeletEndpoint, props: KubeletScrapeProps, keepSwap: boolean): MetricRelabeling[] | undefined {
-  if (endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true)) return keepSwap ? CADVISOR_DROPS_KEEPING_SWAP : CADVISOR_DROPS;
+  if (endpoint.path === KubeletEndpoint.CADVISOR.path && (props.cadvisorMetricDrops ?? true)) return cadvisorDrops(keepSwap);
   if (endpoint.path === KubeletEndpoint.METRICS.path && (props.storageBucketDrops ?? true)) return STORAGE_BUCKET_DROPS;
   return undefined;
 }

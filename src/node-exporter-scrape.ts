@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { EdgeNodeScrape, EdgeNodeScrapeOptions, EdgeNodeScrapeProps } from './edge-node-scrape';
 import { definedLabels, optionalLabelValue } from './kubelet-scrape';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
-import { inChart, invalid } from './private/validation';
+import { checkDnsSubdomain, inChart, invalid } from './private/validation';
 import { TargetDiscovery } from './scrape-options';
 
 /**
@@ -97,14 +98,18 @@ export class NodeExporterScrape extends EdgeNodeScrape {
    * @param props which nodes, and how node-exporter is found and labelled
    */
   public constructor(scope: Construct, id: string, props: NodeExporterScrapeProps = {}) {
-    super(scope, id, inChart(scope, id, () => nodeExporterScrapeProps(props ?? {}, resolveNamespace(scope, 'NodeExporterScrape', props?.namespace))));
+    super(scope, id, inChart(scope, id, () => {
+      checkKnownProps('NodeExporterScrape', 'props', props, 'NodeExporterScrapeProps');
+      return nodeExporterScrapeProps(props ?? {}, resolveNamespace(scope, 'NodeExporterScrape', props?.namespace));
+    }));
   }
 }
 
 /** The `EdgeNodeScrape` props of a node-exporter scrape in `namespace`: node-exporter's defaults filled in. */
 export function nodeExporterScrapeProps(props: NodeExporterScrapeProps, namespace: string): EdgeNodeScrapeProps {
   const owner = 'NodeExporterScrape';
-  const name = props.name ?? 'node-exporter-raven';
+  // Checked first: the service label is derived from it.
+  const name = checkDnsSubdomain(owner, 'name', props.name ?? 'node-exporter-raven');
   const discovery = props.discovery ?? TargetDiscovery.nodeExporterPods();
   const labels = targetGroupLabels(owner, discovery, namespace, name, props);
   const job = props.jobLabel ?? 'node-exporter';

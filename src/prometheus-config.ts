@@ -1,3 +1,4 @@
+import { checkKnownProps } from './private/known-props';
 import {
   OPERATOR_TLS_ASSETS_DIR, renderOperatorStyle, renderPlainStyle, SERVICE_ACCOUNT_CA_FILE, SERVICE_ACCOUNT_TOKEN_FILE,
 } from './private/scrape-config-render';
@@ -99,6 +100,7 @@ export class PrometheusConfig {
    *   ScrapeConfig), when the spec is invalid, or when it uses a field the renderer does not model
    */
   public static renderScrapeConfig(manifest: any, options: OperatorRenderOptions = {}): any {
+    checkKnownProps('PrometheusConfig.renderScrapeConfig', 'options', options, 'OperatorRenderOptions');
     return renderOperatorStyle(manifest, options, 'PrometheusConfig.renderScrapeConfig');
   }
 
@@ -115,6 +117,7 @@ export class PrometheusConfig {
    * @returns the `scrape_configs` entry, a plain object to serialize as YAML
    */
   public static renderPlainScrapeConfig(manifest: any, options: PlainRenderOptions = {}): any {
+    checkKnownProps('PrometheusConfig.renderPlainScrapeConfig', 'options', options, 'PlainRenderOptions');
     return renderPlainStyle(manifest, options, 'PrometheusConfig.renderPlainScrapeConfig');
   }
 

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { markClusterScoped } from './private/cluster-scoped';
 import { coreObject, PolicyRuleJson } from './private/core-objects';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import { checkBoolean, checkDnsSubdomain, inChart, invalid } from './private/validation';
@@ -82,6 +83,7 @@ export class PrometheusNodeRbac extends Construct {
    */
   public constructor(scope: Construct, id: string, props: PrometheusNodeRbacProps = {}) {
     super(scope, id);
+    checkKnownProps('PrometheusNodeRbac', 'props', props, 'PrometheusNodeRbacProps', scope, id);
     const objects = inChart(scope, id, () => addNodeRbacObjects(this, props ?? {}));
     checkObjectsOf(this);
     this.clusterRole = objects.clusterRole;
@@ -95,7 +97,7 @@ export function addNodeRbacObjects(scope: Construct, props: PrometheusNodeRbacPr
   checkBoolean(owner, 'podDiscovery', props.podDiscovery);
   checkBoolean(owner, 'nodeMetrics', props.nodeMetrics);
   const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', props.serviceAccountName ?? 'prometheus');
-  const serviceAccountNamespace = resolveNamespace(scope, owner, props.serviceAccountNamespace);
+  const serviceAccountNamespace = resolveNamespace(scope, owner, props.serviceAccountNamespace, 'serviceAccountNamespace');
   const name = props.name ?? nodeScraperRbacName(serviceAccountNamespace, serviceAccountName);
   if (typeof name !== 'string') invalid(owner, 'name', name, 'a string');
   checkDnsSubdomain(owner, 'name', name.replace(/:/g, '-'));

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BoundedCache } from './private/bounded-cache';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
 import { PROMETHEUS_RULE_GVK, PrometheusRuleSpecJson } from './private/typed-api-object';
@@ -555,6 +556,7 @@ export class RavenAlertRules extends ApiObject {
    * @param props the targets the rules look at, the thresholds and durations
    */
   public constructor(scope: Construct, id: string, props: RavenAlertRulesProps = {}) {
+    checkKnownProps('RavenAlertRules', 'props', props, 'RavenAlertRulesProps', scope, id);
     const r = inChart(scope, id, () => renderAlertRules(scope, 'RavenAlertRules', props));
     super(scope, id, ruleObjectProps(r, props ?? {}));
     checkObjectsOf(this);

@@ -7,9 +7,11 @@ import { BASE_COREFILE_ANNOTATION, clusterOwnedAnnotations } from './private/app
 import { coreObject } from './private/core-objects';
 import { toWholeSeconds, tunnelNodesReload } from './private/coredns-duration';
 import { tunnelHostsEdit } from './private/corefile-edits';
+import { checkKnownProps } from './private/known-props';
+import { checkTunnelNodesMountPath } from './private/mount-paths';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import {
-  addWarnings, checkDataKey, checkDnsLabel, checkDnsSubdomain, checkDuration, checkInstance, checkList, checkObject, inChart, invalid,
+  addWarnings, checkDataKey, checkDataSize, checkDnsLabel, checkDnsSubdomain, checkDuration, checkInstance, checkList, checkObject, inChart, invalid,
 } from './private/validation';
 
 /**
@@ -202,6 +204,7 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
     invalid(owner, 'props', props, 'the props object ({ corefile: ... })');
   }
+  checkKnownProps(owner, 'props', props, 'RavenCoreDnsProps');
   checkInstance(owner, 'deployment', props.deployment, CoreDnsDeployment);
   checkDuration(owner, 'reloadInterval', props.reloadInterval);
   checkDuration(owner, 'ttl', props.ttl);
@@ -219,6 +222,7 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
   if (!/^\/[^\s#"{}]*[^/\s#"{}]$/.test(mountPath)) {
     invalid(owner, 'tunnelNodesMountPath', mountPath, 'an absolute folder path without spaces, quotes, braces or a trailing slash');
   }
+  checkTunnelNodesMountPath(owner, mountPath, [], '');
   const containerName = checkDnsLabel(owner, 'containerName', props.containerName ?? 'coredns');
   const extraData = { ...(props.extraData ?? {}) };
   if ('Corefile' in extraData) {
@@ -237,6 +241,7 @@ export function addCoreDnsObjects(scope: Construct, idPrefix: string, props: Rav
   const edit = tunnelHostsEdit(props.corefile, options);
 
   const data = { ...extraData, Corefile: edit.corefile.toString() };
+  checkDataSize(owner, Object.keys(extraData).length > 0 ? 'extraData' : 'corefile', `ConfigMap '${namespace}/${name}'`, data);
   const annotations: { [key: string]: string } = {
     ...clusterOwnedAnnotations(true),
     [BASE_COREFILE_ANNOTATION]: createHash('sha256').update(props.corefile).digest('hex'),

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { clusterOwnedAnnotations, ORIGINAL_PROXY_PORTS_ANNOTATION } from './private/applied-fields';
 import { intern } from './private/bounded-cache';
 import { markClusterScoped } from './private/cluster-scoped';
+import { checkKnownProps } from './private/known-props';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
 import { stripServerFields } from './private/server-fields';
 import { GATEWAY_V1BETA1_GVK } from './private/typed-api-object';
@@ -75,9 +76,11 @@ function renderGatewayPorts(props: RavenGatewayPortsProps): RenderedGateway {
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
     invalid(owner, 'props', props, 'the props object ({ gateway: ..., httpPorts: [...], httpsPorts: [...] })');
   }
+  checkKnownProps(owner, 'props', props, 'RavenGatewayPortsProps');
   checkList(owner, 'httpPorts', props.httpPorts, 'a list of ports such as [9100]');
   checkList(owner, 'httpsPorts', props.httpsPorts, 'a list of ports such as [10250]');
   checkList(owner, 'otherGateways', props.otherGateways, 'a list of exported Gateways');
+  (props.otherGateways ?? []).forEach((other, i) => checkObject(owner, `otherGateways[${i}]`, other ?? null, 'an exported Gateway as an object'));
   const { gw, name, hadHttp, hadHttps } = readCloudGateway(owner, props.gateway);
 
   const wantedHttp = (props.httpPorts ?? []).map((p) => checkPort(owner, 'httpPorts', p));

@@ -8,11 +8,14 @@ import { addKubeletObjects, KubeletEndpoint } from './kubelet-scrape';
 import { nodeExporterScrapeProps, targetGroupLabels } from './node-exporter-scrape';
 import { intern } from './private/bounded-cache';
 import { coreObject } from './private/core-objects';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf, whenWrittenTwice } from './private/object-checks';
+import { checkStackProps, gatewayPortsWarning, pushAll } from './private/stack-checks';
 import {
   addWarnings,
   checkBoolean,
+  checkDataSize,
   checkDnsSubdomain,
   checkDuration,
   checkEnumValue,
@@ -455,6 +458,7 @@ export class RavenPrometheus extends Construct {
     try {
       const owner = 'RavenPrometheus';
       checkPropTypes(owner, props);
+      checkStackProps(owner, props);
       const versions = resolveVersions(owner, props.versions);
       const namespace = resolveNamespace(this, owner, props.namespace);
       const serviceAccountName = resolveServiceAccountName(owner, props);
@@ -548,7 +552,8 @@ export class RavenPrometheus extends Construct {
         invalid(owner, 'nodeExporter', false, 'true when nodeExporterDiscovery or nodeExporterPort is set', 'Drop those props or enable the scrape.');
       }
 
-      const endpoints = profile?.kubeletEndpoints ?? props.kubeletEndpoints ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
+      const endpoints = profile?.kubeletEndpoints ?? props.kubeletEndpoints
+        ?? [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES];
       let kubeletScrapes: ApiObject[] = [];
       let tokenSecret: ApiObject | undefined;
       if (endpoints.length > 0) {
@@ -558,7 +563,8 @@ export class RavenPrometheus extends Construct {
           bearerToken: token,
           tls: props.kubeletTls,
           cadvisorMetricDrops: props.cadvisorMetricDrops,
-          cadvisorInterval: profile ? profile.cadvisorInterval ?? Duration.seconds(0) : props.cadvisorInterval,
+          // A profile with one interval for every endpoint sets it as scrapeInterval alone.
+          cadvisorInterval: profile ? (profile.scrapeInterval ? undefined : profile.cadvisorInterval ?? Duration.seconds(0)) : props.cadvisorInterval,
         }, {
           tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
           scrape: (s, endpoint, p) => addScrape(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
@@ -637,6 +643,7 @@ export class RavenPrometheus extends Construct {
           invalid(owner, 'markerLabel', false, 'true (the default) when alertRules is true',
             'The alert rules find the library\'s targets by scrape_via="raven"; keep the marker or set alertRules: false.');
         }
+        checkKnownProps(owner, 'alertRulesOptions', props.alertRulesOptions, 'RavenAlertRulesOptions');
         mutedServices = services;
         const built = addAlertRulesObject(scrapeScope, 'AlertRules', owner, {
           ...(props.alertRulesOptions ?? {}),
@@ -652,18 +659,20 @@ export class RavenPrometheus extends Construct {
       } else if (props.alertRulesOptions !== undefined) {
         invalid(owner, 'alertRulesOptions', 'set', 'unset when alertRules is false', 'Drop the options or turn the alert rules on.');
       }
+      addWarnings(this, pushAll(this._warnings, gatewayPortsWarning(props.gateway !== undefined, httpPorts, httpsPorts)));
 
       let fragmentObject: ApiObject | undefined;
       let scrapeConfigsYaml: string | undefined;
       if (fragment) {
         const configs = renderFragmentJobs(owner, scrapes.map((scrape) => scrape.toJson()), fragment);
-        scrapeConfigsYaml = Yaml.stringify(configs);
+        scrapeConfigsYaml = Yaml.stringify(JSON.parse(JSON.stringify(configs))); // no anchors for shared objects
         const metadata = { name: fragment.name, namespace, labels: Object.keys(labels).length > 0 ? labels : undefined };
         const rulesFile: { [key: string]: string } = alertRuleSpec !== undefined ? { [ALERT_RULES_KEY]: Yaml.stringify(alertRuleSpec) } : {};
         const data = { [fragment.key!]: scrapeConfigsYaml, ...rulesFile };
         if (alertRuleSpec !== undefined && fragment.key === ALERT_RULES_KEY) {
           invalid(owner, 'output', fragment.key, `a fragment key other than '${ALERT_RULES_KEY}', which holds the alert rules`);
         }
+        checkDataSize(owner, 'output', `the ${fragment.asSecret ? 'Secret' : 'ConfigMap'} '${namespace}/${fragment.name}'`, data);
         fragmentObject = fragment.asSecret
           ? coreObject(this, 'ScrapeConfigsSecret', 'Secret', metadata, { type: 'Opaque', stringData: data })
           : coreObject(this, 'ScrapeConfigsConfigMap', 'ConfigMap', metadata, { data });
@@ -714,6 +723,7 @@ export class RavenPrometheus extends Construct {
    * @param options the cluster's DNS domain, for the dedicated DNS's search path
    */
   public kubePrometheusStackValues(options: KubePrometheusStackValuesOptions = {}): KubePrometheusStackValues {
+    checkKnownProps('RavenPrometheus.kubePrometheusStackValues', 'options', options, 'KubePrometheusStackValuesOptions');
     const service = this._dnsObjects.find((o) => o.kind === 'Service');
     const clusterIp: string | undefined = service?.toJson().spec?.clusterIP;
     const values = new KubePrometheusStackValues({

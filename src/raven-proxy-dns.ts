@@ -7,6 +7,7 @@ import { coreObject } from './private/core-objects';
 import { tunnelNodesVolume } from './private/coredns-deployment-patch';
 import { toWholeSeconds, tunnelNodesReload } from './private/coredns-duration';
 import { tunnelHostsEdit } from './private/corefile-edits';
+import { checkKnownProps } from './private/known-props';
 import { checkObjectsOf } from './private/object-checks';
 import {
   checkClusterIp, checkDnsLabel, checkDnsSubdomain, checkDuration, checkImage, checkKubernetesLabels, checkReplicas, inChart, invalid,
@@ -172,6 +173,7 @@ export function addProxyDnsObjects(scope: Construct, idPrefix: string, props: Ra
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
     invalid(owner, 'props', props, 'the props object ({ clusterIp: ..., image: ... })');
   }
+  checkKnownProps(owner, 'props', props, 'RavenProxyDnsProps');
   checkDuration(owner, 'reloadInterval', props.reloadInterval);
   checkDuration(owner, 'ttl', props.ttl);
   const clusterIp = checkClusterIp(owner, 'clusterIp', props.clusterIp);

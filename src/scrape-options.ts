@@ -1,3 +1,5 @@
+import { checkNonEmptyLabelValues, checkVerifiedTlsOptions } from './private/factory-checks';
+import { checkKnownProps } from './private/known-props';
 import { checkDataKey, checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './private/validation';
 
 /**
@@ -187,6 +189,7 @@ export class ScrapeTls {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       invalid(owner, 'options', options, 'an options object ({ ca?, serverName? })');
     }
+    checkKnownProps(owner, 'options', options, 'RavenProxyTlsOptions');
     if (options.ca !== undefined && !(options.ca instanceof CertificateAuthority)) {
       invalid(owner, 'ca', options.ca, 'a CertificateAuthority (CertificateAuthority.fromSecret(...), .fromConfigMap(...) or .clusterRoot())');
     }
@@ -200,6 +203,7 @@ export class ScrapeTls {
    * @param options the CA, and the name the certificate must carry
    */
   public static verify(options: VerifiedTlsOptions): ScrapeTls {
+    checkVerifiedTlsOptions(options);
     if (options.serverName !== undefined) {
       checkDnsSubdomain('ScrapeTls.verify', 'serverName', options.serverName);
     }
@@ -244,6 +248,7 @@ export class NodeSelection {
    * @param labels node labels and the values they must have, all of them
    */
   public static withLabels(labels: { [key: string]: string }): NodeSelection {
+    checkNonEmptyLabelValues('NodeSelection.withLabels', 'labels', labels);
     if (Object.keys(labels).length === 0) {
       invalid('NodeSelection.withLabels', 'labels', labels, 'at least one node label', 'Use NodeSelection.all() to select every node.');
     }
@@ -294,6 +299,7 @@ export class NodeAddressing {
    * @param options the Raven proxy Service to address
    */
   public static proxyQuery(options: ProxyQueryOptions = {}): NodeAddressing {
+    checkKnownProps('NodeAddressing.proxyQuery', 'options', options, 'ProxyQueryOptions');
     const host = options.proxyHost ?? 'x-raven-proxy-internal-svc.kube-system.svc';
     checkDnsSubdomain('NodeAddressing.proxyQuery', 'proxyHost', host);
     return new NodeAddressing(host);
@@ -344,6 +350,7 @@ export class TargetDiscovery {
    */
   public static pods(options: PodDiscoveryOptions): TargetDiscovery {
     const owner = 'TargetDiscovery.pods';
+    checkKnownProps(owner, 'options', options ?? null, 'PodDiscoveryOptions');
     if (!options.podLabels || Object.keys(options.podLabels).length === 0) {
       invalid(owner, 'podLabels', options.podLabels ?? {}, 'at least one pod label',
         'Without a selector every pod of the cluster would become a target; e.g. { \'app.kubernetes.io/name\': \'prometheus-node-exporter\' }.');
@@ -423,6 +430,7 @@ export class BearerToken {
    */
   public static fromServiceAccount(options: ServiceAccountTokenOptions = {}): BearerToken {
     const owner = 'BearerToken.fromServiceAccount';
+    checkKnownProps(owner, 'options', options, 'ServiceAccountTokenOptions');
     const serviceAccountName = checkDnsSubdomain(owner, 'serviceAccountName', options.serviceAccountName ?? 'prometheus');
     const secretName = checkDnsSubdomain(owner, 'secretName', options.secretName ?? 'prometheus-sa-token');
     if (options.serviceAccountNamespace !== undefined) {

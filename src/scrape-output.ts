@@ -1,3 +1,4 @@
+import { checkKnownProps } from './private/known-props';
 import { renderPlainStyle, SERVICE_ACCOUNT_TOKEN_FILE } from './private/scrape-config-render';
 import { checkDataKey, checkDnsSubdomain, invalid } from './private/validation';
 
@@ -81,6 +82,7 @@ export class ScrapeOutput {
    */
   public static prometheusConfigFragment(options: PrometheusConfigFragmentOptions = {}): ScrapeOutput {
     const owner = 'ScrapeOutput.prometheusConfigFragment';
+    checkKnownProps(owner, 'options', options, 'PrometheusConfigFragmentOptions');
     checkDnsSubdomain(owner, 'name', options.name ?? 'raven-scrape-configs');
     const key = checkDataKey(owner, 'key', options.key ?? 'raven-scrape-configs.yaml');
     const prefix = options.jobNamePrefix ?? 'raven';

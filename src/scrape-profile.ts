@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
 import { cadvisorDrops, KubeletEndpoint } from './kubelet-scrape';
 import { MetricProblemReason, requiredMetricProblems } from './private/edge-metrics-check';
-import { invalid } from './private/validation';
+import { checkKnownProps } from './private/known-props';
 import { REQUIRED_METRICS } from './private/required-metrics';
+import { invalid } from './private/validation';
 
 /**
  * The node-exporter collectors kube-prometheus-stack's default dashboards and rules read from
@@ -99,6 +100,7 @@ export class ScrapeProfile {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       invalid('ScrapeProfile.edgeLink', 'options', options, 'an options object ({ nodeExporterCollectors? })');
     }
+    checkKnownProps('ScrapeProfile.edgeLink', 'options', options, 'EdgeLinkProfileOptions');
     const collectors = options.nodeExporterCollectors;
     if (collectors !== undefined && (!Array.isArray(collectors) || collectors.length === 0
       || collectors.some((c) => typeof c !== 'string' || !/^[a-z][a-z0-9_]*$/.test(c)) || new Set(collectors).size !== collectors.length)) {

@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { coreObjectProps } from './private/core-objects';
+import { checkKnownProps } from './private/known-props';
 import { resolveNamespace } from './private/namespace';
 import { checkObjectsOf } from './private/object-checks';
 import { checkDnsSubdomain, inChart } from './private/validation';
@@ -60,6 +61,7 @@ export class ServiceAccountTokenSecret extends ApiObject {
    * @param props the ServiceAccount, and the Secret's name and namespace
    */
   public constructor(scope: Construct, id: string, props: ServiceAccountTokenSecretProps = {}) {
+    checkKnownProps('ServiceAccountTokenSecret', 'props', props, 'ServiceAccountTokenSecretProps', scope, id);
     const r = inChart(scope, id, () => renderTokenSecret(scope, props ?? {}));
     super(scope, id, r.objectProps);
     checkObjectsOf(this);

@@ -1,3 +1,6 @@
+import { checkKnownProps } from './private/known-props';
+import { describeValue } from './private/validation';
+
 /**
  * The `verify` check: reads Prometheus' `/api/v1/targets` answer, picks the targets the library
  * created and explains every one that is not up from its scrape URL and last error, in the
@@ -87,10 +90,11 @@ export class TargetsReport {
    * @param options which targets to check
    */
   public static fromTargetsResponse(response: any, options: VerifyOptions = {}): TargetsReport {
+    checkKnownProps('TargetsReport.fromTargetsResponse', 'options', options, 'VerifyOptions');
     if (response === null || typeof response !== 'object' || response.status !== 'success'
       || !Array.isArray(response.data?.activeTargets)) {
       throw new Error('not a Prometheus /api/v1/targets answer: expected {"status":"success","data":{"activeTargets":[...]}}, got '
-        + JSON.stringify(response).slice(0, 200));
+        + describeValue(response));
     }
     let pattern: RegExp | undefined;
     if (options.jobPattern !== undefined) {

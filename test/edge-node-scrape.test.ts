@@ -39,6 +39,7 @@ describe('EdgeNodeScrape', () => {
     const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', { port: 8080 }));
     expect(spec.relabelings.slice(2)).toEqual([
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:8080' },
+      { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', regex: '(.+:.+)', replacement: '[${1}]:8080' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: 'node' },
       { action: 'replace', targetLabel: 'scrape_via', replacement: 'raven' },
     ]);
@@ -93,7 +94,7 @@ describe('EdgeNodeScrape', () => {
 
   test('node labels, node label and marker can be left out', () => {
     const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', { port: 8080, keepNodeLabels: false, nodeLabel: false, markerLabel: false }));
-    expect(spec.relabelings.map((r: any) => r.targetLabel)).toEqual(['__address__', 'instance']);
+    expect(spec.relabelings.map((r: any) => r.targetLabel)).toEqual(['__address__', 'instance', 'instance']);
   });
 
   test('pod discovery can search given namespaces', () => {
@@ -187,7 +188,7 @@ describe('EdgeNodeScrape', () => {
 
     test('an invalid metric relabeling regex', () => {
       expect(() => new EdgeNodeScrape(testChart(), 's', { port: 8080, metricRelabelings: [{ action: RelabelAction.DROP, sourceLabels: ['__name__'], regex: '(' }] }))
-        .toThrow(/'metricRelabelings\[0\].regex' must be a valid regular expression/);
+        .toThrow(/'metricRelabelings\[0\].regex' must be a regular expression Prometheus can compile \(Go's RE2 syntax\), got '\('. Go's regexp says: missing closing \)/);
     });
 
     test('an empty node label selection', () => {
@@ -231,5 +232,34 @@ describe('maps given in any order', () => {
     expect(replaced).toEqual(['cluster', 'job']);
     const byPods = forward.find((m) => m.metadata.name === 'by-pods');
     expect(byPods.spec.kubernetesSDConfigs[0].selectors[0].label).toBe('app.kubernetes.io/component=exporter,app.kubernetes.io/name=dcgm-exporter');
+  });
+});
+
+describe('the instance label of an IPv6 node is written as the stock monitors write it', () => {
+  /** Prometheus' `replace` relabeling (model/relabel): the regex anchored, `${1}` expanded; others left alone. */
+  function relabel(labels: { [name: string]: string }, relabelings: any[]): { [name: string]: string } {
+    const out = { ...labels };
+    for (const r of relabelings) {
+      if ((r.action ?? 'replace') !== 'replace') continue;
+      const value = (r.sourceLabels ?? []).map((l: string) => out[l] ?? '').join(r.separator ?? ';');
+      const match = new RegExp(`^(?:${r.regex ?? '(.*)'})$`, 's').exec(value);
+      if (match) out[r.targetLabel] = (r.replacement ?? '$1').replace(/\$\{(\d)\}|\$(\d)/g, (_: string, a?: string, b?: string) => match[Number(a ?? b)] ?? '');
+    }
+    return out;
+  }
+
+  test.each([
+    ['10.0.0.7', '10.0.0.7:9100'],
+    ['fd00:10:0:1::7', '[fd00:10:0:1::7]:9100'],
+  ])('GIVEN a node whose InternalIP is %s THEN instance is %s', (ip, instance) => {
+    const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', { port: 9100 }));
+    const labels = relabel({ __meta_kubernetes_node_name: 'edge-1', __meta_kubernetes_node_address_InternalIP: ip }, spec.relabelings);
+    expect(labels.instance).toBe(instance);
+  });
+
+  test('GIVEN pod discovery THEN the pod\'s host IP is bracketed the same way', () => {
+    const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', { port: 9100, discovery: TargetDiscovery.pods({ podLabels: { app: 'x' } }) }));
+    const labels = relabel({ __meta_kubernetes_pod_node_name: 'edge-1', __meta_kubernetes_pod_host_ip: 'fd00::7' }, spec.relabelings);
+    expect(labels.instance).toBe('[fd00::7]:9100');
   });
 });

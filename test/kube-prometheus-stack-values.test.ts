@@ -171,3 +171,12 @@ describe('RavenPrometheus.kubePrometheusStackValues()', () => {
     expect(raven.kubePrometheusStackValues().nodeDropRelabelings[0].sourceLabels).toEqual(['__meta_kubernetes_node_label_apps_openyurt_io_nodepool']);
   });
 });
+
+describe('toYaml() writes plain YAML', () => {
+  test('GIVEN the four kubelet lists sharing one drop THEN the YAML has no anchor or alias, and reads back as the values', () => {
+    const values = new KubePrometheusStackValues({ nodes: NodeSelection.edgeOnly() });
+    const text = values.toYaml();
+    expect(text).not.toMatch(/[&*][a-z]+\d+/);
+    expect(YAML.parse(text)).toEqual(values.values);
+  });
+});

@@ -113,6 +113,7 @@ describe('KubeletScrape', () => {
     expect(scrape.spec.relabelings.slice(1)).toEqual([
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: '__address__', replacement: '${1}:10250' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:10250' },
+      { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', regex: '(.+:.+)', replacement: '[${1}]:10250' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: 'node' },
       { action: 'replace', targetLabel: 'job', replacement: 'kubelet' },
       { action: 'replace', targetLabel: 'metrics_path', replacement: '/metrics/cadvisor' },

@@ -7,6 +7,7 @@ import {
   RavenCoreDns, RavenGatewayPorts, RavenPrometheus, RavenProxyDns, ServiceAccountTokenSecret,
 } from '../src';
 import { testChart } from './support/synth';
+import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 
 /**
  * What a user of plain JavaScript, or of values read from a file, can pass: anything. Each mistake
@@ -173,7 +174,7 @@ describe('warnings reach the user at synth, once, as well as on the construct', 
     try {
       const app = new App({ outdir });
       const raven = new RavenPrometheus(new Chart(app, 'cluster-a', { namespace: 'monitoring' }), 'raven', {
-        release: 'kps', dns: DnsStrategy.editClusterCoreDns({ corefile: aks, deployment: CoreDnsDeployment.none() }),
+        release: 'kps', dns: DnsStrategy.editClusterCoreDns({ corefile: aks, deployment: CoreDnsDeployment.none() }), gateway: EXAMPLE_CLOUD_GATEWAY,
       });
       expect(raven.warnings).toEqual([expect.stringMatching(/custom\/\*\.override/)]);
       expect(raven.node.metadata.filter((m) => m.type === 'warning').map((m) => m.data)).toEqual(raven.warnings);
@@ -190,7 +191,9 @@ describe('warnings reach the user at synth, once, as well as on the construct', 
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const chart = testChart('monitoring');
-      const raven = new RavenPrometheus(chart, 'raven', { release: 'kps', dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString() }) });
+      const raven = new RavenPrometheus(chart, 'raven', {
+        release: 'kps', dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString() }), gateway: EXAMPLE_CLOUD_GATEWAY,
+      });
       chart.toJson();
       expect(raven.warnings).toEqual([]);
       expect(spy).not.toHaveBeenCalled();

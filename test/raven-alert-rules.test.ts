@@ -170,7 +170,7 @@ describe('RavenAlertRules', () => {
     [{ alertLabels: { severity: 'high' } }, /'alertLabels' must be a label other than alertname, severity and __\*, got 'severity'/],
     [{ alertLabels: { team: '' } }, /'alertLabels.team' must be a non-empty string, got ''/],
     [{ targetDownServices: ['kubelet-raven', ''] }, /'targetDownServices\[1\]' must be a non-empty label value on one line, got ''/],
-    [{ targetDownServices: 'kubelet-raven' }, /'targetDownServices' must be a list of service label values/],
+    [{ targetDownServices: 'kubelet-raven' }, /'targetDownServices' must be a list of strings/],
     [{ name: 'Raven_Alerts' }, /'name' must be/],
     [{ labels: { 'bad key!': 'x' } }, /'labels'/],
   ])('refuses %j', (props, message) => {

@@ -201,7 +201,7 @@ describe('RavenCoreDns', () => {
     });
 
     test('reverseLookups that is not a boolean', () => {
-      expect(() => coreDns({ reverseLookups: 'no' as unknown as boolean })).toThrow(/'reverseLookups' must be true or false, got "no"/);
+      expect(() => coreDns({ reverseLookups: 'no' as unknown as boolean })).toThrow(/'reverseLookups' must be true or false, got 'no'/);
     });
 
     test('a fractional TTL', () => {

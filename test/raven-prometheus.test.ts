@@ -49,6 +49,8 @@ describe('the example stack (RavenPrometheus)', () => {
       expect(relabel(s, 'metrics_path')).toEqual([{ action: 'replace', targetLabel: 'metrics_path', replacement: s.spec.metricsPath }]);
       expect(relabel(s, 'instance')).toEqual([{
         action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:10250',
+      }, {
+        action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', regex: '(.+:.+)', replacement: '[${1}]:10250',
       }]);
     }
   });
@@ -58,6 +60,8 @@ describe('the example stack (RavenPrometheus)', () => {
     expect(relabel(s, 'job')).toEqual([{ action: 'replace', targetLabel: 'job', replacement: 'node-exporter' }]);
     expect(relabel(s, 'instance')).toEqual([{
       action: 'replace', sourceLabels: ['__meta_kubernetes_pod_host_ip'], targetLabel: 'instance', replacement: '${1}:9100',
+    }, {
+      action: 'replace', sourceLabels: ['__meta_kubernetes_pod_host_ip'], targetLabel: 'instance', regex: '(.+:.+)', replacement: '[${1}]:9100',
     }]);
   });
 
@@ -288,7 +292,7 @@ describe('RavenPrometheus', () => {
     });
 
     test('the same port scraped over HTTP and HTTPS', () => {
-      expect(() => stack({ extraScrapes: [{ name: 'x', port: 10250 }] })).toThrow(/a port scraped either over HTTP or over HTTPS, not both/);
+      expect(() => stack({ extraScrapes: [{ name: 'x', port: 10250, metricsPath: '/x' }] })).toThrow(/a port scraped either over HTTP or over HTTPS, not both/);
     });
 
     test('two extra scrapes with one name', () => {
@@ -312,7 +316,7 @@ describe('RavenPrometheus', () => {
     });
 
     test('a kubelet endpoint list with a repeated endpoint', () => {
-      expect(() => stack({ kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.METRICS] })).toThrow(/repeated endpoints/);
+      expect(() => stack({ kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.METRICS] })).toThrow(/'kubeletEndpoints' must be a list without repeated paths/);
     });
   });
 });

@@ -1,7 +1,8 @@
 import * as YAML from 'yaml';
-import { NodeSelection, RavenPrometheus, ScrapeOutput, ScrapeScheme, TargetDiscovery } from '../src';
+import { KubeletEndpoint, NodeSelection, RavenPrometheus, ScrapeOutput, ScrapeScheme, TargetDiscovery } from '../src';
 import { expectValidManifests } from './support/schemas';
 import { synth, testChart } from './support/synth';
+import { EXAMPLE_CLOUD_GATEWAY } from '../src/example/cloud-gateway';
 
 function fragmentStack(props: any = {}): any[] {
   const chart = testChart('monitoring');
@@ -130,5 +131,16 @@ describe('ScrapeOutput.prometheusConfigFragment() for an older Prometheus', () =
   test('GIVEN Prometheus 2.16, before Kubernetes discovery selectors, THEN it is refused: every node and pod would be a target', () => {
     expect(() => jobs('2.16.0', { nodeExporterDiscovery: TargetDiscovery.nodes() }))
       .toThrow(/RavenPrometheus: job 'raven\/monitoring\/node-exporter-raven' selects its targets with Kubernetes discovery selectors, which Prometheus has only from 2.17.0; prometheusVersion is '2.16.0'/);
+  });
+});
+
+describe('the prometheus.yml fragment is plain YAML', () => {
+  test('GIVEN the default stack as a fragment THEN scrapeConfigsYaml has no anchor or alias', () => {
+    const raven = new RavenPrometheus(testChart('monitoring'), 'raven', {
+      output: ScrapeOutput.prometheusConfigFragment(),
+      gateway: EXAMPLE_CLOUD_GATEWAY,
+      kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.RESOURCE],
+    });
+    expect(raven.scrapeConfigsYaml).not.toMatch(/(^|\s)[&*]a\d+/m);
   });
 });

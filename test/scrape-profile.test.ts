@@ -64,7 +64,7 @@ describe('ScrapeProfile.edgeLink()', () => {
     [[], 'a non-empty list'],
     [['cpu', 'cpu'], 'distinct'],
     [['CPU'], 'lowercase'],
-    ['cpu', 'a non-empty list'],
+    ['cpu', 'a list of strings'],
   ])('GIVEN nodeExporterCollectors %j THEN ScrapeProfile.edgeLink refuses it', (collectors, allowed) => {
     expect(() => ScrapeProfile.edgeLink({ nodeExporterCollectors: collectors as any })).toThrow(
       new RegExp(`^ScrapeProfile\\.edgeLink: 'nodeExporterCollectors' must be .*${allowed}`));

@@ -3,8 +3,8 @@
  * The entry point is `src/cli.ts`; tests call `runCli` with their own `CliIo`.
  */
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
 import { FIELD_MANAGER } from './applied-fields';
 import { DriftReport } from '../drift';
 import { KubeAccess, kubeconfigPath, KubeconfigError, kubeGet, loadKubeconfig } from './kube-api';
@@ -43,7 +43,19 @@ Exit status: 0 applying changes only the library's fields, 1 it would revert a c
 made in the cluster or fail, 2 usage error or the API server could not be read.
 `;
 
-const USAGE = `${VERIFY_USAGE}\n${DRIFT_USAGE}`;
+const USAGE = `${VERIFY_USAGE}\n${DRIFT_USAGE}\n  --version               print the version of cdk8s-raven-prometheus\n`;
+
+/** The package's version, from its package.json: the first one up from here (src/private, or lib/src/private once built). */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (pkg.name === 'cdk8s-raven-prometheus') return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
 
 /** What the command needs from the outside world; tests pass their own. */
 export interface CliIo {
@@ -113,6 +125,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const command = argv[0];
   if (command === '--help' || command === '-h' || command === 'help') {
     io.out(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === 'version') {
+    io.out(`cdk8s-raven-prometheus ${packageVersion()}\n`);
     return 0;
   }
   if (command === 'drift') {
@@ -197,7 +213,15 @@ function parseDriftArgs(rest: string[]): DriftArgs | 'help' {
   return args;
 }
 
-/** The objects of the manifests given: files, or the YAML and JSON files of a folder. */
+/**
+ * The YAML parser cdk8s bundles: cdk8s' own `Yaml.load` drops what it cannot parse without a
+ * word (`a: [` loads as `{ a: [] }`), so the command parses the files itself, with the same parser.
+ */
+function yamlParser(): { parseAllDocuments(text: string): any[] } {
+  return createRequire(require.resolve('cdk8s'))('yaml');
+}
+
+/** The objects of the manifests given: files, or the YAML and JSON files of a folder. Refuses what is not a manifest. */
 function readManifests(files: string[]): any[] {
   const paths = files.flatMap((file) => {
     let stat: fs.Stats;
@@ -207,15 +231,43 @@ function readManifests(files: string[]): any[] {
       throw new UsageError(`cannot read '${file}' (${path.resolve(file)}): no such file or folder`);
     }
     if (!stat.isDirectory()) return [file];
-    return fs.readdirSync(file).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => path.join(file, f));
+    const found = fs.readdirSync(file).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => path.join(file, f));
+    if (found.length === 0) throw new UsageError(`the folder '${file}' holds no .yaml, .yml or .json file: pass the folder cdk8s synth writes (dist/)`);
+    return found;
   });
-  return paths.flatMap((file) => {
+  return paths.flatMap((file) => manifestObjects(file));
+}
+
+/** The Kubernetes objects of one file: every document an object with apiVersion and kind (`kind: List` unpacked). */
+function manifestObjects(file: string): any[] {
+  const notManifest = (why: string): UsageError => new UsageError(`'${file}' is not a Kubernetes manifest: ${why}. Pass the manifest cdk8s synth writes (dist/<chart>.k8s.yaml)`);
+  const bytes = fs.readFileSync(file);
+  if (bytes.includes(0)) throw notManifest('it is a binary file');
+  const docs = yamlParser().parseAllDocuments(bytes.toString('utf8'));
+  const objects: any[] = [];
+  docs.forEach((doc: any, i: number) => {
+    if (doc.errors?.length > 0) {
+      throw new UsageError(`cannot read '${file}' as YAML: ${String(doc.errors[0].message).split('\n')[0]}`);
+    }
+    let value: any;
     try {
-      return Yaml.load(file);
+      value = doc.toJSON();
     } catch (e) {
-      throw new UsageError(`cannot read '${file}' as YAML: ${(e as Error).message.split('\n')[0]}`);
+      // An alias without its anchor, for one, parses but cannot be read.
+      throw new UsageError(`cannot read '${file}' as YAML: ${String((e as Error).message).split('\n')[0]}`);
+    }
+    if (value === null || value === undefined) return; // an empty document, e.g. after a trailing ---
+    const items = value?.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
+    for (const item of items) {
+      if (item === null || typeof item !== 'object' || Array.isArray(item) || typeof item.apiVersion !== 'string' || typeof item.kind !== 'string') {
+        const shown = JSON.stringify(item) ?? String(item);
+        throw notManifest(`document ${i + 1} is ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}, not an object with apiVersion and kind`);
+      }
+      objects.push(item);
     }
   });
+  if (objects.length === 0) throw notManifest('it holds no object');
+  return objects;
 }
 
 async function runDrift(rest: string[], io: CliIo): Promise<number> {
@@ -238,7 +290,7 @@ async function runDrift(rest: string[], io: CliIo): Promise<number> {
   }
   const desired = DriftReport.clusterOwnedObjects(manifests);
   if (desired.length === 0) {
-    io.out(DriftReport.compare([], []).toText());
+    io.out(`Read ${manifests.length} object${manifests.length === 1 ? '' : 's'} from ${args.files.join(', ')}.\n${DriftReport.compare([], []).toText()}`);
     return 0;
   }
   try {

@@ -1,4 +1,5 @@
 import { clusterOwnedAnnotations } from './applied-fields';
+import { checkTunnelNodesMountPath, KUBEADM_COREDNS_MOUNTS } from './mount-paths';
 import { stripServerFields } from './server-fields';
 import { checkDnsSubdomain, checkKubernetesLabels, invalid } from './validation';
 
@@ -109,6 +110,11 @@ export function targetFromExport(source: any, w: CoreDnsWiring): DeploymentTarge
   }
   const volumes: any[] = pod.volumes ?? [];
   const mountsCorefile = volumes.some((v: any) => v.configMap?.name === w.corefileConfigMap);
+  if (!mountsCorefile && !volumes.some((v: any) => v.configMap)) {
+    invalid(w.owner, 'deployment', `${where}, which mounts no ConfigMap`, `the CoreDNS Deployment that reads the Corefile from ConfigMap '${w.corefileConfigMap}'`,
+      'Export the Deployment of the cluster\'s DNS (kubectl get deploy coredns -n kube-system -o yaml); where the Corefile does not come from a ConfigMap, '
+      + 'use CoreDnsDeployment.none() and mount the tunnel-nodes ConfigMap by hand.');
+  }
   if (!mountsCorefile) {
     invalid(w.owner, 'name', w.corefileConfigMap,
       `the ConfigMap ${where} mounts (${volumes.filter((v: any) => v.configMap).map((v: any) => `'${v.configMap.name}'`).join(', ') || 'none'})`,
@@ -127,6 +133,9 @@ export function targetFromExport(source: any, w: CoreDnsWiring): DeploymentTarge
     : { name: volumeName, configMap: { name: w.tunnelNodesConfigMap } };
 
   const existingMount = (container.volumeMounts ?? []).find((m: any) => m.mountPath === w.mountPath);
+  if (!existingMount || existingMount.name === volumeName) {
+    checkTunnelNodesMountPath(w.owner, w.mountPath, (container.volumeMounts ?? []).filter((m: any) => m.name !== volumeName), `container '${w.containerName}' of ${where}`);
+  }
   if (existingMount && existingMount.name !== volumeName) {
     invalid(w.owner, 'deployment', `mount '${w.mountPath}' of volume '${existingMount.name}'`, `'${w.mountPath}' free or mounting volume '${volumeName}'`,
       `Container '${w.containerName}' of ${where} already mounts something else at ${w.mountPath}; choose another tunnelNodesMountPath.`);
@@ -142,6 +151,7 @@ export const KUBEADM_COREDNS_SELECTOR = { 'k8s-app': 'kube-dns' };
 
 /** kubeadm's CoreDNS Deployment, `kube-system/coredns` selecting `k8s-app: kube-dns`, with the library's volume and mount. */
 export function kubeadmTarget(w: CoreDnsWiring): DeploymentTarget {
+  checkTunnelNodesMountPath(w.owner, w.mountPath, KUBEADM_COREDNS_MOUNTS, 'kubeadm\'s CoreDNS container');
   return {
     name: 'coredns',
     namespace: w.namespace,

@@ -1,6 +1,7 @@
 import {
   BearerToken, InstanceLabel, NodeAddressing, NodeSelection, RelabelAction, ScrapeScheme, ScrapeTls, TargetDiscovery,
 } from '../scrape-options';
+import { checkKnownProps } from './known-props';
 import {
   checkBoolean, checkDuration, checkEnumValue, checkInstance, checkList, checkObject, invalid,
 } from './validation';
@@ -33,6 +34,7 @@ export function checkScrapePropTypes(owner: string, props: { [prop: string]: any
   checkList(owner, 'metricRelabelings', props.metricRelabelings, 'a list of metric relabelings ({ action, sourceLabels, ... })');
   (props.metricRelabelings ?? []).forEach((r: any, i: number) => {
     if (r === null || typeof r !== 'object') invalid(owner, `metricRelabelings[${i}]`, r, 'a metric relabeling ({ action, sourceLabels, ... })');
+    checkKnownProps(owner, `metricRelabelings[${i}]`, r, 'MetricRelabeling');
     checkEnumValue(owner, `metricRelabelings[${i}].action`, r.action, RelabelAction, 'RelabelAction');
   });
 }

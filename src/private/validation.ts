@@ -28,7 +28,12 @@ export function describeValue(value: unknown): string {
     const ctor = Object.getPrototypeOf(value)?.constructor;
     if (typeof ctor === 'function' && ctor !== Object && ctor.name) return `a ${ctor.name}`;
   }
-  const json = JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = String(value); // circular, or a BigInt
+  }
   return json === undefined ? String(value) : json.length > 120 ? `${json.slice(0, 117)}...` : json;
 }
 
@@ -96,6 +101,10 @@ export function checkBoolean(owner: string, prop: string, value: boolean | undef
 
 /** Checks a prop holds an object (a struct, a map or an exported manifest), not a list or a scalar. */
 export function checkObject<T>(owner: string, prop: string, value: T | undefined, what: string): T | undefined {
+  if (value !== null && typeof (value as any)?.toJson === 'function') {
+    // A cdk8s ApiObject (or a construct) where its JSON belongs: its fields are not the manifest's.
+    invalid(owner, prop, value, `${what}, as plain JSON`, 'Pass its toJson() (or the object exported from the cluster).');
+  }
   if (value === undefined || (value !== null && typeof value === 'object' && !Array.isArray(value))) return value;
   invalid(owner, prop, value, what);
 }
@@ -163,7 +172,7 @@ export function addWarnings(construct: IConstruct, warnings: string[]): void {
 
 /** An RFC 1123 label: namespaces, Service and most object names. */
 export function checkDnsLabel(owner: string, prop: string, value: string): string {
-  if (value.length > 63 || !DNS_LABEL.test(value)) {
+  if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
     invalid(owner, prop, value, 'an RFC 1123 label (at most 63 characters of a-z, 0-9 and \'-\', starting and ending with a letter or digit)');
   }
   return value;
@@ -171,7 +180,7 @@ export function checkDnsLabel(owner: string, prop: string, value: string): strin
 
 /** An RFC 1123 subdomain: names of ConfigMaps, Secrets, ScrapeConfigs, Deployments. */
 export function checkDnsSubdomain(owner: string, prop: string, value: string): string {
-  if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+  if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
     invalid(owner, prop, value, 'an RFC 1123 subdomain (at most 253 characters of a-z, 0-9, \'-\' and \'.\', each part starting and ending with a letter or digit)');
   }
   return value;
@@ -194,7 +203,7 @@ export function checkKubernetesLabels(owner: string, prop: string, labels: { [ke
 
 /** A Prometheus label name as relabeling writes it. */
 export function checkPrometheusLabelName(owner: string, prop: string, value: string): string {
-  if (!PROMETHEUS_LABEL_NAME.test(value)) {
+  if (typeof value !== 'string' || !PROMETHEUS_LABEL_NAME.test(value)) {
     invalid(owner, prop, value, 'a Prometheus label name matching [a-zA-Z_][a-zA-Z0-9_]*');
   }
   return value;
@@ -202,16 +211,28 @@ export function checkPrometheusLabelName(owner: string, prop: string, value: str
 
 /** A ConfigMap or Secret data key. */
 export function checkDataKey(owner: string, prop: string, key: string): string {
-  if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
     invalid(owner, prop, key, 'a data key of at most 253 alphanumerics, \'-\', \'_\' and \'.\'');
   }
   return key;
 }
 
+const IMAGE_DOMAIN = '(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?';
+const IMAGE_PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+/**
+ * An image reference as the kubelet parses it (the grammar of github.com/distribution/reference):
+ * `[registry[:port]/]path[:tag][@digest]`, the path in lower case. Anything else fails to pull with
+ * InvalidImageName, after the manifests were applied.
+ */
+const IMAGE_REFERENCE = new RegExp(`^((?:${IMAGE_DOMAIN}/)?${IMAGE_PATH_COMPONENT}(?:/${IMAGE_PATH_COMPONENT})*)`
+  + '(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?$');
+
 /** A container image reference. */
 export function checkImage(owner: string, prop: string, value: string): string {
-  if (value.trim() === '' || /\s/.test(value)) {
-    invalid(owner, prop, value, 'a container image reference without spaces');
+  const match = typeof value === 'string' ? IMAGE_REFERENCE.exec(value) : null;
+  if (match === null || match[1].length > 255) {
+    invalid(owner, prop, value, 'a container image reference ([registry[:port]/]repository[:tag][@sha256:digest], the repository in lower case)',
+      'For example registry.k8s.io/coredns/coredns:v1.12.0: the image the cluster\'s CoreDNS runs.');
   }
   return value;
 }
@@ -234,7 +255,7 @@ export function checkPort(owner: string, prop: string, value: number): number {
 
 /** An HTTP path as Prometheus' metrics_path takes it. */
 export function checkHttpPath(owner: string, prop: string, value: string): string {
-  if (!value.startsWith('/') || /[\s?#]/.test(value)) {
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#]/.test(value)) {
     invalid(owner, prop, value, 'an absolute HTTP path starting with \'/\' without spaces, query or fragment', 'For example \'/metrics\'.');
   }
   return value;
@@ -283,4 +304,19 @@ export function checkClusterIp(owner: string, prop: string, value: string): stri
     invalid(owner, prop, value, 'an IPv4 or IPv6 address from the cluster\'s Service CIDR', 'dnsConfig.nameservers only takes IP addresses.');
   }
   return value;
+}
+
+/** The most a ConfigMap's or Secret's data may hold in all (k8s.io/kubernetes pkg/apis/core/validation: MaxSecretSize, 1 MiB). */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+/**
+ * Refuses data the API server would refuse: the values of a ConfigMap or Secret together over 1 MiB
+ * (`Too long: must have at most 1048576 bytes`), only found on apply. `prop` is the prop that fills it.
+ */
+export function checkDataSize(owner: string, prop: string, what: string, data: { [key: string]: string }): void {
+  const bytes = Object.values(data).reduce((sum, value) => sum + Buffer.byteLength(value, 'utf8'), 0);
+  if (bytes > MAX_DATA_BYTES) {
+    invalid(owner, prop, `${bytes} bytes of data in ${what}`, `at most ${MAX_DATA_BYTES} bytes (1 MiB) of data in all, the API server's limit`,
+      'Kubernetes refuses a larger ConfigMap or Secret on apply; keep large files out of it.');
+  }
 }

@@ -1,5 +1,6 @@
 import { BoundedCache } from './bounded-cache';
 import { ClusterVersions } from '../versions';
+import { checkKnownProps } from './known-props';
 
 /** The versions assumed when none are declared: current releases. */
 export const CURRENT_VERSIONS: Required<ClusterVersions> = {
@@ -32,6 +33,7 @@ function atLeast(a: Readonly<Version>, b: Readonly<Version>): boolean {
 
 /** Resolved, validated versions. */
 export function resolveVersions(owner: string, versions: ClusterVersions | undefined): Required<ClusterVersions> {
+  checkKnownProps(owner, 'versions', versions, 'ClusterVersions');
   const resolved = { ...CURRENT_VERSIONS, ...(versions ?? {}) };
   for (const key of Object.keys(CURRENT_VERSIONS) as Array<keyof ClusterVersions>) {
     parseVersion(owner, key, resolved[key]);

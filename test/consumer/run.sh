@@ -117,11 +117,12 @@ node -e '
 const fs = require("fs");
 const { Corefile } = require("cdk8s-raven-prometheus");
 const { Yaml } = require("cdk8s");
-const { EXAMPLE_CLOUD_GATEWAY } = require("cdk8s-raven-prometheus/lib/src/example/cloud-gateway");
+// The example Gateway from the build in the repository: the example app is not in the package.
+const { EXAMPLE_CLOUD_GATEWAY } = require(process.argv[1] + "/lib/src/example/cloud-gateway");
 fs.writeFileSync("Corefile", Corefile.kubeadmDefault().toString());
 fs.writeFileSync("Corefile.edited", Corefile.kubeadmDefault().addTunnelHosts().corefile.toString());
 fs.writeFileSync("gw-cloud.yaml", Yaml.stringify(EXAMPLE_CLOUD_GATEWAY));
-'
+' "$root"
 template="$root/node_modules/cdk8s-cli/templates/typescript-app/tsconfig.json"
 for dir in "$readme"/block-*; do
   cp Corefile Corefile.edited gw-cloud.yaml "$dir/"

@@ -192,7 +192,8 @@ function actualModel(blocks: ServerBlockInfo[]): unknown[] {
 }
 
 const HOSTS_LINE = /^[ \t]*(hosts \/etc\/edge\/tunnel-nodes \{|no_reverse|reload 300ms|fallthrough|\})\r?$/;
-const EXPECTED_REFUSAL = /^Corefile: no server block serves the root zone/;
+// Two refusals are known for generated files: no block to edit, and two blocks CoreDNS would refuse on one port.
+const EXPECTED_REFUSAL = /^Corefile: (no server block serves the root zone|server block .* both serve the root zone '\.' on port \d+; CoreDNS refuses such a file)/;
 
 /**
  * Whether `before`'s lines are, in order and unchanged, a subsequence of `after`'s lines, and every

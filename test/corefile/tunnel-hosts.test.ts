@@ -449,3 +449,22 @@ describe('removeTunnelHosts', () => {
     expect(edit.warnings).toEqual([expect.stringMatching(/is not written in the block itself and was not removed; edit it where it is defined/)]);
   });
 });
+
+describe('two root server blocks on one port, which CoreDNS refuses to load', () => {
+  test('GIVEN .:53 twice THEN the edit is refused with both blocks, the port, CoreDNS\'s own message and the fix', () => {
+    const text = '.:53 {\n    forward . /etc/resolv.conf\n}\n.:53 {\n    whoami\n}\n';
+    expect(() => Corefile.parse(text).addTunnelHosts()).toThrow(
+      "Corefile: server block '.:53' (line 1:1) and server block '.:53' (line 4:1) both serve the root zone '.' on port 53; "
+      + 'CoreDNS refuses such a file ("cannot serve dns://.:53 - it is already defined"), so the edited Corefile would not load. Merge the two blocks',
+    );
+  });
+
+  test('GIVEN . and .:53 THEN they are the same port', () => {
+    expect(() => Corefile.parse('. {\n    whoami\n}\ndns://.:53 {\n    whoami\n}\n').addTunnelHosts()).toThrow(/both serve the root zone '\.' on port 53/);
+  });
+
+  test('GIVEN two ports, or two bind addresses THEN both blocks are edited', () => {
+    expect(Corefile.parse('.:53 {\n    whoami\n}\n.:5353 {\n    whoami\n}\n').addTunnelHosts().editedBlocks).toEqual(['.:53', '.:5353']);
+    expect(Corefile.parse('.:53 {\n    bind 10.0.0.1\n}\n.:53 {\n    bind 10.0.0.2\n}\n').addTunnelHosts().editedBlocks).toEqual(['.:53', '.:53']);
+  });
+});

@@ -535,7 +535,9 @@ describe('the raven-agent chart\'s raven-proxy-user binding missing', () => {
     // A ServiceAccount that may get nodes/metrics: were its token used, the kubelet would admit it.
     await plane.admin.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'metrics-reader', namespace: NAMESPACE } });
     await plane.admin.apply({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'lab-metrics-reader' },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'lab-metrics-reader' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'raven-proxy-user' },
       subjects: [{ kind: 'ServiceAccount', name: 'metrics-reader', namespace: NAMESPACE }],
     }, 'raven-lab');

@@ -46,6 +46,9 @@ const ALTERNATIVES = 'use a dedicated raven-proxy-dns for the tunnel nodes inste
 
 /** Validates the options and fills in defaults. */
 export function resolveTunnelHostsOptions(options: TunnelHostsOptions = {}): ResolvedTunnelHostsOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`Corefile: the tunnel hosts options must be an object such as { reloadInterval: '300ms' }, or nothing, got ${options === null ? 'null' : typeof options}`);
+  }
   const hostsFile = options.hostsFile ?? DEFAULT_HOSTS_FILE;
   if (!isPlainToken(hostsFile)) {
     throw new Error(`Corefile: 'hostsFile' must be a file path without spaces, quotes, '#', braces or environment placeholders, got ${quote(hostsFile)}; use the path where the tunnel-nodes ConfigMap is mounted, e.g. '${DEFAULT_HOSTS_FILE}'`);
@@ -144,6 +147,29 @@ function noTargetError(parsed: ParsedCorefile): Error {
   return new Error(`Corefile: no server block serves the root zone '.' over plain DNS (${found}${imports}${placeholders}). `
     + 'The tunnel-nodes hosts belongs in the block that answers node names, usually \'.:53\' (\'.:5353\' on OpenShift); '
     + `add such a block, or ${ALTERNATIVES}`);
+}
+
+/**
+ * CoreDNS refuses a Corefile in which two server blocks serve the same zone on the same port
+ * without `bind` telling them apart (core/dnsserver: "cannot serve dns://.:53 - it is already
+ * defined"): edited, such a file would be written to the cluster and CoreDNS would not load it.
+ * Blocks with a `bind` or an `import` (which may hold one) are not judged.
+ */
+function checkOneRootBlockPerPort(targets: ServerBlockNode[]): void {
+  const seen = new Map<string, ServerBlockNode>();
+  for (const block of targets) {
+    if (block.directives.some((d) => d.name.value === 'bind' || d.name.value === 'import')) continue;
+    for (const part of block.keys.flatMap((k) => k.split(',')).filter(isRootPlainDnsKey)) {
+      const port = /:(\d+)$/.exec(part)?.[1] ?? '53';
+      const first = seen.get(port);
+      if (first !== undefined && first !== block) {
+        throw new Error(`Corefile: ${describeBlock(first)} and ${describeBlock(block)} both serve the root zone '.' on port ${port}; `
+          + `CoreDNS refuses such a file ("cannot serve dns://.:${port} - it is already defined"), so the edited Corefile would not load. `
+          + 'Merge the two blocks into one, or tell them apart with bind, then export and edit again');
+      }
+      seen.set(port, block);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,6 +594,7 @@ export function addTunnelHostsToText(parsed: ParsedCorefile, options: ResolvedTu
   if (targets.length === 0) {
     throw noTargetError(parsed);
   }
+  checkOneRootBlockPerPort(targets);
   const warnings: string[] = placeholderWarnings(parsed);
   if (options.reloadNanos === 0) {
     warnings.push(`'reloadInterval' is '${options.reloadInterval}': CoreDNS reads ${options.hostsFile} once, at start, and never again, so a node added later resolves only after CoreDNS restarts, `

@@ -197,7 +197,8 @@ export class HollowKubelets {
    * namespace), with the given credentials; `gzip` sends `Accept-Encoding: gzip`. The kubelet's
    * serving certificate is verified against the cluster CA and the node's address.
    */
-  public async get(nodeName: string, urlPath: string, credentials: KubeletCredentials = {}, options: { gzip?: boolean; ca?: string } = {}): Promise<KubeletResponse> {
+  public async get(nodeName: string, urlPath: string, credentials: KubeletCredentials = {},
+    options: { gzip?: boolean; ca?: string } = {}): Promise<KubeletResponse> {
     const node = this.node(nodeName);
     const key = `${node.address}:${node.port}`;
     let socketPath = this.sockets.get(key);

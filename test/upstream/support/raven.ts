@@ -86,7 +86,9 @@ export class RavenProxy {
     fs.mkdirSync(dir, { recursive: true });
     await applyAll(plane, [
       {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'raven-agent-role' },
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'raven-agent-role' },
         rules: [
           { apiGroups: ['raven.openyurt.io'], resources: ['gateways'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
           { apiGroups: [''], resources: ['configmaps', 'services', 'nodes', 'pods'], verbs: ['get', 'list', 'update', 'watch'] },
@@ -94,12 +96,15 @@ export class RavenProxy {
         ],
       },
       {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'raven-agent-role-binding' },
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'raven-agent-role-binding' },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'raven-agent-role' },
         subjects: [{ kind: 'ServiceAccount', name: 'raven-agent-account', namespace: 'kube-system' }],
       },
       {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
         metadata: { name: RAVEN_PROXY_USER_ROLE, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } },
         rules: [{
           apiGroups: [''],
@@ -112,7 +117,9 @@ export class RavenProxy {
       await bindRavenProxyUser(plane);
     }
     const gateway = await admin.apply({
-      apiVersion: 'raven.openyurt.io/v1beta1', kind: 'Gateway', metadata: { name: options.gatewayName },
+      apiVersion: 'raven.openyurt.io/v1beta1',
+      kind: 'Gateway',
+      metadata: { name: options.gatewayName },
       spec: {
         exposeType: 'PublicIP',
         proxyConfig: { Replicas: 1, proxyHTTPPort: options.httpPorts.join(','), proxyHTTPSPort: options.httpsPorts.join(',') },
@@ -183,7 +190,9 @@ export class RavenProxy {
 /** The raven-agent chart's binding of `raven-proxy-user` to the proxy's client identity. */
 export async function bindRavenProxyUser(plane: ControlPlane): Promise<void> {
   await applyAll(plane, [{
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: RAVEN_PROXY_USER_BINDING },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: RAVEN_PROXY_USER_BINDING },
     subjects: [{ kind: 'User', name: TUNNEL_PROXY_CLIENT, apiGroup: 'rbac.authorization.k8s.io' }],
     roleRef: { kind: 'ClusterRole', name: RAVEN_PROXY_USER_ROLE, apiGroup: 'rbac.authorization.k8s.io' },
   }]);
