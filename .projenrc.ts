@@ -47,6 +47,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // 0.x until the API is declared stable: a breaking change bumps the minor version, a feature or a
   // fix the patch version; the first release is 0.1.0.
   majorVersion: 0,
+  // The first release is 0.1.0 (projen would start at 0.0.0); after it, the conventional commits decide.
+  nextVersionCommand: "git tag --list 'v0.*' | grep -q . || echo 0.1.0",
   // The release workflow runs publib at the version test/release/tools/ pins, which the release
   // rehearsal (`npm run test:release`) runs against local registries.
   jsiiReleaseVersion: PUBLIB_VERSION,
@@ -121,7 +123,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     exclude: ['consumer/**'],
   },
   gitignore: ['dist/', '/.tmp/'],
-  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/', '/imports/', '/lib/src/example/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/', '/imports/', '/lib/src/example/', '/api/', '/.github/'] },
 });
 
 // Corefile fixtures are byte-exact test data (CRLF, BOM, tabs, missing final newline).
@@ -208,6 +210,18 @@ project.addTask('test:bindings', {
     { spawn: 'compile' },
     { exec: 'bash test/bindings/run.sh', receiveArgs: true },
   ],
+});
+
+// ---- API stability ----
+// jsii-diff against the baseline assembly stored in api/baseline/, not against npm (projen's compat
+// task downloads the last release, and jsii-diff passes when that download fails). A breaking change
+// fails unless recorded with its reason in api/allowed-breaking-changes.txt.
+project.tasks.tryFind('compat')!.reset('bash api/check.sh');
+project.gitignore.addPatterns('!/api/baseline/*/.jsii');
+project.tasks.tryFind('compat')!.description = 'Check the compiled API against api/baseline/<version>.jsii (jsii-diff; breaks allowed only when recorded in api/allowed-breaking-changes.txt)';
+project.addTask('api:baseline', {
+  description: 'Replace the API baseline by the current API: api/baseline/<version>.jsii (VERSION argument, default: the current baseline\'s)',
+  steps: [{ exec: 'bash api/baseline.sh', receiveArgs: true }],
 });
 
 // ---- The release workflow with the packages in artifacts/ ----
