@@ -259,6 +259,18 @@ for (const lang of ['java', 'python', 'go']) {
   project.tasks.tryFind(`package:${lang}`)?.prependExec('jsii-rosetta extract', { condition: '! test -f .jsii.tabl.json' });
 }
 
+// The release rehearsal: the API check shown able to fail, the version step, then publib publishes
+// the packages test:bindings built to npm, PyPI, Maven and Go registries on 127.0.0.1 as the release
+// workflow's jobs run it, and an app per registry installs with the README's line and synthesizes
+// the TypeScript example byte for byte (docs/releasing.md).
+project.addTask('test:release', {
+  description: 'Rehearse a release: API check, version, publib to local npm/PyPI/Maven/Go registries, install from each as the README says',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'bash test/release/run.sh' },
+  ],
+});
+
 // jest transpiles test files one by one (isolatedModules) and reports no type error: check them.
 project.testTask.prependExec('tsc -p test/tsconfig.json --noEmit');
 
