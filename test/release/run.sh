@@ -60,7 +60,7 @@ check() {
   start=$(date +%s)
   step "$log" "$2"
   if [ "$step_status" -eq 0 ]; then
-    printf 'release: %-14s passed: %s [%ss]\n' "$name" "$(tail -n 1 "$log")" "$(seconds "$start")"
+    printf 'release: %-14s passed: %s [%ss]\n' "$name" "$(tail -n 1 "$log" | sed -E 's/\x1b\[[0-9;]*m//g')" "$(seconds "$start")"
     passed=$((passed + 1))
   else
     tail -n 40 "$log" >&2
@@ -94,6 +94,9 @@ readme_line() {
 
 mkdir -p "$work"
 version=$(node -p "require('./package.json').version")
+# `npm run` exports its configuration (npm_config_userconfig among it) to the scripts it runs: the
+# npm commands here, publib's among them, read their own.
+while read -r name; do unset "$name"; done < <(compgen -e | grep -i '^npm_config_' || true)
 
 # --- the tools ------------------------------------------------------------------------------------
 tools=$work/tools
@@ -363,7 +366,8 @@ maven_consumer() {
   cp -r test/bindings/java/src "$app/src"
   # The README's dependency block (our version replaced by the one published here) in the
   # bindings' Java app.
-  block=$(install_section | awk '/^```xml$/ { inside = 1; next } inside && /^```$/ { exit } inside { print }')
+  # (awk reads to the end: with pipefail, a reader that stops early fails the pipe.)
+  block=$(install_section | awk '!done && /^```xml$/ { inside = 1; next } inside && /^```$/ { inside = 0; done = 1 } inside { print }')
   grep -q '<artifactId>cdk8s-raven-prometheus</artifactId>' <<<"$block" || { echo "README.md has no xml block with the cdk8s-raven-prometheus dependency"; return 1; }
   BLOCK=$block VERSION=$version node -e '
     const fs = require("fs");
