@@ -21,13 +21,15 @@ fi
 npx projen compile >/dev/null
 rm -rf "${current[@]}"
 mkdir -p "api/baseline/$version"
-# The assembly as jsii wrote it, apart from its version: the one this API is (or will be) released as.
+# The assembly as jsii wrote it, apart from its version (the one this API is or will be released
+# as) and the README it embeds, which jsii-diff does not read.
 # The dependencies are found from there in node_modules, as jsii-diff finds those of a package.
 node -e '
   const fs = require("fs");
   const [dir, version] = process.argv.slice(1);
   const assembly = JSON.parse(fs.readFileSync(".jsii", "utf8"));
   assembly.version = version;
+  delete assembly.readme;
   fs.writeFileSync(`${dir}/.jsii`, JSON.stringify(assembly, null, 2) + "\n");
   const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
   const { name, jsii, dependencies, peerDependencies } = pkg;
