@@ -45,7 +45,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   release: true,
   releaseTrigger: release.ReleaseTrigger.continuous(),
   // 0.x until the API is declared stable: a breaking change bumps the minor version, a feature or a
-  // fix the patch version; the first release is 0.1.0.
+  // fix the patch version.
   majorVersion: 0,
   // The first release is 0.1.0 (projen would start at 0.0.0); after it, the conventional commits decide.
   nextVersionCommand: "git tag --list 'v0.*' | grep -q . || echo 0.1.0",
@@ -218,9 +218,9 @@ project.addTask('test:bindings', {
 // fails unless recorded with its reason in api/allowed-breaking-changes.txt.
 project.tasks.tryFind('compat')!.reset('bash api/check.sh');
 project.gitignore.addPatterns('!/api/baseline/*/.jsii');
-project.tasks.tryFind('compat')!.description = 'Check the compiled API against api/baseline/<version>.jsii (jsii-diff; breaks allowed only when recorded in api/allowed-breaking-changes.txt)';
+project.tasks.tryFind('compat')!.description = 'Check the compiled API against api/baseline/<version>/ (jsii-diff; breaks allowed only when recorded in api/allowed-breaking-changes.txt)';
 project.addTask('api:baseline', {
-  description: 'Replace the API baseline by the current API: api/baseline/<version>.jsii (VERSION argument, default: the current baseline\'s)',
+  description: 'Replace the API baseline by the current API: api/baseline/<version>/ (VERSION argument, default: the current baseline\'s)',
   steps: [{ exec: 'bash api/baseline.sh', receiveArgs: true }],
 });
 
@@ -254,9 +254,14 @@ class ReleaseArtifactsFolder extends Component {
 }
 new ReleaseArtifactsFolder(project);
 // In the publish jobs, package:<lang> runs in a fresh checkout: the README's examples are translated
-// there too (package-all extracts them once, before every language).
+// there too (package-all extracts them once, before every language), and the Java and Go builds
+// find the cdk8s bindings built from node_modules, as package-all does (peers.sh does nothing when
+// they are there).
 for (const lang of ['java', 'python', 'go']) {
   project.tasks.tryFind(`package:${lang}`)?.prependExec('jsii-rosetta extract', { condition: '! test -f .jsii.tabl.json' });
+}
+for (const lang of ['java', 'go']) {
+  project.tasks.tryFind(`package:${lang}`)?.prependExec('bash test/bindings/peers.sh');
 }
 
 // The release rehearsal: the API check shown able to fail, the version step, then publib publishes
