@@ -36,15 +36,21 @@ seconds() { echo $(( $(date +%s) - $1 )); }
 passed=0
 failed=0
 cleanup() {
-  local pid
+  local pid i
   if [ -f "$work/pids" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$work/pids"
+    # They were started in subshells, so they are not this shell's children to wait for.
+    while read -r pid; do
+      for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -9 "$pid" 2>/dev/null || true
+    done < "$work/pids"
     rm -f "$work/pids"
   fi
   # Go makes its module cache read-only.
   if [ -d "$work/go" ]; then chmod -R u+w "$work/go" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 # step LOG FUNCTION: runs FUNCTION in a subshell that stops at its first failing command, its
 # output in LOG; its status in step_status. Never call it as the condition of an if, or with && or
 # ||: bash then ignores set -e inside the subshell too.
