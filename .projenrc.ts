@@ -1,4 +1,8 @@
-import { cdk8s, javascript } from 'projen';
+import { readFileSync } from 'fs';
+import { cdk8s, Component, github, javascript, release } from 'projen';
+
+// publib, the publishing tool of the release workflow, at the version the rehearsal runs.
+const PUBLIB_VERSION: string = JSON.parse(readFileSync('test/release/tools/package.json', 'utf8')).dependencies.publib;
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-raven-prometheus',
@@ -32,8 +36,34 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@^4.5.1',
   ],
 
-  github: false,
-  release: false,
+  // ---- Releases ----
+  // GitHub Actions: .github/workflows/build.yml on pull requests, release.yml on every push to main.
+  // The release workflow computes the version from the conventional commits since the last tag,
+  // writes the release notes from them, builds once, and publishes that build to npm, PyPI, Maven
+  // Central and the Go module repository with publib (docs/releasing.md).
+  github: true,
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.continuous(),
+  // 0.x until the API is declared stable: a breaking change bumps the minor version, a feature or a
+  // fix the patch version.
+  majorVersion: 0,
+  // The first release is 0.1.0 (projen would start at 0.0.0); after it, the conventional commits decide.
+  nextVersionCommand: "git tag --list 'v0.*' | grep -q . || echo 0.1.0",
+  // The release workflow runs publib at the version test/release/tools/ pins, which the release
+  // rehearsal (`npm run test:release`) runs against local registries.
+  jsiiReleaseVersion: PUBLIB_VERSION,
+  npmAccess: javascript.NpmAccess.PUBLIC,
+  // The workflows run `npx projen build`, which needs Go for the pinned upstream CRDs.
+  workflowBootstrapSteps: [
+    { name: 'Set up Go', uses: 'actions/setup-go@v5', with: { 'go-version': '1.26' } },
+  ],
+  workflowNodeVersion: '20',
+  // Dependency upgrades are made by hand: the bindings' pinned Python, Maven and Go sets and the
+  // upstream programs move with them (docs/development.md).
+  depsUpgrade: false,
+  githubOptions: { mergify: false },
+  // Released API changes are checked against the stored assembly, not the npm one (`compat` below).
+  compat: false,
   docgen: true,
 
   // Packages for the other cdk8s languages (jsii-pacmak, `npx projen package-all`). They go to
@@ -93,8 +123,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     exclude: ['consumer/**'],
   },
   gitignore: ['dist/', '/.tmp/'],
-  // The package is the library: no upstream toolchain, no development docs (the example app: below).
-  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/', '/imports/', '/upstream/', '/docs/'] },
+  // The package is the library: no upstream toolchain, no development docs, no API baseline or workflows (the example app: below).
+  npmIgnoreOptions: { ignorePatterns: ['/dist/', '/.ci/', '/.tmp/', '/imports/', '/upstream/', '/docs/', '/api/', '/.github/'] },
 });
 
 // Corefile fixtures are byte-exact test data (CRLF, BOM, tabs, missing final newline).
@@ -196,6 +226,70 @@ project.addTask('test:bindings', {
   steps: [
     { spawn: 'compile' },
     { exec: 'bash test/bindings/run.sh', receiveArgs: true },
+  ],
+});
+
+// ---- API stability ----
+// jsii-diff against the baseline assembly stored in api/baseline/, not against npm (projen's compat
+// task downloads the last release, and jsii-diff passes when that download fails). A breaking change
+// fails unless recorded with its reason in api/allowed-breaking-changes.txt.
+project.tasks.tryFind('compat')!.reset('bash api/check.sh');
+project.gitignore.addPatterns('!/api/baseline/*/.jsii');
+project.tasks.tryFind('compat')!.description = 'Check the compiled API against api/baseline/<version>/ (jsii-diff; breaks allowed only when recorded in api/allowed-breaking-changes.txt)';
+project.addTask('api:baseline', {
+  description: 'Replace the API baseline by the current API: api/baseline/<version>/ (VERSION argument, default: the current baseline\'s)',
+  steps: [{ exec: 'bash api/baseline.sh', receiveArgs: true }],
+});
+
+// ---- The release workflow with the packages in artifacts/ ----
+// projen's publish jobs download the build to dist/ (publib's default folder) while the packaging
+// steps around them use the artifacts directory; here dist/ holds the example's manifests, so every
+// publish job downloads to artifacts/ and names that folder to publib.
+const publibFolders: Record<string, string> = {
+  'publib-npm': 'artifacts/js',
+  'publib-maven': 'artifacts/java',
+  'publib-pypi': 'artifacts/python',
+  'publib-golang': 'artifacts/go',
+};
+class ReleaseArtifactsFolder extends Component {
+  // The publish jobs are added when the project synthesizes: this component, made last, runs after.
+  public preSynthesize(): void {
+    const workflow = project.github?.tryFindWorkflow('release');
+    for (const id of ['release_github', 'release_npm', 'release_maven', 'release_pypi', 'release_golang']) {
+      const job = workflow?.getJob(id) as github.workflows.Job | undefined;
+      if (!workflow || !job) throw new Error(`.projenrc.ts: the release workflow has no job '${id}': projen changed, review ReleaseArtifactsFolder`);
+      const steps = job.steps.map((step) => {
+        if (step.uses?.startsWith('actions/download-artifact@')) return { ...step, with: { ...step.with, path: 'artifacts' } };
+        if (step.run === 'cd dist && setfacl --restore=permissions-backup.acl') return { ...step, run: 'cd artifacts && setfacl --restore=permissions-backup.acl' };
+        const publib = /'(publib-[a-z]+)'$/.exec(step.run ?? '');
+        if (publib) return { ...step, run: `${step.run} ${publibFolders[publib[1]]}` };
+        return step;
+      });
+      workflow.updateJob(id, { ...job, steps });
+    }
+  }
+}
+new ReleaseArtifactsFolder(project);
+// In the publish jobs, package:<lang> runs in a fresh checkout: the README's examples are translated
+// there too (package-all extracts them once, before every language), and the Java and Go builds
+// find the cdk8s bindings built from node_modules, as package-all does (peers.sh does nothing when
+// they are there).
+for (const lang of ['java', 'python', 'go']) {
+  project.tasks.tryFind(`package:${lang}`)?.prependExec('jsii-rosetta extract', { condition: '! test -f .jsii.tabl.json' });
+}
+for (const lang of ['java', 'go']) {
+  project.tasks.tryFind(`package:${lang}`)?.prependExec('bash test/bindings/peers.sh');
+}
+
+// The release rehearsal: the API check shown able to fail, the version step, then publib publishes
+// the packages test:bindings built to npm, PyPI, Maven and Go registries on 127.0.0.1 as the release
+// workflow's jobs run it, and an app per registry installs with the README's line and synthesizes
+// the TypeScript example byte for byte (docs/releasing.md).
+project.addTask('test:release', {
+  description: 'Rehearse a release: API check, version, publib to local npm/PyPI/Maven/Go registries, install from each as the README says',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'bash test/release/run.sh' },
   ],
 });
 

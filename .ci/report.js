@@ -1,13 +1,13 @@
 // The end of a CI run: what failed in the Jest reports, in full enough to diagnose from the end of
 // the log (a suite can fail with every test passed, e.g. an error in afterAll), then one closing line
-// with the totals. Usage: node .ci/report.js BINDINGS_LOG JEST_JSON...
+// with the totals. Usage: node .ci/report.js BINDINGS_LOG RELEASE_LOG JEST_JSON...
 // CI_FAILED_REPORTS names the reports whose step exited non-zero (a failure Jest does not count,
 // such as the type check or lint of `npm test`, still counts as one).
 const fs = require('fs');
 const path = require('path');
 
 const MAX_LINES = 60;
-const [bindingsLog, ...reports] = process.argv.slice(2);
+const [bindingsLog, releaseLog, ...reports] = process.argv.slice(2);
 const plain = (text) => String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '');
 const clip = (text) => {
   const lines = plain(text).split('\n');
@@ -52,6 +52,15 @@ if (bindings) {
   failed += Number(bindings[2]);
 } else {
   console.log(`ci: ${bindingsLog} holds no bindings result`);
+  failed += 1;
+}
+const release = fs.existsSync(releaseLog) ? /^release: (\d+) passed, (\d+) failed$/m.exec(plain(fs.readFileSync(releaseLog, 'utf8'))) : null;
+if (release) {
+  // One per check of the release rehearsal: the API check and its two proofs, the version, one per registry.
+  passed += Number(release[1]);
+  failed += Number(release[2]);
+} else {
+  console.log(`ci: ${releaseLog} holds no release rehearsal result`);
   failed += 1;
 }
 console.log(`ci: ${passed} passed, ${failed} failed (${Math.round(Date.now() / 1000 - Number(process.env.CI_STARTED))} s)`);

@@ -40,20 +40,9 @@ m2=$(sed -E 's/.*-Dmaven\.repo\.local=([^ ]+).*/\1/' <<<"$MAVEN_OPTS")
 # --- the packages -------------------------------------------------------------------------------
 if needs java || needs go; then bash "$here/peers.sh"; fi
 
+bash "$here/packages.sh"
 wheel=artifacts/python/cdk8s_raven_prometheus-0.0.0-py3-none-any.whl
 jar_base=artifacts/java/io/github/cdk8s-raven-prometheus/cdk8s-raven-prometheus/0.0.0/cdk8s-raven-prometheus-0.0.0
-gomod=artifacts/go/cdk8sravenprometheus/go.mod
-inputs=$( { find lib -type f -print0 | sort -z | xargs -0 sha256sum; sha256sum .jsii package.json;
-  node -p "require('jsii-pacmak/package.json').version"; } | sha256sum | cut -d' ' -f1)
-stamp=$work/packages.sha256
-if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ] || [ ! -s "$wheel" ] || [ ! -s "$jar_base.jar" ] || [ ! -s "$gomod" ]; then
-  start=$(date +%s)
-  echo "bindings: building the packages (npx projen package-all)"
-  rm -f "$stamp"
-  npx projen package-all > "$work/package-all.log" 2>&1 || { tail -n 60 "$work/package-all.log" >&2; echo "bindings: package-all failed (log: $work/package-all.log)" >&2; exit 1; }
-  echo "$inputs" > "$stamp"
-  echo "bindings: packages built in $(seconds "$start")s"
-fi
 
 # --- the TypeScript example, the reference --------------------------------------------------------
 expected=$work/typescript
