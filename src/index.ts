@@ -50,7 +50,7 @@ export {
   TargetDiscovery,
   type VerifiedTlsOptions,
 } from './scrape-options';
-export { type EdgeLinkProfileOptions, ScrapeProfile } from './scrape-profile';
+export { type EdgeLinkProfileOptions, type LinkBudgetOptions, ScrapeProfile } from './scrape-profile';
 
 // Outputs for other Prometheus setups
 export { type PrometheusConfigFragmentOptions, ScrapeOutput } from './scrape-output';

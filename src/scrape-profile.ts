@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { cadvisorDrops, KubeletEndpoint } from './kubelet-scrape';
 import { MetricProblemReason, requiredMetricProblems } from './private/edge-metrics-check';
 import { checkKnownProps } from './private/known-props';
+import { linkBytesPerScrape } from './private/link-costs';
 import { REQUIRED_METRICS } from './private/required-metrics';
 import { invalid } from './private/validation';
 
@@ -34,6 +35,34 @@ export interface EdgeLinkProfileOptions {
    */
   readonly nodeExporterCollectors?: string[];
 }
+
+/**
+ * Options for `ScrapeProfile.linkBudget()`.
+ */
+export interface LinkBudgetOptions {
+  /**
+   * The bytes each edge node's scrapes may put on its link per day, both directions, e.g.
+   * `100_000_000` for 100 MB.
+   */
+  readonly bytesPerNodePerDay: number;
+
+  /**
+   * The pods per node to plan for: cAdvisor's output, most of a node's bytes, grows with them.
+   *
+   * @default 30
+   */
+  readonly podsPerNode?: number;
+
+  /**
+   * node-exporter's collectors, as for `ScrapeProfile.edgeLink()`.
+   *
+   * @default - the collectors kube-prometheus-stack's default dashboards and rules read, of those node-exporter runs by default
+   */
+  readonly nodeExporterCollectors?: string[];
+}
+
+/** The intervals `linkBudget()` chooses from, shortest first; 60 s is the longest every default dashboard and rule accepts. */
+const BUDGET_INTERVALS_SECONDS = [10, 15, 20, 30, 45, 60];
 
 /** What a profile sets; `undefined` leaves a value to the Prometheus resource's global setting. */
 interface ProfileSettings {
@@ -68,10 +97,11 @@ interface ProfileSettings {
  */
 export class ScrapeProfile {
   /**
-   * kube-prometheus-stack's own habits, and the library's default: the kubelet's `/metrics`,
-   * `/metrics/cadvisor` and `/metrics/probes`, cAdvisor every 10 s (the chart's
-   * `cAdvisorInterval`), everything else and node-exporter's every collector at the Prometheus
-   * resource's global interval.
+   * kube-prometheus-stack's own habits: the kubelet's `/metrics`, `/metrics/cadvisor` and
+   * `/metrics/probes`, cAdvisor every 10 s (the chart's `cAdvisorInterval`), everything else and
+   * node-exporter's every collector at the Prometheus resource's global interval. The library's
+   * default differs in one thing: cAdvisor follows the global interval too, which cuts a node's link
+   * bytes by more than half (docs/performance.md).
    */
   public static kubePrometheusStack(): ScrapeProfile {
     return new ScrapeProfile({
@@ -118,13 +148,75 @@ export class ScrapeProfile {
     });
   }
 
-  /** The profile's name: `kubePrometheusStack` or `edgeLink`. */
+  /**
+   * `edgeLink()` at the shortest interval whose measured cost fits a daily budget of bytes per
+   * node: the same endpoints and collectors, every endpoint at one interval of 10, 15, 20, 30, 45
+   * or 60 s. A budget that even 60 s exceeds is refused with the cheapest figure, since a longer
+   * interval would leave the default dashboards' `rate()` windows without the samples they need.
+   *
+   * The cost of a scrape was measured on the real programs through Raven's proxy at 10, 30 and
+   * 110 pods (docs/performance.md) and is interpolated between them; `estimatedBytesPerNodePerDay`
+   * says what the chosen profile is expected to cost.
+   *
+   * @param options the budget, and the pods per node it is for
+   */
+  public static linkBudget(options: LinkBudgetOptions): ScrapeProfile {
+    const owner = 'ScrapeProfile.linkBudget';
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      invalid(owner, 'options', options, 'an options object ({ bytesPerNodePerDay, podsPerNode? })');
+    }
+    checkKnownProps(owner, 'options', options, 'LinkBudgetOptions');
+    const budget = options.bytesPerNodePerDay;
+    if (typeof budget !== 'number' || !Number.isFinite(budget) || budget <= 0) {
+      invalid(owner, 'bytesPerNodePerDay', budget, 'a positive number of bytes, e.g. 100_000_000 for 100 MB a day');
+    }
+    const pods = options.podsPerNode ?? 30;
+    if (typeof pods !== 'number' || !Number.isInteger(pods) || pods < 1 || pods > 250) {
+      invalid(owner, 'podsPerNode', pods, 'a whole number of pods from 1 to 250 (the kubelet runs at most 110 by default)');
+    }
+    const base = ScrapeProfile.edgeLink({ nodeExporterCollectors: options.nodeExporterCollectors });
+    for (const seconds of BUDGET_INTERVALS_SECONDS) {
+      const candidate = base.withInterval('linkBudget', Duration.seconds(seconds));
+      if (candidate.estimatedBytesPerNodePerDay(pods) <= budget) return candidate;
+    }
+    const cheapest = base.estimatedBytesPerNodePerDay(pods);
+    return invalid(owner, 'bytesPerNodePerDay', budget,
+      `at least ${cheapest} (${(cheapest / 1e6).toFixed(1)} MB) for ${pods} pods per node: what ScrapeProfile.edgeLink() costs, `
+      + 'every endpoint every 60 s, the longest interval at which every default dashboard and rule still finds its samples',
+      'Raise the budget, or plan for fewer pods per node; cAdvisor\'s output, most of the bytes, grows with the pods.');
+  }
+
+  /** The profile's name: `kubePrometheusStack`, `edgeLink` or `linkBudget`. */
   public readonly name: string;
   private readonly settings: ProfileSettings;
 
   private constructor(settings: ProfileSettings) {
     this.settings = settings;
     this.name = settings.name;
+  }
+
+  /**
+   * The bytes a node's scrapes are expected to put on its link per day, both directions, from the
+   * costs measured per scrape (docs/performance.md).
+   *
+   * @param podsPerNode the pods on the node
+   * @param globalIntervalSeconds the Prometheus resource's global interval, for what the profile leaves to it
+   */
+  public estimatedBytesPerNodePerDay(podsPerNode: number = 30, globalIntervalSeconds: number = 30): number {
+    const seconds = (d: Duration | undefined) => (d === undefined ? globalIntervalSeconds : d.toSeconds());
+    const nodeExporter = this.settings.nodeExporterCollectors ? 'node-exporter collect[]' : 'node-exporter';
+    let perDay = (86400 / seconds(this.settings.interval)) * linkBytesPerScrape(nodeExporter, podsPerNode);
+    for (const endpoint of this.settings.kubeletEndpoints) {
+      const fromCadvisor = endpoint.path === KubeletEndpoint.CADVISOR.path || endpoint.path === KubeletEndpoint.RESOURCE.path;
+      const interval = fromCadvisor ? seconds(this.settings.cadvisorInterval ?? this.settings.interval) : seconds(this.settings.interval);
+      perDay += (86400 / interval) * linkBytesPerScrape(`kubelet:${endpoint.path}`, podsPerNode);
+    }
+    return Math.round(perDay);
+  }
+
+  /** The same profile at one interval for every endpoint. */
+  private withInterval(name: string, interval: Duration): ScrapeProfile {
+    return new ScrapeProfile({ ...this.settings, name, interval, cadvisorInterval: interval });
   }
 
   /** The kubelet endpoints scraped. */
@@ -188,7 +280,7 @@ export class ScrapeProfile {
           ? seconds(this.settings.cadvisorInterval ?? this.settings.interval)
           : seconds(this.settings.interval),
         metricRelabelings: e.path === KubeletEndpoint.CADVISOR.path
-          ? cadvisorDrops(this.name === 'edgeLink').map((d) => ({ action: d.action, sourceLabels: d.sourceLabels, regex: d.regex }))
+          ? cadvisorDrops(this.name !== 'kubePrometheusStack').map((d) => ({ action: d.action, sourceLabels: d.sourceLabels, regex: d.regex }))
           : undefined,
       })),
     ];

@@ -167,9 +167,9 @@ function defaultPlan(): EdgeScrapePlan {
 }
 
 describe('the library\'s current defaults against the generated list', () => {
-  test('GIVEN KubeletScrape and NodeExporterScrape defaults THEN they scrape /metrics, /metrics/cadvisor (10 s), /metrics/probes and node-exporter', () => {
+  test('GIVEN KubeletScrape and NodeExporterScrape defaults THEN they scrape /metrics, /metrics/cadvisor, /metrics/probes and node-exporter at the global interval', () => {
     expect(defaultPlan().scrapes.map((s) => `${s.endpoint} ${s.intervalSeconds}`).sort())
-      .toEqual(['kubelet:/metrics 30', 'kubelet:/metrics/cadvisor 10', 'kubelet:/metrics/probes 30', 'node-exporter 30']);
+      .toEqual(['kubelet:/metrics 30', 'kubelet:/metrics/cadvisor 30', 'kubelet:/metrics/probes 30', 'node-exporter 30']);
   });
 
   // Both are true of the stock chart too: its cAdvisor drop `container_memory_(mapped_file|swap)`

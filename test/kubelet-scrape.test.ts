@@ -37,8 +37,15 @@ describe('KubeletScrape scrapes the kubelet as kube-prometheus-stack 88.5 does',
     expect(s['/metrics/probes'].trackTimestampsStaleness).toBeUndefined();
   });
 
-  test('GIVEN no scrape interval THEN cAdvisor and resource are scraped every 10s, the others at the global interval', () => {
+  test('GIVEN no scrape interval THEN every endpoint, cAdvisor and resource included, is scraped at the global interval (spares the edge link)', () => {
     const s = kubeletScrapes();
+    for (const path of ['/metrics', '/metrics/cadvisor', '/metrics/probes', '/metrics/resource']) {
+      expect([path, s[path].scrapeInterval]).toEqual([path, undefined]);
+    }
+  });
+
+  test('GIVEN the chart\'s 10s cAdvisor interval THEN cAdvisor and resource are scraped every 10s, the others at the global interval', () => {
+    const s = kubeletScrapes({ cadvisorInterval: Duration.seconds(10) });
     expect(s['/metrics/cadvisor'].scrapeInterval).toBe('10s');
     expect(s['/metrics/resource'].scrapeInterval).toBe('10s');
     expect(s['/metrics'].scrapeInterval).toBeUndefined();
@@ -82,7 +89,8 @@ describe('KubeletScrape scrapes the kubelet as kube-prometheus-stack 88.5 does',
   });
 
   test('GIVEN a scrape timeout above the 10s cAdvisor interval THEN it is refused', () => {
-    expect(() => kubeletScrapes({ scrapeTimeout: Duration.seconds(15) })).toThrow(/'scrapeTimeout' must be at most the scrape interval \(10s\)/);
+    expect(() => kubeletScrapes({ cadvisorInterval: Duration.seconds(10), scrapeTimeout: Duration.seconds(15) }))
+      .toThrow(/'scrapeTimeout' must be at most the scrape interval \(10s\)/);
   });
 });
 

@@ -42,13 +42,19 @@ describe('ScrapeProfile.edgeLink()', () => {
     expect(cadvisorDrops).not.toContain('container_memory_(mapped_file|swap)');
   });
 
-  test('the default stack is kube-prometheus-stack\'s habits: three kubelet endpoints, cAdvisor every 10 s, no collect[]', () => {
+  test('the default stack scrapes the chart\'s three kubelet endpoints, every endpoint at the global interval, no collect[]', () => {
+    const spec = scrapes(stack({}));
+    expect(Object.keys(spec).sort()).toEqual(['kubelet-raven-cadvisor', 'kubelet-raven-metrics', 'kubelet-raven-probes', 'node-exporter-raven']);
+    for (const s of Object.values<any>(spec)) expect(s.scrapeInterval).toBeUndefined();
+    expect(spec['node-exporter-raven'].params).toBeUndefined();
+  });
+
+  test('kube-prometheus-stack\'s habits differ from the default in cAdvisor\'s 10 s interval alone', () => {
     const spec = scrapes(stack({}));
     const profiled = scrapes(stack({ profile: ScrapeProfile.kubePrometheusStack() }));
-    expect(profiled).toEqual(spec);
-    expect(Object.keys(spec).sort()).toEqual(['kubelet-raven-cadvisor', 'kubelet-raven-metrics', 'kubelet-raven-probes', 'node-exporter-raven']);
-    expect(spec['kubelet-raven-cadvisor'].scrapeInterval).toBe('10s');
-    expect(spec['node-exporter-raven'].params).toBeUndefined();
+    expect(profiled['kubelet-raven-cadvisor'].scrapeInterval).toBe('10s');
+    expect({ ...profiled, 'kubelet-raven-cadvisor': { ...profiled['kubelet-raven-cadvisor'], scrapeInterval: undefined } })
+      .toEqual({ ...spec, 'kubelet-raven-cadvisor': { ...spec['kubelet-raven-cadvisor'], scrapeInterval: undefined } });
   });
 
   test.each([

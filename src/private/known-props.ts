@@ -36,6 +36,7 @@ const PROPS_BY_INTERFACE: { [iface: string]: string } = {
   VerifiedTlsOptions: 'ca serverName:s',
   RavenProxyTlsOptions: 'ca serverName:s',
   EdgeLinkProfileOptions: 'nodeExporterCollectors:S',
+  LinkBudgetOptions: 'bytesPerNodePerDay:n podsPerNode:n nodeExporterCollectors:S',
   RavenAlertRulesOptions: 'tunnelDownFor nodePoolDownFor nodePoolMinNodes:n nodePoolSeverity nodeDownFor nodeSeverity exporterDownFor exporterSeverity scrapeTimeout slowScrapeRatio:n slowScrapeFor slowScrapeSeverity alertLabels:m',
   RavenAlertRulesProps: 'name:s namespace:s labels:m targetLabels:m nodeLabel:s nodePoolLabel:s targetDownServices:S tunnelDownFor nodePoolDownFor nodePoolMinNodes:n nodePoolSeverity nodeDownFor nodeSeverity exporterDownFor exporterSeverity scrapeTimeout slowScrapeRatio:n slowScrapeFor slowScrapeSeverity alertLabels:m',
   PrometheusConfigFragmentOptions: 'name:s key:s asSecret:b jobNamePrefix:s prometheusVersion:s',
