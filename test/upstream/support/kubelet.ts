@@ -57,6 +57,12 @@ export interface KubeletCredentials {
   readonly token?: string;
 }
 
+/** How a request to a kubelet is made. */
+export interface KubeletRequestOptions {
+  /** Send `Accept-Encoding: gzip` (the kubelet then compresses its answer). @default false */
+  readonly gzip?: boolean;
+}
+
 /** A kubelet's answer. */
 export interface KubeletResponse {
   readonly status: number;
@@ -164,13 +170,15 @@ export class HollowKubelets {
       `--config=${configFile}`,
       `--ready-timeout=${Math.round(deadlineMs / 1000)}s`,
     ], printed('ready'));
-    return new HollowKubelets(lab, label, configFile, running, proc, Date.now() - started);
+    return new HollowKubelets(lab, plane.ca.cert, label, configFile, running, proc, Date.now() - started);
   }
 
   private readonly sockets = new Map<string, string>();
 
   private constructor(
     private readonly lab: NetworkNamespace,
+    /** The cluster CA, which signed the kubelets' serving certificates. */
+    private readonly ca: string,
     /** The process's label in the lab. */
     public readonly label: string,
     /** The program's configuration file. */
@@ -197,7 +205,12 @@ export class HollowKubelets {
    * namespace), with the given credentials; `gzip` sends `Accept-Encoding: gzip`. The kubelet's
    * serving certificate is verified against the cluster CA and the node's address.
    */
-  public async get(nodeName: string, urlPath: string, credentials: KubeletCredentials = {}, options: { gzip?: boolean; ca?: string } = {}): Promise<KubeletResponse> {
+  public async get(
+    nodeName: string,
+    urlPath: string,
+    credentials: KubeletCredentials = {},
+    options: KubeletRequestOptions = {},
+  ): Promise<KubeletResponse> {
     const node = this.node(nodeName);
     const key = `${node.address}:${node.port}`;
     let socketPath = this.sockets.get(key);
@@ -212,7 +225,6 @@ export class HollowKubelets {
     if (options.gzip) {
       headers['Accept-Encoding'] = 'gzip';
     }
-    const ca = options.ca ?? fs.readFileSync(path.join(path.dirname(node.serving.certFile), 'ca.crt'), 'utf8');
     return new Promise((resolve, reject) => {
       const req = https.request({
         socketPath,
@@ -221,7 +233,7 @@ export class HollowKubelets {
         method: 'GET',
         path: urlPath,
         headers,
-        ca,
+        ca: this.ca,
         ...(credentials.cert !== undefined ? { cert: credentials.cert, key: credentials.key } : {}),
         agent: false,
         timeout: 30_000,
