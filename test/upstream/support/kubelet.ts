@@ -13,11 +13,14 @@ import { upstreamProgram } from '../../support/upstream';
 export interface HollowNodeSpec {
   /** The Node's name. */
   readonly name: string;
-  /** The loopback address inside the lab where the kubelet's HTTPS server listens (added to the namespace's `lo` if missing). */
+  /** The address inside the lab where the kubelet's HTTPS server listens (added to the namespace's `lo` if missing). */
   readonly address: string;
   /** The kubelet's port. @default 10250 */
   readonly port?: number;
-  /** The Node's InternalIP (it must be an address of the namespace; added if missing). @default - the listen address */
+  /**
+   * The Node's InternalIP, added to the namespace's `lo` if missing. Not a loopback address: the kubelet
+   * refuses one (`pkg/kubelet/nodestatus` validateNodeIP). @default - the listen address
+   */
   readonly internalIp?: string;
   /** The Node's labels. @default - none (the kubelet adds its own `kubernetes.io/*` labels) */
   readonly labels?: { readonly [key: string]: string };
@@ -99,6 +102,11 @@ export class HollowKubelets {
   public static async start(plane: ControlPlane, nodes: HollowNodeSpec[], options: HollowKubeletsOptions = {}): Promise<HollowKubelets> {
     if (nodes.length === 0) {
       throw new Error('HollowKubelets.start: give at least one node');
+    }
+    const loopback = nodes.find((n) => /^127\./.test(n.internalIp ?? n.address) || (n.internalIp ?? n.address) === '::1');
+    if (loopback) {
+      throw new Error(`HollowKubelets.start: node ${loopback.name} would have the loopback InternalIP ${loopback.internalIp ?? loopback.address}, `
+        + 'which the kubelet refuses; give it an internalIp (or address) such as 192.168.50.1');
     }
     const lab = plane.lab;
     const label = options.label ?? 'kubelet';
