@@ -1,8 +1,11 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { ControlPlane } from './support/control-plane';
 import { HollowKubelets, KubeletCredentials } from './support/kubelet';
 import { NetworkNamespace, waitFor } from './support/netns';
 import { IssuedCertificate } from './support/pki';
+import { upstreamProgram } from '../support/upstream';
 
 /**
  * The toolchain's `kubelet` program (upstream/kubelet/: the kubelet's own code of Kubernetes
@@ -313,5 +316,49 @@ describe('/metrics/resource and /metrics/probes', () => {
     const answer = await kubelets.get(NODES[0].name, '/metrics/probes', cert());
     expect(answer.status).toBe(200);
     expect(parseSamples(answer.text).map((s) => s.name)).toContain('process_start_time_seconds');
+  });
+});
+
+describe('the program itself', () => {
+  test.each([
+    ['a loopback InternalIP, which the kubelet refuses', { internalIP: '127.0.0.5' }, /nodes\[0\]: 'internalIP' 127\.0\.0\.5 is refused by the kubelet .*validateNodeIP.*use an address such as/],
+    ['a port out of range', { port: 70000 }, /nodes\[0\]: 'port' must be an integer between 1 and 65535, got 70000/],
+    ['an unknown field', { podz: 3 }, /unknown field "podz"/],
+  ])('refuses a config with %s, saying what is wrong and what is allowed', (_what, change, message) => {
+    const dir = fs.mkdtempSync(path.join(lab.dir, 'bad-config-'));
+    const node = kubelets.nodes[0];
+    const config = {
+      kubeconfig: path.join(path.dirname(kubelets.configFile), 'kubelet.kubeconfig'),
+      clientCAFile: plane.ca.certFile,
+      nodes: [{
+        name: 'bad',
+        address: '192.168.50.9',
+        port: 10250,
+        tlsCertFile: node.serving.certFile,
+        tlsPrivateKeyFile: node.serving.keyFile,
+        internalIP: '192.168.50.9',
+        pods: 1,
+        containersPerPod: 1,
+        ...change,
+      }],
+    };
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+    const result = spawnSync(upstreamProgram('kubelet'), ['--config', path.join(dir, 'config.json')], { encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  test('stops every node on SIGTERM and exits 0', async () => {
+    const pid = kubelets.process.pid!;
+    const nodePids = fs.readdirSync(`/proc/${pid}/task`)
+      .flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/)).filter((c) => c !== '').map(Number);
+    expect(nodePids).toHaveLength(NODES.length);
+    await kubelets.stop();
+    expect(kubelets.process.exitCode).toBe(0);
+    for (const p of nodePids) {
+      expect({ pid: p, running: fs.existsSync(`/proc/${p}`) }).toEqual({ pid: p, running: false });
+    }
+    // The nodes' root folders are the lab's; nothing is left in the temp dir for them.
+    expect(fs.readFileSync(`${lab.dir}/kubelet.log`, 'utf8')).toContain('Stopping every node');
   });
 });

@@ -76,6 +76,9 @@ func startNode(ctx context.Context, config *Config, n *Node) (*hollowNode, error
 	})
 	h := &hollowNode{node: n, namespace: config.PodNamespace, client: client, tempDirs: []string{f.RootDirectory}}
 	if n.RootDir != "" {
+		// GetHollowKubeletConfig made a root folder in the temp dir; this node uses its own instead.
+		_ = os.RemoveAll(f.RootDirectory)
+		h.tempDirs = nil
 		if err := os.MkdirAll(n.RootDir, 0o750); err != nil {
 			return nil, err
 		}

@@ -13,11 +13,14 @@ import { upstreamProgram } from '../../support/upstream';
 export interface HollowNodeSpec {
   /** The Node's name. */
   readonly name: string;
-  /** The loopback address inside the lab where the kubelet's HTTPS server listens (added to the namespace's `lo` if missing). */
+  /** The address inside the lab where the kubelet's HTTPS server listens (added to the namespace's `lo` if missing). */
   readonly address: string;
   /** The kubelet's port. @default 10250 */
   readonly port?: number;
-  /** The Node's InternalIP (it must be an address of the namespace; added if missing). @default - the listen address */
+  /**
+   * The Node's InternalIP, added to the namespace's `lo` if missing. Not a loopback address: the kubelet
+   * refuses one (`pkg/kubelet/nodestatus` validateNodeIP). @default - the listen address
+   */
   readonly internalIp?: string;
   /** The Node's labels. @default - none (the kubelet adds its own `kubernetes.io/*` labels) */
   readonly labels?: { readonly [key: string]: string };
@@ -57,6 +60,12 @@ export interface KubeletCredentials {
   readonly token?: string;
 }
 
+/** How a request to a kubelet is made. */
+export interface KubeletRequestOptions {
+  /** Send `Accept-Encoding: gzip` (the kubelet then compresses its answer). @default false */
+  readonly gzip?: boolean;
+}
+
 /** A kubelet's answer. */
 export interface KubeletResponse {
   readonly status: number;
@@ -93,6 +102,11 @@ export class HollowKubelets {
   public static async start(plane: ControlPlane, nodes: HollowNodeSpec[], options: HollowKubeletsOptions = {}): Promise<HollowKubelets> {
     if (nodes.length === 0) {
       throw new Error('HollowKubelets.start: give at least one node');
+    }
+    const loopback = nodes.find((n) => /^127\./.test(n.internalIp ?? n.address) || (n.internalIp ?? n.address) === '::1');
+    if (loopback) {
+      throw new Error(`HollowKubelets.start: node ${loopback.name} would have the loopback InternalIP ${loopback.internalIp ?? loopback.address}, `
+        + 'which the kubelet refuses; give it an internalIp (or address) such as 192.168.50.1');
     }
     const lab = plane.lab;
     const label = options.label ?? 'kubelet';
@@ -164,13 +178,15 @@ export class HollowKubelets {
       `--config=${configFile}`,
       `--ready-timeout=${Math.round(deadlineMs / 1000)}s`,
     ], printed('ready'));
-    return new HollowKubelets(lab, label, configFile, running, proc, Date.now() - started);
+    return new HollowKubelets(lab, plane.ca.cert, label, configFile, running, proc, Date.now() - started);
   }
 
   private readonly sockets = new Map<string, string>();
 
   private constructor(
     private readonly lab: NetworkNamespace,
+    /** The cluster CA, which signed the kubelets' serving certificates. */
+    private readonly ca: string,
     /** The process's label in the lab. */
     public readonly label: string,
     /** The program's configuration file. */
@@ -197,8 +213,12 @@ export class HollowKubelets {
    * namespace), with the given credentials; `gzip` sends `Accept-Encoding: gzip`. The kubelet's
    * serving certificate is verified against the cluster CA and the node's address.
    */
-  public async get(nodeName: string, urlPath: string, credentials: KubeletCredentials = {},
-    options: { gzip?: boolean; ca?: string } = {}): Promise<KubeletResponse> {
+  public async get(
+    nodeName: string,
+    urlPath: string,
+    credentials: KubeletCredentials = {},
+    options: KubeletRequestOptions = {},
+  ): Promise<KubeletResponse> {
     const node = this.node(nodeName);
     const key = `${node.address}:${node.port}`;
     let socketPath = this.sockets.get(key);
@@ -213,7 +233,6 @@ export class HollowKubelets {
     if (options.gzip) {
       headers['Accept-Encoding'] = 'gzip';
     }
-    const ca = options.ca ?? fs.readFileSync(path.join(path.dirname(node.serving.certFile), 'ca.crt'), 'utf8');
     return new Promise((resolve, reject) => {
       const req = https.request({
         socketPath,
@@ -222,7 +241,7 @@ export class HollowKubelets {
         method: 'GET',
         path: urlPath,
         headers,
-        ca,
+        ca: this.ca,
         ...(credentials.cert !== undefined ? { cert: credentials.cert, key: credentials.key } : {}),
         agent: false,
         timeout: 30_000,
