@@ -97,3 +97,53 @@ describe('NodeExporterScrape collectors', () => {
     expect(() => spec({ collectors })).toThrow(/^NodeExporterScrape: 'collectors' must be /);
   });
 });
+
+describe('ScrapeProfile.linkBudget()', () => {
+  // The measured per-scrape costs (src/private/link-costs.ts, docs/performance.md), 30 pods:
+  // node-exporter with collect[] 8,628 B, kubelet /metrics 25,100 B, /metrics/cadvisor 128,798 B.
+  const perCycle30 = 8628 + 25100 + 128798;
+
+  test('the cheapest profile that keeps every listed metric is edgeLink() at 60 s: its measured cost', () => {
+    expect(ScrapeProfile.edgeLink().estimatedBytesPerNodePerDay(30)).toBe(Math.round(1440 * perCycle30));
+  });
+
+  test('GIVEN a budget between two intervals\' costs THEN the shortest interval that fits is chosen', () => {
+    const at30 = 2880 * perCycle30;
+    const profile = ScrapeProfile.linkBudget({ bytesPerNodePerDay: at30 + 1 });
+    expect(profile.scrapeInterval?.toSeconds()).toBe(30);
+    expect(profile.estimatedBytesPerNodePerDay(30)).toBeLessThanOrEqual(at30 + 1);
+    expect(ScrapeProfile.linkBudget({ bytesPerNodePerDay: at30 - 1 }).scrapeInterval?.toSeconds()).toBe(45);
+    expect(profile.missingMetrics()).toEqual([]);
+  });
+
+  test('GIVEN a budget below edgeLink()\'s cost THEN it is refused with the cheapest figure', () => {
+    const cheapest = Math.round(1440 * perCycle30);
+    expect(() => ScrapeProfile.linkBudget({ bytesPerNodePerDay: cheapest - 1 })).toThrow(
+      `ScrapeProfile.linkBudget: 'bytesPerNodePerDay' must be at least ${cheapest} (${(cheapest / 1e6).toFixed(1)} MB) for 30 pods per node`);
+    expect(ScrapeProfile.linkBudget({ bytesPerNodePerDay: cheapest }).scrapeInterval?.toSeconds()).toBe(60);
+  });
+
+  test('more pods cost more: a budget that fits 10 pods every 60 s is refused for 110', () => {
+    const at10 = ScrapeProfile.edgeLink().estimatedBytesPerNodePerDay(10);
+    expect(ScrapeProfile.linkBudget({ bytesPerNodePerDay: at10, podsPerNode: 10 }).scrapeInterval?.toSeconds()).toBe(60);
+    expect(() => ScrapeProfile.linkBudget({ bytesPerNodePerDay: at10, podsPerNode: 110 })).toThrow(/for 110 pods per node/);
+  });
+
+  test('the library\'s default costs what the recipe\'s every-30-s scrapes cost, not the 2.4 times of the chart\'s 10 s cAdvisor', () => {
+    const defaults = stack({});
+    expect(Object.values<any>(scrapes(defaults)).every((s) => s.scrapeInterval === undefined)).toBe(true);
+    const chartHabits = ScrapeProfile.kubePrometheusStack().estimatedBytesPerNodePerDay(30);
+    const edge = ScrapeProfile.edgeLink().estimatedBytesPerNodePerDay(30);
+    expect(edge / chartHabits).toBeLessThan(0.25);
+  });
+
+  test.each([
+    [{ bytesPerNodePerDay: 0 }, /'bytesPerNodePerDay' must be a positive number of bytes/],
+    [{ bytesPerNodePerDay: '100MB' }, /'bytesPerNodePerDay' must be a number/],
+    [{ bytesPerNodePerDay: 1e9, podsPerNode: 0 }, /'podsPerNode' must be a whole number of pods from 1 to 250/],
+    [{ bytesPerNodePerDay: 1e9, podsPerNode: 2.5 }, /'podsPerNode' must be a whole number/],
+    [{ bytesPerNodePerDay: 1e9, budget: 1 }, /'budget' is not a prop of LinkBudgetOptions/],
+  ])('GIVEN %j THEN refused', (options, message) => {
+    expect(() => ScrapeProfile.linkBudget(options as any)).toThrow(message);
+  });
+});
