@@ -34,7 +34,7 @@ describe('ScrapeProfile.edgeLink()', () => {
     }
     // Only what the dashboards read, and only collectors node-exporter runs by default (systemd is not one).
     expect(spec['node-exporter-raven'].params).toEqual({
-      'collect[]': ['bonding', 'conntrack', 'cpu', 'diskstats', 'filefd', 'filesystem', 'loadavg', 'mdadm', 'meminfo', 'netdev',
+      'collect[]': ['bonding', 'conntrack', 'cpu', 'diskstats', 'filefd', 'filesystem', 'loadavg', 'mdadm', 'meminfo', 'netclass', 'netdev',
         'netstat', 'textfile', 'time', 'timex', 'uname', 'vmstat'],
     });
     const cadvisorDrops = spec['kubelet-raven-cadvisor'].metricRelabelings.map((r: any) => r.regex);

@@ -54,6 +54,8 @@ export const NODE_EXPORTER_COLLECTORS: ReadonlyArray<CollectorEntry> = [
   { prefix: 'node_memory_', collector: 'meminfo', files: ['meminfo.go'], evidence: ['registerCollector("meminfo", ', 'memInfoSubsystem = "memory"'] },
   { prefix: 'node_filesystem_', collector: 'filesystem', files: ['filesystem_common.go'], evidence: ['registerCollector("filesystem", ', 'const subsystem = "filesystem"'] },
   { prefix: 'node_network_', collector: 'netdev', files: ['netdev_common.go'], evidence: ['registerCollector("netdev", ', 'subsystem:    "network"'] },
+  // node_network_up is the interface's operational state from sysfs, not a netdev counter.
+  { prefix: 'node_network_up', collector: 'netclass', files: ['netclass_linux.go'], evidence: ['registerCollector("netclass", ', 'subsystem:             "network"', '"up"'] },
   { prefix: 'node_disk_', collector: 'diskstats', files: ['diskstats_linux.go', 'diskstats_common.go'], evidence: ['registerCollector("diskstats", ', 'diskSubsystem = "disk"'] },
   { prefix: 'node_load', collector: 'loadavg', files: ['loadavg.go'], evidence: ['registerCollector("loadavg", ', 'namespace+"_load1"', 'namespace+"_load5"', 'namespace+"_load15"'] },
   { prefix: 'node_uname_info', collector: 'uname', files: ['uname.go'], evidence: ['registerCollector("uname", ', 'BuildFQName(namespace, "uname", "info")'] },
