@@ -168,15 +168,21 @@ async function setUp(): Promise<void> {
 
 function nodeExporterPod(nodeName: string): any {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: {
-      name: `${RELEASE}-prometheus-node-exporter-${nodeName}`, namespace: NAMESPACE,
+      name: `${RELEASE}-prometheus-node-exporter-${nodeName}`,
+      namespace: NAMESPACE,
       labels: { 'app.kubernetes.io/name': 'prometheus-node-exporter', 'app.kubernetes.io/instance': RELEASE, 'jobLabel': 'node-exporter', 'release': RELEASE },
     },
     spec: {
-      nodeName, hostNetwork: true, enableServiceLinks: false, automountServiceAccountToken: false,
+      nodeName,
+      hostNetwork: true,
+      enableServiceLinks: false,
+      automountServiceAccountToken: false,
       containers: [{
-        name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.12.1',
+        name: 'node-exporter',
+        image: 'quay.io/prometheus/node-exporter:v1.12.1',
         ports: [{ name: 'http-metrics', containerPort: 9100, protocol: 'TCP' }],
         resources: { requests: { cpu: '10m', memory: '32Mi' } },
       }],
@@ -186,10 +192,13 @@ function nodeExporterPod(nodeName: string): any {
 
 function fillerPod(nodeName: string, i: number): any {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: `${nodeName}-extra-${String(i).padStart(2, '0')}`, namespace: 'default', labels: { 'app.kubernetes.io/name': 'hollow-extra' } },
     spec: {
-      nodeName, enableServiceLinks: false, automountServiceAccountToken: false,
+      nodeName,
+      enableServiceLinks: false,
+      automountServiceAccountToken: false,
       containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '10m', memory: '32Mi' } } }],
     },
   };
@@ -279,12 +288,22 @@ async function measure(n: Node, e: Endpoint, gzip: boolean, withToken: boolean):
     runs.push(s);
   }
   const pick = (f: (s: Scrape) => number) => median(runs.map(f));
-  return { status: runs[0].status, encoding: runs[0].encoding, bodyBytes: pick((s) => s.bodyBytes), down: pick((s) => s.down), up: pick((s) => s.up), framesDown: pick((s) => s.framesDown), framesUp: pick((s) => s.framesUp), ms: pick((s) => s.ms) };
+  return {
+    status: runs[0].status, encoding: runs[0].encoding, bodyBytes: pick((s) => s.bodyBytes), down: pick((s) => s.down), up: pick((s) => s.up),
+    framesDown: pick((s) => s.framesDown), framesUp: pick((s) => s.framesUp), ms: pick((s) => s.ms),
+  };
 }
 
-async function phaseOne(): Promise<{ costs: EndpointCost[]; empty: { [key: string]: { down: number; up: number; bodyBytes: number; status: number } } }> {
+interface EmptyCost {
+  down: number;
+  up: number;
+  bodyBytes: number;
+  status: number;
+}
+
+async function phaseOne(): Promise<{ costs: EndpointCost[]; empty: { [key: string]: EmptyCost } }> {
   const costs: EndpointCost[] = [];
-  const empty: { [key: string]: { down: number; up: number; bodyBytes: number; status: number } } = {};
+  const empty: { [key: string]: EmptyCost } = {};
   // A near-empty answer's cost on each port (the 30-pod node's link; it does not depend on the node).
   for (const e of EMPTY) {
     const s = await measure(nodes[1], e, true, false);
@@ -298,7 +317,9 @@ async function phaseOne(): Promise<{ costs: EndpointCost[]; empty: { [key: strin
       const base = empty[e.port === 10250 ? 'empty https' : 'empty http'];
       const overhead = base.down + base.up - base.bodyBytes;
       costs.push({
-        node: n.name, pods: n.size, endpoint: e.key,
+        node: n.name,
+        pods: n.size,
+        endpoint: e.key,
         gzip: { bodyBytes: g.bodyBytes, down: g.down, up: g.up, total: g.down + g.up, payload: g.down + g.up - overhead },
         gzipWithToken: { down: t.down, up: t.up, total: t.down + t.up },
         identity: { bodyBytes: id.bodyBytes, down: id.down, up: id.up, total: id.down + id.up },
@@ -319,7 +340,9 @@ function libraryChart(props: { edge?: boolean }): any[] {
   new RavenPrometheus(chart, 'raven', {
     release: RELEASE,
     serviceAccountName: SERVICE_ACCOUNT,
-    ...(props.edge ? { scrapeInterval: Duration.seconds(EDGE_INTERVAL_S), kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR] } : {}),
+    ...(props.edge
+      ? { scrapeInterval: Duration.seconds(EDGE_INTERVAL_S), kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR] }
+      : {}),
   });
   const objects = chart.toJson();
   if (!props.edge) return objects;
@@ -370,8 +393,7 @@ function marked(profile: Profile, configs: any[]): any[] {
     relabel_configs: [...(c.relabel_configs ?? []),
       { target_label: 'bench_profile', replacement: profile, action: 'replace' },
       { target_label: 'bench_pool', replacement: `${profile}/${c.job_name}`, action: 'replace' },
-      { source_labels: ['__address__', '__param_nodeName'], regex: '([^:;]+):[0-9]+;(.*)', replacement: '$1$2', target_label: 'bench_node_raw', action: 'replace' },
-    ],
+      { source_labels: ['__address__', '__param_nodeName'], regex: '([^:;]+):[0-9]+;(.*)', replacement: '$1$2', target_label: 'bench_node_raw', action: 'replace' }],
   }));
 }
 
@@ -400,8 +422,9 @@ async function startPrometheus(label: string, scrapeConfigs: any[], global: any)
   });
 }
 
-function query(q: string): any[] {
-  const answer = lab.fetch(`${PROM_URL}/api/v1/query?query=${encodeURIComponent(q)}`, 15_000);
+function query(q: string, atSeconds?: number): any[] {
+  const at = atSeconds === undefined ? '' : `&time=${atSeconds.toFixed(3)}`;
+  const answer = lab.fetch(`${PROM_URL}/api/v1/query?query=${encodeURIComponent(q)}${at}`, 15_000);
   if (answer.status !== 200 || !answer.body) throw new Error(`query ${q}: ${answer.status ?? answer.error}`);
   return JSON.parse(answer.body).data.result;
 }
@@ -475,12 +498,16 @@ async function phaseThree(defaultConfigs: any[]): Promise<{ success: number; scr
     const windowS = perCycle * intervalS + intervalS + 5;
     log(`poor link: ${configs.length} endpoints x ${nodes.length} nodes every ${intervalS} s for ${windowS} s`);
     await sleep(windowS * 1000);
+    // Every query at one instant over one window, so that the counts and the sums cover the same scrapes.
+    const at = Date.now() / 1000;
     const w = `${Math.round((Date.now() - started) / 1000)}s`;
-    const perTarget = query(`count_over_time(up[${w}])`).map((r: any) => ({
-      pool: r.metric.bench_pool, node: nodeOf(r.metric), scrapes: Number(r.value[1]),
-      up: Number(query(`sum_over_time(up{bench_pool="${r.metric.bench_pool}",bench_node_raw="${r.metric.bench_node_raw}"}[${w}])`)[0]?.value[1] ?? 0),
-      maxDurationS: Number(query(`max_over_time(scrape_duration_seconds{bench_pool="${r.metric.bench_pool}",bench_node_raw="${r.metric.bench_node_raw}"}[${w}])`)[0]?.value[1] ?? NaN),
-    }));
+    const byTarget = (q: string) => new Map(query(q, at).map((r: any) => [`${r.metric.bench_pool}|${r.metric.bench_node_raw}`, Number(r.value[1])]));
+    const ups = byTarget(`sum_over_time(up[${w}])`);
+    const durations = byTarget(`max_over_time(scrape_duration_seconds[${w}])`);
+    const perTarget = query(`count_over_time(up[${w}])`, at).map((r: any) => {
+      const key = `${r.metric.bench_pool}|${r.metric.bench_node_raw}`;
+      return { pool: r.metric.bench_pool, node: nodeOf(r.metric), scrapes: Number(r.value[1]), up: ups.get(key) ?? 0, maxDurationS: durations.get(key) ?? NaN };
+    });
     const scrapes = perTarget.reduce((s, t) => s + t.scrapes, 0);
     const up = perTarget.reduce((s, t) => s + t.up, 0);
     const after = await Promise.all(nodes.map((n) => n.site!.counters()));
@@ -530,7 +557,9 @@ function profileCosts(renderedProfiles: { [p: string]: any[] }, costs: EndpointC
         const base = empty[j.endpoint.startsWith('kubelet') ? 'empty https' : 'empty http'];
         const s = series.find((r) => r.pool === `${p}/${c.job_name}` && r.node === n.name);
         return {
-          endpoint: j.endpoint, intervalS: j.intervalS, bytesPerScrape,
+          endpoint: j.endpoint,
+          intervalS: j.intervalS,
+          bytesPerScrape,
           overheadPerScrape: base.down + base.up - base.bodyBytes,
           bytesPerHour: bytesPerScrape * 3600 / j.intervalS,
           series: s?.ingested ?? NaN,
@@ -591,7 +620,12 @@ function report(costs: EndpointCost[], empty: any, series: SeriesRow[], poor: Aw
     out.push(`  ${p.profile}: ${p.jobs.map((j) => `${j.endpoint} every ${j.intervalS}s ${kb(j.bytesPerHour)} KB/h (${Math.round(100 * j.overheadPerScrape / j.bytesPerScrape)}% handshake etc.)`).join('; ')}`);
   }
   out.push(`Poor link (300 ms RTT, 1% loss, 2 Mbit/s each way; default stack every ${poor.intervalS} s, timeout 10 s): ${poor.scrapes} scrapes, `
-    + `${poor.cycles} node cycles in ${poor.seconds.toFixed(0)} s; link bytes per cycle ${Object.entries(poor.bytesPerCycle).map(([n, b]) => `${n} ${kb(b)} KB`).join(', ')}`);
+    + `${poor.cycles} node cycles (every endpoint of a node once) in ${poor.seconds.toFixed(0)} s; link bytes per cycle `
+    + `${Object.entries(poor.bytesPerCycle).map(([n, b]) => `${n} ${kb(b)} KB`).join(', ')}`);
+  for (const n of nodes) {
+    const of = poor.perTarget.filter((t) => t.node === n.name);
+    out.push(`  ${n.name}: ${of.map((t) => `${t.pool.replace('default/scrapeConfig/monitor/', '')} ${t.up}/${t.scrapes} up, slowest ${t.maxDurationS.toFixed(2)} s`).join('; ')}`);
+  }
   const at30 = (p: Profile) => profiles.find((x) => x.profile === p && x.pods === 30)!;
   out.push('');
   out.push(`tunnel-bytes-vs-recipe: ${(at30('edge').bytesPerHour / at30('recipe').bytesPerHour).toFixed(2)}`);
