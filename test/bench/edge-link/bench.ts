@@ -289,8 +289,14 @@ async function measure(n: Node, e: Endpoint, gzip: boolean, withToken: boolean):
   }
   const pick = (f: (s: Scrape) => number) => median(runs.map(f));
   return {
-    status: runs[0].status, encoding: runs[0].encoding, bodyBytes: pick((s) => s.bodyBytes), down: pick((s) => s.down), up: pick((s) => s.up),
-    framesDown: pick((s) => s.framesDown), framesUp: pick((s) => s.framesUp), ms: pick((s) => s.ms),
+    status: runs[0].status,
+    encoding: runs[0].encoding,
+    bodyBytes: pick((s) => s.bodyBytes),
+    down: pick((s) => s.down),
+    up: pick((s) => s.up),
+    framesDown: pick((s) => s.framesDown),
+    framesUp: pick((s) => s.framesUp),
+    ms: pick((s) => s.ms),
   };
 }
 
@@ -472,7 +478,15 @@ async function phaseTwo(renderedProfiles: { [p: string]: any[] }): Promise<Serie
         const pool = `${p}/${c.job_name}`;
         for (const n of nodes) {
           const key = `${pool}|${n.name}`;
-          rows.push({ profile: p, node: n.name, pool, endpoint: jobCosts(c).endpoint, scraped: scraped.get(key) ?? NaN, ingested: ingested.get(key) ?? NaN, bodyBytes: body.get(key) ?? NaN });
+          rows.push({
+            profile: p,
+            node: n.name,
+            pool,
+            endpoint: jobCosts(c).endpoint,
+            scraped: scraped.get(key) ?? NaN,
+            ingested: ingested.get(key) ?? NaN,
+            bodyBytes: body.get(key) ?? NaN,
+          });
         }
       }
     }
@@ -483,7 +497,17 @@ async function phaseTwo(renderedProfiles: { [p: string]: any[] }): Promise<Serie
 }
 
 /** Phase 3: the library's default stack on a poor link (300 ms RTT, 1% loss each way, 2 Mbit/s each way). */
-async function phaseThree(defaultConfigs: any[]): Promise<{ success: number; scrapes: number; cycles: number; perTarget: any[]; intervalS: number; bytesPerCycle: { [node: string]: number }; seconds: number }> {
+interface PoorLinkResult {
+  success: number;
+  scrapes: number;
+  cycles: number;
+  perTarget: { pool: string; node: string; scrapes: number; up: number; maxDurationS: number }[];
+  intervalS: number;
+  bytesPerCycle: { [node: string]: number };
+  seconds: number;
+}
+
+async function phaseThree(defaultConfigs: any[]): Promise<PoorLinkResult> {
   const poor = { delayMs: 150, jitterMs: 0, loss: 0.01, rateBitsPerSecond: 2_000_000 };
   for (const n of nodes) await n.site!.setLink({ downlink: poor, uplink: poor });
   // Every job at the shortest interval the stack configures (cAdvisor's), its timeout as configured
@@ -506,7 +530,13 @@ async function phaseThree(defaultConfigs: any[]): Promise<{ success: number; scr
     const durations = byTarget(`max_over_time(scrape_duration_seconds[${w}])`);
     const perTarget = query(`count_over_time(up[${w}])`, at).map((r: any) => {
       const key = `${r.metric.bench_pool}|${r.metric.bench_node_raw}`;
-      return { pool: r.metric.bench_pool, node: nodeOf(r.metric), scrapes: Number(r.value[1]), up: ups.get(key) ?? 0, maxDurationS: durations.get(key) ?? NaN };
+      return {
+        pool: r.metric.bench_pool,
+        node: nodeOf(r.metric),
+        scrapes: Number(r.value[1]),
+        up: ups.get(key) ?? 0,
+        maxDurationS: durations.get(key) ?? NaN,
+      };
     });
     const scrapes = perTarget.reduce((s, t) => s + t.scrapes, 0);
     const up = perTarget.reduce((s, t) => s + t.up, 0);
@@ -518,7 +548,8 @@ async function phaseThree(defaultConfigs: any[]): Promise<{ success: number; scr
       const c = Math.min(...scrapesOfNode.map((t) => t.scrapes));
       bytesPerCycle[n.name] = Math.round(linkBytes(before[i], after[i]) / c);
     });
-    return { success: up / scrapes, scrapes, cycles: cycles * nodes.length, perTarget, intervalS, bytesPerCycle, seconds: (Date.now() - started) / 1000 };
+    const elapsedS = (Date.now() - started) / 1000;
+    return { success: up / scrapes, scrapes, cycles: cycles * nodes.length, perTarget, intervalS, bytesPerCycle, seconds: elapsedS };
   } finally {
     await lab.stop(prom);
   }
@@ -545,7 +576,8 @@ interface ProfileCost {
   jobs: { endpoint: string; intervalS: number; bytesPerScrape: number; overheadPerScrape: number; bytesPerHour: number; series: number }[];
 }
 
-function profileCosts(renderedProfiles: { [p: string]: any[] }, costs: EndpointCost[], empty: { [k: string]: { down: number; up: number; bodyBytes: number } }, series: SeriesRow[]): ProfileCost[] {
+function profileCosts(renderedProfiles: { [p: string]: any[] }, costs: EndpointCost[], empty: { [k: string]: EmptyCost },
+  series: SeriesRow[]): ProfileCost[] {
   const out: ProfileCost[] = [];
   for (const p of PROFILES) {
     for (const n of nodes) {
@@ -566,7 +598,8 @@ function profileCosts(renderedProfiles: { [p: string]: any[] }, costs: EndpointC
         };
       });
       const bytesPerHour = jobs.reduce((s, j) => s + j.bytesPerHour, 0);
-      out.push({ profile: p, node: n.name, pods: n.size, bytesPerHour, mbPerDay: bytesPerHour * 24 / 1e6, series: jobs.reduce((s, j) => s + j.series, 0), jobs });
+      const ingestedSeries = jobs.reduce((s, j) => s + j.series, 0);
+      out.push({ profile: p, node: n.name, pods: n.size, bytesPerHour, mbPerDay: bytesPerHour * 24 / 1e6, series: ingestedSeries, jobs });
     }
   }
   return out;
@@ -592,7 +625,8 @@ async function main(): Promise<void> {
   }
 }
 
-function report(costs: EndpointCost[], empty: any, series: SeriesRow[], poor: Awaited<ReturnType<typeof phaseThree>>, renderedProfiles: { [p: string]: any[] }, runS: number): void {
+function report(costs: EndpointCost[], empty: { [k: string]: EmptyCost }, series: SeriesRow[], poor: PoorLinkResult,
+  renderedProfiles: { [p: string]: any[] }, runS: number): void {
   const profiles = profileCosts(renderedProfiles, costs, empty, series);
   const kb = (b: number) => (b / 1000).toFixed(1);
   const out: string[] = [];
@@ -635,7 +669,9 @@ function report(costs: EndpointCost[], empty: any, series: SeriesRow[], poor: Aw
   process.stdout.write(`${out.join('\n')}\n`);
 
   const json = {
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model.trim(), memGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+    machine: {
+      cores: os.cpus().length, cpu: os.cpus()[0]?.model.trim(), memGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)), node: process.version,
+    },
     date: new Date().toISOString(),
     runSeconds: Math.round(runS),
     prometheus: promVersion,
