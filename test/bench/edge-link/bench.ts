@@ -505,6 +505,8 @@ interface PoorLinkResult {
   intervalS: number;
   bytesPerCycle: { [node: string]: number };
   seconds: number;
+  /** Prometheus's scrape failure log: one line per failed scrape, with its error. */
+  failures: string[];
 }
 
 async function phaseThree(defaultConfigs: any[]): Promise<PoorLinkResult> {
@@ -516,7 +518,10 @@ async function phaseThree(defaultConfigs: any[]): Promise<PoorLinkResult> {
   const configs = marked('default', defaultConfigs).map((c) => ({ ...c, scrape_interval: `${intervalS}s` }));
   const before = await Promise.all(nodes.map((n) => n.site!.counters()));
   const started = Date.now();
-  const prom = await startPrometheus('poor-link', configs, { scrape_interval: '30s', scrape_timeout: '10s', evaluation_interval: '30s' });
+  // Prometheus writes every failed scrape, with its error, to this file.
+  const failureLog = path.join(lab.dir, 'poor-link-failures.log');
+  const prom = await startPrometheus('poor-link', configs,
+    { scrape_interval: '30s', scrape_timeout: '10s', evaluation_interval: '30s', scrape_failure_log_file: failureLog });
   try {
     const perCycle = Math.ceil(POOR_CYCLES / nodes.length);
     const windowS = perCycle * intervalS + intervalS + 5;
@@ -549,7 +554,8 @@ async function phaseThree(defaultConfigs: any[]): Promise<PoorLinkResult> {
       bytesPerCycle[n.name] = Math.round(linkBytes(before[i], after[i]) / c);
     });
     const elapsedS = (Date.now() - started) / 1000;
-    return { success: up / scrapes, scrapes, cycles: cycles * nodes.length, perTarget, intervalS, bytesPerCycle, seconds: elapsedS };
+    const failures = fs.existsSync(failureLog) ? fs.readFileSync(failureLog, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
+    return { success: up / scrapes, scrapes, cycles: cycles * nodes.length, perTarget, intervalS, bytesPerCycle, seconds: elapsedS, failures };
   } finally {
     await lab.stop(prom);
   }
@@ -660,6 +666,7 @@ function report(costs: EndpointCost[], empty: { [k: string]: EmptyCost }, series
     const of = poor.perTarget.filter((t) => t.node === n.name);
     out.push(`  ${n.name}: ${of.map((t) => `${t.pool.replace('default/scrapeConfig/monitor/', '')} ${t.up}/${t.scrapes} up, slowest ${t.maxDurationS.toFixed(2)} s`).join('; ')}`);
   }
+  for (const f of poor.failures) out.push(`  failed: ${f}`);
   const at30 = (p: Profile) => profiles.find((x) => x.profile === p && x.pods === 30)!;
   out.push('');
   out.push(`tunnel-bytes-vs-recipe: ${(at30('edge').bytesPerHour / at30('recipe').bytesPerHour).toFixed(2)}`);
