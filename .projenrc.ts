@@ -197,9 +197,15 @@ project.addTask('test:upstream', {
 });
 
 // Performance: the library against a bare-cdk8s floor, module load, the Corefile engine. Not a test.
+// What monitoring costs an edge node's uplink, on the real programs behind an emulated link (root and
+// Go; without them it prints one line saying what is missing and skips). Not a test.
+const benchEdge = project.addTask('bench:edge', {
+  description: 'Benchmark: link bytes per scrape and per day of each scrape profile through Raven\'s proxy and an emulated edge link (root; not a test)',
+  steps: [{ exec: 'node test/bench/edge-link/run.js', receiveArgs: true }],
+});
 project.addTask('bench', {
-  description: 'Benchmark: synth vs bare-cdk8s floor, module load, Corefile engine (not a test)',
-  steps: [{ spawn: 'compile' }, { exec: 'node test/bench/bench.js' }],
+  description: 'Benchmark: synth vs bare-cdk8s floor, module load, Corefile engine, and the edge link\'s cost (not a test)',
+  steps: [{ spawn: 'compile' }, { exec: 'node test/bench/bench.js' }, { spawn: benchEdge.name }],
 });
 
 // ---- Packages for Python, Java and Go, and their consumer apps ----
