@@ -21,9 +21,9 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
-import { App, Chart, Duration } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { KubeletEndpoint, RavenPrometheus } from '../../../src';
+import { RavenPrometheus, ScrapeProfile } from '../../../src';
 import { operatorRender, withFilledTokenSecrets } from '../../support/operator-render';
 import { toolchainPrometheusVersion } from '../../support/prometheus-tools';
 import { upstreamProgram } from '../../support/upstream';
@@ -46,8 +46,10 @@ const PROXY_NAMES = ['x-raven-proxy-internal-svc', 'x-raven-proxy-internal-svc.k
 const ADDR = { api: '127.0.0.2', etcd: '127.0.0.3', prometheus: '127.0.0.9', proxyControl: '127.0.0.12', gateway: '127.0.0.21' };
 const PROM_URL = `http://${ADDR.prometheus}:9090`;
 /** The node-exporter collectors kube-prometheus-stack's node dashboards and rules read. */
-const EDGE_COLLECTORS = ['cpu', 'meminfo', 'filesystem', 'netdev', 'diskstats', 'loadavg', 'uname', 'time', 'stat', 'vmstat', 'pressure', 'os'];
-const EDGE_INTERVAL_S = 60;
+/** The library's edge profile: what it scrapes, and how often. */
+const EDGE_PROFILE = ScrapeProfile.edgeLink();
+const EDGE_COLLECTORS = EDGE_PROFILE.nodeExporterCollectors!;
+const EDGE_INTERVAL_S = EDGE_PROFILE.scrapeInterval!.toSeconds();
 
 interface Node {
   size: number;
@@ -346,15 +348,9 @@ function libraryChart(props: { edge?: boolean }): any[] {
   new RavenPrometheus(chart, 'raven', {
     release: RELEASE,
     serviceAccountName: SERVICE_ACCOUNT,
-    ...(props.edge
-      ? { scrapeInterval: Duration.seconds(EDGE_INTERVAL_S), kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR] }
-      : {}),
+    ...(props.edge ? { profile: EDGE_PROFILE } : {}),
   });
-  const objects = chart.toJson();
-  if (!props.edge) return objects;
-  // The edge profile's node-exporter asks for the dashboards' collectors only (node-exporter filters at the source).
-  return objects.map((o) => (o.kind === 'ScrapeConfig' && o.metadata.name.startsWith('node-exporter')
-    ? { ...o, spec: { ...o.spec, params: { 'collect[]': EDGE_COLLECTORS } } } : o));
+  return chart.toJson();
 }
 
 function recipeObjects(): any[] {
