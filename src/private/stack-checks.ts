@@ -96,7 +96,7 @@ export function gatewayPortsWarning(hasGateway: boolean, httpPorts: number[], ht
   const list = (ports: number[]): string => (ports.length > 0 ? [...new Set(ports)].join(', ') : 'none');
   return [`no gateway was given, so the cloud Raven Gateway's proxy ports are not written: add HTTP port(s) ${list(httpPorts)} `
     + `to spec.proxyConfig.proxyHTTPPort and HTTPS port(s) ${list(httpsPorts)} to spec.proxyConfig.proxyHTTPSPort by hand, `
-    + 'or pass the exported Gateway (gateway prop). Until then every scrape through Raven times out.'];
+    + 'or pass the exported Gateway (gateway prop). Until then the proxy Service has no such port and every scrape through Raven fails.'];
 }
 
 /** Appends `items` to `list`; returns `items`. */
