@@ -122,10 +122,16 @@ const { EXAMPLE_CLOUD_GATEWAY } = require(process.argv[1] + "/lib/src/example/cl
 fs.writeFileSync("Corefile", Corefile.kubeadmDefault().toString());
 fs.writeFileSync("Corefile.edited", Corefile.kubeadmDefault().addTunnelHosts().corefile.toString());
 fs.writeFileSync("gw-cloud.yaml", Yaml.stringify(EXAMPLE_CLOUD_GATEWAY));
+// The alertmanager.config value of a user, as the alerting section passes it.
+fs.writeFileSync("alertmanager-config.yaml", Yaml.stringify({
+  route: { receiver: "team-pager", group_by: ["alertname", "namespace"], routes: [{ receiver: "null", matchers: ["alertname = \"Watchdog\""] }] },
+  receivers: [{ name: "team-pager" }, { name: "null" }],
+  inhibit_rules: [{ source_matchers: ["severity = \"critical\""], target_matchers: ["severity =~ \"warning|info\""], equal: ["namespace", "alertname"] }],
+}));
 ' "$root"
 template="$root/node_modules/cdk8s-cli/templates/typescript-app/tsconfig.json"
 for dir in "$readme"/block-*; do
-  cp Corefile Corefile.edited gw-cloud.yaml "$dir/"
+  cp Corefile Corefile.edited gw-cloud.yaml alertmanager-config.yaml "$dir/"
   cp "$root/test/fixtures/coredns-deployment.exported.yaml" "$dir/coredns-deployment.yaml"
   ln -s "$work/app/node_modules" "$dir/node_modules"
   node -e '
