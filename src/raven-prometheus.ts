@@ -569,7 +569,7 @@ export class RavenPrometheus extends Construct {
         }, {
           tokenSecret: (s, p) => addTokenSecretObject(s, 'KubeletTokenSecret', p),
           scrape: (s, endpoint, p) => addScrape(s, `Kubelet-${endpoint.suffix}`, 'EdgeNodeScrape', p).object,
-        }, { keepContainerMemorySwap: profile !== undefined && profile.name !== 'kubePrometheusStack' });
+        }, { keepContainerMemorySwap: profile?._keepsContainerMemorySwap ?? false });
         kubeletScrapes = kubelet.scrapes;
         tokenSecret = kubelet.tokenSecret;
         scrapes.push(...kubelet.scrapes);

@@ -72,6 +72,8 @@ interface ProfileSettings {
   readonly cadvisorInterval?: Duration;
   readonly timeout?: Duration;
   readonly nodeExporterCollectors?: string[];
+  /** Keep `container_memory_swap`, which the chart's cAdvisor drops remove although its recording rule reads it. */
+  readonly keepContainerMemorySwap: boolean;
 }
 
 /**
@@ -108,6 +110,7 @@ export class ScrapeProfile {
       name: 'kubePrometheusStack',
       kubeletEndpoints: [KubeletEndpoint.METRICS, KubeletEndpoint.CADVISOR, KubeletEndpoint.PROBES],
       cadvisorInterval: Duration.seconds(10),
+      keepContainerMemorySwap: false,
     });
   }
 
@@ -145,6 +148,7 @@ export class ScrapeProfile {
       cadvisorInterval: Duration.seconds(60),
       timeout: Duration.seconds(30),
       nodeExporterCollectors: options.nodeExporterCollectors ?? requiredCollectors(),
+      keepContainerMemorySwap: true,
     });
   }
 
@@ -214,6 +218,15 @@ export class ScrapeProfile {
     return Math.round(perDay);
   }
 
+  /**
+   * Whether the kubelet's cAdvisor drops keep `container_memory_swap`.
+   *
+   * @internal
+   */
+  public get _keepsContainerMemorySwap(): boolean {
+    return this.settings.keepContainerMemorySwap;
+  }
+
   /** The same profile at one interval for every endpoint. */
   private withInterval(name: string, interval: Duration): ScrapeProfile {
     return new ScrapeProfile({ ...this.settings, name, interval, cadvisorInterval: interval });
@@ -280,7 +293,7 @@ export class ScrapeProfile {
           ? seconds(this.settings.cadvisorInterval ?? this.settings.interval)
           : seconds(this.settings.interval),
         metricRelabelings: e.path === KubeletEndpoint.CADVISOR.path
-          ? cadvisorDrops(this.name !== 'kubePrometheusStack').map((d) => ({ action: d.action, sourceLabels: d.sourceLabels, regex: d.regex }))
+          ? cadvisorDrops(this.settings.keepContainerMemorySwap).map((d) => ({ action: d.action, sourceLabels: d.sourceLabels, regex: d.regex }))
           : undefined,
       })),
     ];
