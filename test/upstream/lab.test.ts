@@ -9,7 +9,7 @@ import { KubeClient } from './support/kube-client';
 import { HollowKubelets } from './support/kubelet';
 import { NetworkNamespace, waitFor } from './support/netns';
 import { bindRavenProxyUser, httpsGet, RAVEN_PROXY_SERVICE_NAMES, RavenProxy, TUNNEL_PROXY_CLIENT } from './support/raven';
-import { Corefile, DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus, ScrapeProfile } from '../../src';
+import { Corefile, DnsStrategy, NodeAddressing, NodeSelection, RavenPrometheus, RavenPrometheusProps, ScrapeProfile } from '../../src';
 import { REQUIRED_METRICS } from '../../src/private/required-metrics';
 import { operatorRender, withFilledTokenSecrets } from '../support/operator-render';
 import { exampleStackManifests, toolchainPrometheusVersion } from '../support/prometheus-tools';
@@ -209,20 +209,25 @@ function withoutAddressRewrite(manifest: any): any {
 }
 
 /**
- * The example stack's scrapes with DNS-free addressing (raven v0.4.4+): the same release, namespace
- * and node selection, `NodeAddressing.proxyQuery()`, no DNS objects, the library's default TLS.
+ * The example stack's scrapes for Prometheus, with other props: the same release, ServiceAccount,
+ * namespace and edge nodes, no DNS objects (the lab's cluster DNS is started apart), addressed by node
+ * name unless `props` say otherwise; as the operator renders them.
  */
-function renderProxyQueryStack(token: string): any[] {
-  const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'dns-free', { namespace: NAMESPACE });
+function renderLabStack(id: string, props: RavenPrometheusProps, token: string = 'unused'): any[] {
+  const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), id, { namespace: NAMESPACE });
   new RavenPrometheus(chart, 'raven', {
     release: 'foundation-core',
     serviceAccountName: prometheusServiceAccount,
     dns: DnsStrategy.none(),
-    addressing: NodeAddressing.proxyQuery(),
+    addressing: NodeAddressing.nodeName(),
     nodes: NodeSelection.edgeOnly(),
+    ...props,
   });
   return operatorScrapeConfigs(chart.toJson(), token);
 }
+
+/** DNS-free addressing (raven v0.4.4+), the library's default TLS. */
+const renderProxyQueryStack = (token: string) => renderLabStack('dns-free', { addressing: NodeAddressing.proxyQuery() }, token);
 
 const proxyRoutes = () => raven.routes();
 
@@ -233,20 +238,7 @@ const kubeletForbidden = (user: string) => `Forbidden (user=${user}, verb=get, r
  * The example stack's scrapes, but sending Prometheus's ServiceAccount token to the nodes
  * (`sendServiceAccountTokenToNodes`), as the library did before it measured what Raven does.
  */
-function renderTokenStack(token: string): any[] {
-  const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'with-token', { namespace: NAMESPACE });
-  new RavenPrometheus(chart, 'raven', {
-    release: 'foundation-core',
-    serviceAccountName: prometheusServiceAccount,
-    dns: DnsStrategy.none(),
-    addressing: NodeAddressing.nodeName(),
-    nodes: NodeSelection.edgeOnly(),
-    sendServiceAccountTokenToNodes: true,
-  });
-  const objects = chart.toJson();
-  expect(objects.some((o) => o.kind === 'Secret')).toBe(true);
-  return operatorScrapeConfigs(objects, token);
-}
+const renderTokenStack = (token: string) => renderLabStack('with-token', { sendServiceAccountTokenToNodes: true }, token);
 
 function prometheusYml(scrapeConfigs: any[]): string {
   return YAML.stringify({
@@ -831,16 +823,7 @@ describe('ScrapeProfile.edgeLink(): every metric the default dashboards and rule
   const scenario = new Scenario('edge-profile');
   let inPrometheus = new Set<string>();
   beforeAll(async () => {
-    const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-outdir' }), 'edge-profile', { namespace: NAMESPACE });
-    new RavenPrometheus(chart, 'raven', {
-      release: 'foundation-core',
-      serviceAccountName: prometheusServiceAccount,
-      dns: DnsStrategy.none(),
-      addressing: NodeAddressing.nodeName(),
-      nodes: NodeSelection.edgeOnly(),
-      profile: ScrapeProfile.edgeLink(),
-    });
-    await scenario.start(operatorScrapeConfigs(chart.toJson(), 'unused'), CLUSTER_FIRST_RESOLV_CONF, (targets) => targets.length === 3);
+    await scenario.start(renderLabStack('edge-profile', { profile: ScrapeProfile.edgeLink() }), CLUSTER_FIRST_RESOLV_CONF, (targets) => targets.length === 3);
     // Every 60 s: the first scrape of each target comes within one interval of the start.
     await scenario.settle('every target of the profile to be scraped', (targets) => targets.length === 3 && targets.every((t) => t.health === 'up'), 90_000);
     const answer = lab.fetch(`${PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(`group by (__name__) ({node="${NODE}"})`)}`);
