@@ -16,6 +16,7 @@
  *   decides the forward mode (`manageheader.go` getProxyMode);
  * - the proxy process, on the proxy Service's ClusterIP with one listener per proxied port.
  */
+import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane } from './control-plane';
@@ -164,9 +165,12 @@ export class RavenProxy {
     };
     const configFile = path.join(dir, 'config.json');
     fs.writeFileSync(configFile, JSON.stringify(config, undefined, 2));
-    await lab.start('raven-proxy', upstreamProgram('raven-proxy'), ['--config', configFile], printed('ready'));
-    return new RavenProxy(lab, options, serving, client);
+    const proxy = new RavenProxy(lab, options, serving, client, configFile);
+    await proxy.resume();
+    return proxy;
   }
+
+  private process: ChildProcess | undefined;
 
   private constructor(
     private readonly lab: NetworkNamespace,
@@ -175,7 +179,31 @@ export class RavenProxy {
     public readonly serving: IssuedCertificate,
     /** The proxy's client certificate (tunnel-proxy-client). */
     public readonly client: IssuedCertificate,
+    private readonly configFile: string,
   ) {}
+
+  /** True while the proxy process runs. */
+  public get running(): boolean {
+    return this.process !== undefined;
+  }
+
+  /**
+   * Stops the proxy process (raven-agent's proxy gone: its pod crashed or the gateway node is
+   * down); the cluster objects and certificates stay. Its routes are lost with it.
+   */
+  public async stop(): Promise<void> {
+    if (this.process) {
+      await this.lab.stop(this.process);
+      this.process = undefined;
+    }
+  }
+
+  /** Starts the proxy process again with the same configuration and certificates (a no-op while it runs). */
+  public async resume(): Promise<void> {
+    if (!this.process) {
+      this.process = await this.lab.start('raven-proxy', upstreamProgram('raven-proxy'), ['--config', this.configFile], printed('ready'));
+    }
+  }
 
   /** Every request the proxy handled so far, in order. */
   public routes(): RavenRoute[] {
