@@ -33,7 +33,7 @@ export enum TargetProblem {
    * HTTP 401: the kubelet did not accept the Raven proxy's client certificate (`tunnel-proxy-client`),
    * nor, where one is sent (`sendServiceAccountTokenToNodes`), the bearer token.
    */
-  TOKEN_REJECTED = 'token-rejected',
+  UNAUTHENTICATED = 'unauthenticated',
   /** HTTP 403: the identity the kubelet saw (through Raven, `tunnel-proxy-client`) may not read node metrics. */
   RBAC_DENIED = 'rbac-denied',
   /** The TLS handshake or the check of the proxy's certificate (its CA or its names) fails. */
@@ -219,7 +219,7 @@ function explain(scrapeUrl: string, error: string, health: string): [TargetProbl
       + 'pointing at the DNS that has the hosts file).'];
   }
   if (status === '401') {
-    return [TargetProblem.TOKEN_REJECTED,
+    return [TargetProblem.UNAUTHENTICATED,
       'the kubelet did not accept the Raven proxy\'s client certificate (401). Through Raven the proxy dials the kubelet with '
       + 'its own certificate (user tunnel-proxy-client, group openyurt:yurttunnel, signer kubernetes.io/kube-apiserver-client), '
       + 'which the kubelet authenticates before any bearer token: its --client-ca-file (authentication.x509.clientCAFile) is '

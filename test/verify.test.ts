@@ -51,9 +51,9 @@ describe('TargetsReport on recorded answers', () => {
     expect(report.targets.map((t) => t.problem)).toEqual(Array(4).fill(TargetProblem.TUNNEL_DNS_NOT_WIRED));
   });
 
-  test('GIVEN the kubelet answering 401 (recorded with a wrong token) THEN the kubelet targets are classed TOKEN_REJECTED and node-exporter is up', () => {
+  test('GIVEN the kubelet answering 401 (recorded with a wrong token) THEN the kubelet targets are classed UNAUTHENTICATED and node-exporter is up', () => {
     const report = TargetsReport.fromTargetsResponse(recorded('wrong-token'));
-    expect(report.targets.filter((t) => t.health === 'down').map((t) => t.problem)).toEqual(Array(3).fill(TargetProblem.TOKEN_REJECTED));
+    expect(report.targets.filter((t) => t.health === 'down').map((t) => t.problem)).toEqual(Array(3).fill(TargetProblem.UNAUTHENTICATED));
     expect(report.targets.find((t) => t.scrapeUrl.startsWith('http://'))!.health).toBe('up');
   });
 
@@ -134,7 +134,7 @@ describe('diagnosis of a down target', () => {
 
   test('GIVEN a 401 THEN the kubelet did not accept Raven\'s client certificate, e.g. its client CA did not sign it', () => {
     const [t] = TargetsReport.fromTargetsResponse(answer(target('https://edge-gpu-1:10250/metrics', 'down', 'server returned HTTP status 401 Unauthorized'))).targets;
-    expect(t.problem).toBe(TargetProblem.TOKEN_REJECTED);
+    expect(t.problem).toBe(TargetProblem.UNAUTHENTICATED);
     expect(t.explanation).toMatch(/^the kubelet did not accept the Raven proxy's client certificate \(401\)/);
     expect(t.explanation).toContain('user tunnel-proxy-client');
     expect(t.explanation).toContain('its --client-ca-file (authentication.x509.clientCAFile) is not the CA that signed that certificate');
