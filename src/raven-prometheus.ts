@@ -307,8 +307,10 @@ export interface RavenPrometheusProps {
   readonly otherGateways?: { [key: string]: any }[];
 
   /**
-   * Add the scrapes' ports to the Gateway. When false, the Gateway is only checked: a scrape
-   * port it does not proxy is refused.
+   * Add the scrapes' ports to the Gateway. When false with a `gateway`, the Gateway is only
+   * checked: a scrape port it does not proxy is refused. When false without one, the ports are
+   * declared where the Gateway is managed (raven's chart values, a GitOps repository): no Gateway
+   * is written and the stack does not warn that the ports must be added by hand.
    *
    * @default true
    */
@@ -631,8 +633,11 @@ export class RavenPrometheus extends Construct {
               'Set addGatewayPorts to true (the default) or add the ports to spec.proxyConfig by hand.');
           }
         }
-      } else if (props.otherGateways || props.addGatewayPorts !== undefined) {
-        invalid(owner, 'gateway', undefined, 'set when otherGateways or addGatewayPorts is set', 'Pass the exported cloud Gateway.');
+      } else if (props.otherGateways) {
+        invalid(owner, 'gateway', undefined, 'set when otherGateways is set', 'Pass the exported cloud Gateway: the other Gateways are checked against it.');
+      } else if (props.addGatewayPorts === true) {
+        invalid(owner, 'gateway', undefined, 'set when addGatewayPorts is true',
+          'Pass the exported cloud Gateway to add the ports to, or set addGatewayPorts to false when the ports are declared where the Gateway is managed.');
       }
 
       let alertRules: ApiObject | undefined;
@@ -660,7 +665,8 @@ export class RavenPrometheus extends Construct {
       } else if (props.alertRulesOptions !== undefined) {
         invalid(owner, 'alertRulesOptions', 'set', 'unset when alertRules is false', 'Drop the options or turn the alert rules on.');
       }
-      addWarnings(this, pushAll(this._warnings, gatewayPortsWarning(props.gateway !== undefined, httpPorts, httpsPorts)));
+      const portsHandled = props.gateway !== undefined || props.addGatewayPorts === false;
+      addWarnings(this, pushAll(this._warnings, gatewayPortsWarning(portsHandled, httpPorts, httpsPorts)));
 
       let fragmentObject: ApiObject | undefined;
       let scrapeConfigsYaml: string | undefined;

@@ -218,7 +218,7 @@ describe('props that contradict each other', () => {
     ['serviceAccountName', 'nameOverride', { release: 'kps', serviceAccountName: 'p', nameOverride: 'x' }],
     ['output', 'createTokenSecret', { output: ScrapeOutput.prometheusConfigFragment(), createTokenSecret: true }],
     ['output', 'tokenSecretName', { output: ScrapeOutput.prometheusConfigFragment(), tokenSecretName: 'tok' }],
-    ['gateway', 'addGatewayPorts', { gateway: undefined, addGatewayPorts: false }],
+    ['gateway', 'addGatewayPorts', { gateway: undefined, addGatewayPorts: true }],
     ['dns', 'addressing', { dns: DnsStrategy.editClusterCoreDns({ corefile: CORE }), addressing: NodeAddressing.proxyQuery() }],
   ];
 

@@ -300,7 +300,8 @@ describe('RavenPrometheus', () => {
     });
 
     test('Gateway options without a Gateway', () => {
-      expect(() => stack({ addGatewayPorts: false })).toThrow(/'gateway' must be set when otherGateways or addGatewayPorts is set/);
+      expect(() => stack({ addGatewayPorts: true })).toThrow(/'gateway' must be set when addGatewayPorts is true, got undefined\. Pass the exported cloud Gateway to add the ports to, or set addGatewayPorts to false/);
+      expect(() => stack({ otherGateways: [EXAMPLE_CLOUD_GATEWAY] })).toThrow(/'gateway' must be set when otherGateways is set/);
     });
 
     test('node-exporter options with node-exporter off', () => {

@@ -88,15 +88,16 @@ export function checkCadvisorInterval(owner: string, scrapeInterval: Duration | 
 }
 
 /**
- * What the user must still do when the stack writes no Gateway: the Raven Gateway proxies only
- * the ports it declares, and a scrape on any other port times out.
+ * What the user must still do when the stack writes no Gateway and was not told the ports are
+ * declared elsewhere: the Raven Gateway proxies only the ports it declares, and a scrape on any
+ * other port times out.
  */
-export function gatewayPortsWarning(hasGateway: boolean, httpPorts: number[], httpsPorts: number[]): string[] {
-  if (hasGateway || httpPorts.length + httpsPorts.length === 0) return [];
+export function gatewayPortsWarning(portsHandled: boolean, httpPorts: number[], httpsPorts: number[]): string[] {
+  if (portsHandled || httpPorts.length + httpsPorts.length === 0) return [];
   const list = (ports: number[]): string => (ports.length > 0 ? [...new Set(ports)].join(', ') : 'none');
   return [`no gateway was given, so the cloud Raven Gateway's proxy ports are not written: add HTTP port(s) ${list(httpPorts)} `
     + `to spec.proxyConfig.proxyHTTPPort and HTTPS port(s) ${list(httpsPorts)} to spec.proxyConfig.proxyHTTPSPort by hand, `
-    + 'or pass the exported Gateway (gateway prop). Until then the proxy Service has no such port and every scrape through Raven fails.'];
+    + 'or pass the exported Gateway (gateway prop); set addGatewayPorts to false once the ports are declared where the Gateway is managed. Until then the proxy Service has no such port and every scrape through Raven fails.'];
 }
 
 /** Appends `items` to `list`; returns `items`. */

@@ -80,6 +80,13 @@ describe('without a Gateway, the ports to add by hand are a warning', () => {
     expect(raven.node.metadata.filter((m) => m.type === 'warning').map((m) => m.data)).toEqual(raven.warnings);
   });
 
+  test('GIVEN no gateway and addGatewayPorts false (the ports declared where the Gateway is managed) THEN no warning and no Gateway', () => {
+    const raven = stack({ extraScrapes: [{ name: 'dcgm', port: 9400 }], addGatewayPorts: false });
+    expect(raven.warnings).toEqual([]);
+    expect(raven.node.metadata.filter((m) => m.type === 'warning')).toEqual([]);
+    expect(raven.gateway).toBeUndefined();
+  });
+
   test('GIVEN a gateway THEN there is no such warning', () => {
     expect(stack({ gateway: EXAMPLE_CLOUD_GATEWAY }).warnings).toEqual([]);
   });

@@ -106,6 +106,8 @@ function buildStack(): { manifests: any[]; stack: RavenPrometheus } {
     release: RELEASE,
     kubeletEndpoints: [],
     extraScrapes: [EXTRA],
+    // The lab's raven-proxy is given its ports directly (RavenProxy.start).
+    addGatewayPorts: false,
     alertRulesOptions: {
       tunnelDownFor: Duration.seconds(2),
       nodePoolDownFor: Duration.seconds(3),
