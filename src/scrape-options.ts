@@ -1,6 +1,6 @@
 import { checkNonEmptyLabelValues, checkVerifiedTlsOptions } from './private/factory-checks';
 import { checkKnownProps } from './private/known-props';
-import { checkDataKey, checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, invalid } from './private/validation';
+import { checkDataKey, checkDnsLabel, checkDnsSubdomain, checkKubernetesLabels, checkServerName, invalid } from './private/validation';
 
 /**
  * The protocol Prometheus uses to scrape a target.
@@ -135,10 +135,10 @@ export interface RavenProxyTlsOptions {
   readonly ca?: CertificateAuthority;
 
   /**
-   * A name Raven's proxy certificate carries. raven-agent requests it for the gateway node's name
-   * and IP, 127.0.0.1, the proxy Service's names (`x-raven-proxy-internal-svc`,
+   * A name or IP address Raven's proxy certificate carries. raven-agent requests it for the gateway
+   * node's name and IP, 127.0.0.1, the proxy Service's names (`x-raven-proxy-internal-svc`,
    * `x-raven-proxy-internal-svc.kube-system`, `...svc`, `...svc.cluster.local`) and its ClusterIP,
-   * never for an edge node's name.
+   * never for an edge node's name. An IP address is given without brackets (`fd00:10:96::a`).
    *
    * @default "x-raven-proxy-internal-svc.kube-system.svc"
    */
@@ -193,7 +193,7 @@ export class ScrapeTls {
     if (options.ca !== undefined && !(options.ca instanceof CertificateAuthority)) {
       invalid(owner, 'ca', options.ca, 'a CertificateAuthority (CertificateAuthority.fromSecret(...), .fromConfigMap(...) or .clusterRoot())');
     }
-    const serverName = checkDnsSubdomain(owner, 'serverName', options.serverName ?? RAVEN_PROXY_SERVER_NAME);
+    const serverName = checkServerName(owner, 'serverName', options.serverName ?? RAVEN_PROXY_SERVER_NAME);
     return new ScrapeTls(false, options.ca ?? CertificateAuthority.clusterRoot(), serverName);
   }
 
@@ -205,7 +205,7 @@ export class ScrapeTls {
   public static verify(options: VerifiedTlsOptions): ScrapeTls {
     checkVerifiedTlsOptions(options);
     if (options.serverName !== undefined) {
-      checkDnsSubdomain('ScrapeTls.verify', 'serverName', options.serverName);
+      checkServerName('ScrapeTls.verify', 'serverName', options.serverName);
     }
     return new ScrapeTls(false, options.ca, options.serverName);
   }

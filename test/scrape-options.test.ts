@@ -49,6 +49,12 @@ describe('ScrapeTls.ravenProxy()', () => {
     });
   });
 
+  test('GIVEN the proxy Service\'s ClusterIP, v4 or v6, as the server name THEN it is written as given (the certificate carries it as an IP SAN)', () => {
+    expect(kubeletTlsConfig(ScrapeTls.ravenProxy({ serverName: '10.96.100.10' }))?.serverName).toBe('10.96.100.10');
+    expect(kubeletTlsConfig(ScrapeTls.ravenProxy({ serverName: 'fd00:10:96::a' }))?.serverName).toBe('fd00:10:96::a');
+    expect(kubeletTlsConfig(ScrapeTls.verify({ ca: CertificateAuthority.clusterRoot(), serverName: 'fd00:10:96::a' }))?.serverName).toBe('fd00:10:96::a');
+  });
+
   test('GIVEN both options THEN both are written', () => {
     expect(kubeletTlsConfig(ScrapeTls.ravenProxy({ ca: CertificateAuthority.fromConfigMap('raven-ca', 'ca.pem'), serverName: 'gw-cloud-node-1' }))).toEqual({
       ca: { configMap: { name: 'raven-ca', key: 'ca.pem' } },
@@ -69,6 +75,11 @@ describe('ScrapeTls.ravenProxy()', () => {
     test('GIVEN a server name that is not a DNS name, such as a URL THEN it names the prop and the value', () => {
       expect(() => ScrapeTls.ravenProxy({ serverName: 'https://x-raven-proxy-internal-svc' }))
         .toThrow(/^ScrapeTls.ravenProxy: 'serverName' must be an RFC 1123 subdomain.*got 'https:\/\/x-raven-proxy-internal-svc'/);
+    });
+
+    test('GIVEN an IPv6 address in brackets (URL form) THEN it is refused with the form to use', () => {
+      expect(() => ScrapeTls.ravenProxy({ serverName: '[fd00:10:96::a]' }))
+        .toThrow(/'serverName' must be an RFC 1123 subdomain .* or an IP address without brackets \(e\.g\. 10\.96\.100\.10, fd00:10:96::a\), got '\[fd00:10:96::a\]'/);
     });
 
     test('GIVEN an empty server name THEN it is refused rather than dropped', () => {

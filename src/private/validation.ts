@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { Chart, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
@@ -182,6 +183,21 @@ export function checkDnsLabel(owner: string, prop: string, value: string): strin
 export function checkDnsSubdomain(owner: string, prop: string, value: string): string {
   if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
     invalid(owner, prop, value, 'an RFC 1123 subdomain (at most 253 characters of a-z, 0-9, \'-\' and \'.\', each part starting and ending with a letter or digit)');
+  }
+  return value;
+}
+
+/**
+ * A TLS server name: a DNS name, or an IP address (Go's TLS client then verifies the certificate's
+ * IP SANs, as for the Raven proxy Service's ClusterIP, and sends no SNI).
+ */
+export function checkServerName(owner: string, prop: string, value: string): string {
+  if (typeof value === 'string' && isIP(value) !== 0) {
+    return value;
+  }
+  if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    invalid(owner, prop, value, 'an RFC 1123 subdomain (at most 253 characters of a-z, 0-9, \'-\' and \'.\', each part starting and ending with a letter or digit) '
+      + 'or an IP address without brackets (e.g. 10.96.100.10, fd00:10:96::a)');
   }
   return value;
 }
