@@ -46,14 +46,7 @@ jar_base=artifacts/java/io/github/cdk8s-raven-prometheus/cdk8s-raven-prometheus/
 
 # --- the TypeScript example, the reference --------------------------------------------------------
 expected=$work/typescript
-rm -rf "$expected"
-node -e '
-  const { App } = require("cdk8s");
-  const { buildExamplePlatform } = require("./lib/src/example/platform");
-  const app = new App({ outdir: process.argv[1] });
-  buildExamplePlatform(app);
-  app.synth();
-' "$expected"
+bash test/bindings/reference.sh "$expected"
 
 # --- the apps -------------------------------------------------------------------------------------
 run_python() {
