@@ -49,8 +49,9 @@ const PODS = intFromEnv('SCALE_PODS', 30, 2, 110);
 const CYCLES = intFromEnv('SCALE_CYCLES', QUICK ? 2 : 5, 1, 100);
 const SHARDS = 2;
 const DNS_BIG_LINES = 5000;
-const DNS_ROUNDS = QUICK ? 2 : 3;
-const DNS_QUERIES = QUICK ? 2000 : 5000;
+/** Rounds per variant, alternating (small, big, big, small, ...), and queries per round. */
+const DNS_ROUNDS = QUICK ? 2 : 6;
+const DNS_QUERIES = QUICK ? 1000 : 2500;
 const NAMESPACE = 'monitor';
 const RELEASE = 'kps';
 const SERVICE_ACCOUNT = 'kps-kube-prometheus-stack-prometheus';
@@ -224,6 +225,8 @@ sock.bind(0, () => next());
 
 interface DnsRound {
   variant: 'small' | 'big';
+  /** Every answer's time, in microseconds (left out of the results file). */
+  latencies: number[];
   p50: number;
   p90: number;
   p99: number;
@@ -241,7 +244,7 @@ function dnsRound(variant: 'small' | 'big', names: string[]): DnsRound {
   if (result.stderr.trim() !== '') log(result.stderr.trim());
   const sorted = [...lat].sort((a, b) => a - b);
   const at = (q: number) => quantile(sorted, q);
-  return { variant, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1], queries: lat.length, bad };
+  return { variant, latencies: lat, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1], queries: lat.length, bad };
 }
 
 /** CoreDNS's own count of the entries its hosts plugin holds (`coredns_hosts_entries`). */
@@ -251,12 +254,19 @@ function hostsEntries(): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+interface DnsPooled {
+  p50: number;
+  p90: number;
+  p99: number;
+  queries: number;
+}
+
 interface DnsResult {
-  rounds: DnsRound[];
+  rounds: Array<Omit<DnsRound, 'latencies'>>;
   smallLines: number;
   bigLines: number;
-  small: { p50: number; p99: number };
-  big: { p50: number; p99: number };
+  small: DnsPooled;
+  big: DnsPooled;
 }
 
 async function phaseDns(): Promise<DnsResult> {
@@ -279,7 +289,7 @@ async function phaseDns(): Promise<DnsResult> {
       { variant: 'big', text: big, names: bigNames },
     ];
     for (let r = 0; r < DNS_ROUNDS; r++) {
-      // Alternating, and in the other order every other round, so that drift of the machine falls on both.
+      // Alternating, in the other order every other round (small, big, big, small, ...), so that drift of the machine falls on both.
       const order = r % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) {
         volume.write(v.text);
@@ -292,11 +302,18 @@ async function phaseDns(): Promise<DnsResult> {
         log(`DNS ${v.variant} (${lines} lines): p50 ${round.p50.toFixed(0)} us, p99 ${round.p99.toFixed(0)} us, ${round.bad} bad of ${round.queries}`);
       }
     }
+    // Every answer of a variant's rounds together: a burst of the machine's other work falls on both variants alike.
     const pooled = (variant: 'small' | 'big') => {
-      const of = rounds.filter((x) => x.variant === variant);
-      return { p50: median(of.map((x) => x.p50)), p99: median(of.map((x) => x.p99)) };
+      const all = rounds.filter((x) => x.variant === variant).flatMap((x) => x.latencies).sort((a, b) => a - b);
+      return { p50: quantile(all, 0.5), p90: quantile(all, 0.9), p99: quantile(all, 0.99), queries: all.length };
     };
-    return { rounds, smallLines: small.split('\n').length, bigLines: big.split('\n').length, small: pooled('small'), big: pooled('big') };
+    return {
+      rounds: rounds.map(({ latencies, ...rest }) => rest),
+      smallLines: small.split('\n').length,
+      bigLines: big.split('\n').length,
+      small: pooled('small'),
+      big: pooled('big'),
+    };
   } finally {
     await dns.stop();
   }
@@ -464,6 +481,10 @@ interface ScrapeResult {
     headChunks: number;
   }>;
   baseline: { rss: number; heapInuse: number; headSeries: number };
+  /** Each shard's RSS when the window began (every target scraped once or twice). */
+  rssAtWindowStart: number[];
+  /** TCP connections accepted in the lab's namespace during the window (TcpPassiveOpens). */
+  connectionsAccepted: number;
   proxy: { requests: number; ok: number; https: number; responseBytes: number };
   usage: { [group: string]: { cpuCores: number; rssMiB: number; processes: number } };
   splitPerJob: { [job: string]: number[] };
@@ -491,11 +512,14 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
   const windowS = CYCLES * intervalS;
   log(`warm; measuring ${CYCLES} scrape intervals (${windowS} s)`);
   const routesBefore = raven.routes().length;
+  const opensBefore = passiveOpens();
+  const startOfWindow = SHARD_ADDRESSES.map(selfMetrics);
   const usageBefore = usage();
   const t0 = Date.now();
   await sleep(windowS * 1000);
   const t1 = Date.now();
   const usageAfter = usage();
+  const opensAfter = passiveOpens();
   const routes = raven.routes().slice(routesBefore);
   const at = t1 / 1000;
   const w = `${Math.round((t1 - t0) / 1000)}s`;
@@ -531,6 +555,8 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
     jobs,
     perShard,
     baseline: { rss: base.process_resident_memory_bytes, heapInuse: base.go_memstats_heap_inuse_bytes, headSeries: base.prometheus_tsdb_head_series },
+    rssAtWindowStart: startOfWindow.map((m) => m.process_resident_memory_bytes),
+    connectionsAccepted: opensAfter - opensBefore,
     proxy: {
       requests: routes.length,
       ok: routes.filter((r) => r.status === 200).length,
@@ -541,6 +567,13 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
     splitPerJob,
     failures,
   };
+}
+
+/** TCP connections accepted so far by any process of the lab's namespace (its /proc/net/snmp, TcpPassiveOpens). */
+function passiveOpens(): number {
+  const lines = lab.run('cat', ['/proc/net/snmp'], 5_000).stdout.split('\n').filter((l) => l.startsWith('Tcp:'));
+  const names = lines[0].split(/\s+/);
+  return Number(lines[1].split(/\s+/)[names.indexOf('PassiveOpens')]);
 }
 
 function seconds(d: string): number {
@@ -639,17 +672,25 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   const bytesPerNode = rssAbove / nodes.length;
   const kubelets = machine.nodesUsage['hollow kubelets'];
   const exporters = machine.nodesUsage['node-exporters'];
-  const perNodeMachineBytes = (machine.memBeforeNodes - machine.memAfterNodes) / nodes.length;
+  // What a node costs the machine: its kubelet (the supervisor's share included) and node-exporter, and its share of the Prometheus shards.
+  const perNodeMachineBytes = (kubelets.rss + exporters.rss) / nodes.length + rssAbove / nodes.length;
+  const memAvailableDropPerNode = (machine.memBeforeNodes - machine.memAfterNodes) / nodes.length;
   const proxyCpu = s.usage['raven-proxy']?.cpuCores ?? 0;
   const totalCpu = Object.values(s.usage).reduce((a, u) => a + u.cpuCores, 0);
+  const cores = (group: string) => s.usage[group]?.cpuCores ?? 0;
+  const promCpu = cores('prometheus shard 0') + cores('prometheus shard 1');
+  const samplesPerSecond = samplesPerCycle / s.intervalS;
+  const frontConnections = s.connectionsAccepted - s.proxy.requests;
+  const rssGrowth = s.perShard.reduce((a, x, i) => a + x.rss - s.rssAtWindowStart[i], 0);
+  const perNodeCores = (cores('hollow kubelets') + cores('node-exporters') + cores('raven-proxy') + promCpu) / nodes.length;
   const out: string[] = [];
   out.push(`scale bench: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, `
     + `Prometheus ${promVersion}, ${new Date().toISOString()}, ${Math.round(runS)} s`);
   out.push('');
   out.push(`Nodes: ${nodes.length} hollow kubelets (${PODS} pods of 1 container each), each with a node-exporter on its own address; `
     + `started in ${Math.round(kubeletStartupMs / 1000)} s. Per node: kubelet ${mib(kubelets.rss / nodes.length)} MiB RSS (its supervisor included), `
-    + `node-exporter ${mib(exporters.rss / nodes.length)} MiB; the machine's available memory fell by ${mib(perNodeMachineBytes)} MiB per node `
-    + `(${mib(machine.memAvailableBefore)} MiB available before the run).`);
+    + `node-exporter ${mib(exporters.rss / nodes.length)} MiB; the machine's available memory fell by ${mib(memAvailableDropPerNode)} MiB per node `
+    + `as they started (${mib(machine.memAvailableBefore)} MiB available before the run).`);
   out.push(`Stack: the library's default (DNS-free, ${s.jobs.length} jobs, every ${s.intervalS} s), prometheus-operator's configuration for spec.shards: ${SHARDS}.`);
   out.push('');
   out.push(`Window: ${s.windowS.toFixed(0)} s (${CYCLES} scrape intervals) after every target was scraped once.`);
@@ -666,14 +707,26 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   for (const [group, u] of Object.entries(s.usage).sort(([a], [b]) => a.localeCompare(b))) {
     out.push(`| ${group} | ${u.processes} | ${u.cpuCores.toFixed(3)} | ${u.rssMiB.toFixed(0)} |`);
   }
-  out.push(`raven-proxy: ${(proxyCpu / scrapesPerSecond * 1000).toFixed(2)} ms of CPU per scrape (with the API reads raven serves from its cache); all programs ${totalCpu.toFixed(2)} cores.`);
+  out.push(`raven-proxy: ${(proxyCpu / scrapesPerSecond * 1000).toFixed(2)} ms of CPU per scrape (with the API reads raven serves from its cache); `
+    + `Prometheus: ${(promCpu / samplesPerSecond * 1e6).toFixed(1)} us of CPU per sample ingested (both shards); all programs ${totalCpu.toFixed(2)} cores.`);
+  out.push(`Connections accepted in the window: ${s.connectionsAccepted}, of which ${s.proxy.requests} by the nodes (the proxy dials a node for every request) `
+    + `and ${frontConnections} by the proxy and the API server: ${(frontConnections / s.proxy.requests).toFixed(2)} per scrape `
+    + '(a scrape pool\'s targets all have the proxy Service\'s address and share its kept-alive connections; the proxy\'s front end closes one idle for 10 s).');
+  out.push(`Prometheus memory: ${mib(rssAbove)} MiB above the baseline for ${headSeries} head series (${(rssAbove / headSeries).toFixed(0)} B per series, `
+    + `${mib(bytesPerNode)} MiB per node); in the window (${CYCLES} scrapes of every series) RSS grew ${mib(rssGrowth)} MiB, ${(rssGrowth / headSeries / CYCLES).toFixed(1)} B per series and scrape.`);
+  out.push(`The machine: ${mib(perNodeMachineBytes)} MiB and ${(perNodeCores * 1000).toFixed(1)} millicores per node (kubelet, node-exporter, their share of the proxy and `
+    + `Prometheus): it would hold about ${Math.floor(machine.memAvailableBefore / perNodeMachineBytes)} nodes by memory and ${Math.floor(os.cpus().length / perNodeCores)} by CPU.`);
   for (const f of s.failures.slice(0, 10)) out.push(`  failing: ${f}`);
   out.push('');
-  out.push(`CoreDNS (the library's edited kubeadm Corefile, hosts block on the tunnel-nodes file), ${DNS_ROUNDS} alternating rounds of ${DNS_QUERIES} queries each, one at a time:`);
+  out.push(`CoreDNS (the library's edited kubeadm Corefile, hosts block on the tunnel-nodes file), ${DNS_ROUNDS} rounds of ${DNS_QUERIES} queries per file, `
+    + 'alternating, one query at a time, random node names of the file:');
   out.push('| tunnel-nodes lines | p50 us | p90 us | p99 us | max us | bad answers |');
   out.push('|---:|---:|---:|---:|---:|---:|');
   for (const r of dns.rounds) {
     out.push(`| ${r.variant === 'big' ? dns.bigLines : dns.smallLines} | ${r.p50.toFixed(0)} | ${r.p90.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.bad} |`);
+  }
+  for (const [lines, p] of [[dns.smallLines, dns.small], [dns.bigLines, dns.big]] as Array<[number, DnsPooled]>) {
+    out.push(`| ${lines}, all rounds (${p.queries} queries) | ${p.p50.toFixed(0)} | ${p.p90.toFixed(0)} | ${p.p99.toFixed(0)} | | |`);
   }
   out.push('');
   const ratio50 = dns.big.p50 / dns.small.p50;
@@ -701,7 +754,9 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
     podsPerNode: PODS,
     kubeletStartupSeconds: Math.round(kubeletStartupMs / 1000),
     perNodeProcesses: {
-      kubeletRssBytes: kubelets.rss / nodes.length, nodeExporterRssBytes: exporters.rss / nodes.length, memAvailableDropBytes: perNodeMachineBytes,
+      kubeletRssBytes: kubelets.rss / nodes.length,
+      nodeExporterRssBytes: exporters.rss / nodes.length,
+      memAvailableDropBytes: memAvailableDropPerNode,
     },
     memAvailableBeforeBytes: machine.memAvailableBefore,
     scrapes: s,
@@ -716,6 +771,12 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
       prometheusHeapBytesPerNode: heapAbove / nodes.length,
       prometheusBytesPerSeries: rssAbove / headSeries,
       proxyCpuMsPerScrape: proxyCpu / scrapesPerSecond * 1000,
+      prometheusCpuMicrosecondsPerSample: promCpu / samplesPerSecond * 1e6,
+      samplesPerSecond,
+      connectionsPerScrapeBesidesTheNodes: frontConnections / s.proxy.requests,
+      prometheusRssGrowthBytesPerSeriesAndScrape: rssGrowth / headSeries / CYCLES,
+      machineBytesPerNode: perNodeMachineBytes,
+      machineCoresPerNode: perNodeCores,
       proxyResponseBytesPerSecond: s.proxy.responseBytes / s.windowS,
       corednsP50BigVsSmall: ratio50,
       corednsP99BigVsSmall: ratio99,
