@@ -126,9 +126,13 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-function rssBytes(pid: number): number {
+/**
+ * A process's proportional set size: its private pages and its share of pages it shares with others.
+ * The hollow kubelets are 100 copies of one program: their RSS would count its code once per process.
+ */
+function pssBytes(pid: number): number {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
@@ -150,6 +154,7 @@ function groupOf(p: Proc): string | undefined {
 }
 
 interface Usage {
+  /** CPU seconds so far, and memory (PSS) now. */
   [group: string]: { cpu: number; rss: number; processes: number };
 }
 
@@ -160,7 +165,7 @@ function usage(): Usage {
     if (!g) continue;
     out[g] ??= { cpu: 0, rss: 0, processes: 0 };
     out[g].cpu += cpuSeconds(p.pid);
-    out[g].rss += rssBytes(p.pid);
+    out[g].rss += pssBytes(p.pid);
     out[g].processes += 1;
   }
   return out;
@@ -233,6 +238,8 @@ interface DnsRound {
   max: number;
   queries: number;
   bad: number;
+  /** The share of the round's answers CoreDNS's `cache` plugin gave (the others came from the hosts plugin). */
+  cacheHitShare?: number;
 }
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -245,6 +252,13 @@ function dnsRound(variant: 'small' | 'big', names: string[]): DnsRound {
   const sorted = [...lat].sort((a, b) => a - b);
   const at = (q: number) => quantile(sorted, q);
   return { variant, latencies: lat, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1], queries: lat.length, bad };
+}
+
+/** CoreDNS's answers from its cache and the others, so far (`coredns_cache_hits_total`, `coredns_cache_misses_total`). */
+function cacheCounts(): { hits: number; misses: number } {
+  const body = lab.fetch(`http://${CLUSTER_DNS_IP}:9153/metrics`).body ?? '';
+  const sum = (name: string) => [...body.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  return { hits: sum('coredns_cache_hits_total'), misses: sum('coredns_cache_misses_total') };
 }
 
 /** CoreDNS's own count of the entries its hosts plugin holds (`coredns_hosts_entries`). */
@@ -297,9 +311,14 @@ async function phaseDns(): Promise<DnsResult> {
         await waitFor(`CoreDNS to hold the ${lines} entries`, 20_000, () => (hostsEntries() === lines ? true : undefined), 200);
         // Warm-up: the first queries after a reload are not what a steady cluster sees.
         dnsRound(v.variant, v.names.slice(0, 50));
+        const cacheBefore = cacheCounts();
         const round = dnsRound(v.variant, v.names);
+        const cacheAfter = cacheCounts();
+        const hits = cacheAfter.hits - cacheBefore.hits;
+        round.cacheHitShare = hits / (hits + cacheAfter.misses - cacheBefore.misses);
         rounds.push(round);
-        log(`DNS ${v.variant} (${lines} lines): p50 ${round.p50.toFixed(0)} us, p99 ${round.p99.toFixed(0)} us, ${round.bad} bad of ${round.queries}`);
+        log(`DNS ${v.variant} (${lines} lines): p50 ${round.p50.toFixed(0)} us, p99 ${round.p99.toFixed(0)} us, ${round.bad} bad of ${round.queries}, `
+          + `${(100 * round.cacheHitShare).toFixed(0)}% from the cache`);
       }
     }
     // Every answer of a variant's rounds together: a burst of the machine's other work falls on both variants alike.
@@ -486,7 +505,7 @@ interface ScrapeResult {
   /** TCP connections accepted in the lab's namespace during the window (TcpPassiveOpens). */
   connectionsAccepted: number;
   proxy: { requests: number; ok: number; https: number; responseBytes: number };
-  usage: { [group: string]: { cpuCores: number; rssMiB: number; processes: number } };
+  usage: { [group: string]: { cpuCores: number; pssMiB: number; processes: number } };
   splitPerJob: { [job: string]: number[] };
   failures: string[];
 }
@@ -511,16 +530,17 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
   // The window: whole scrape intervals, so that every target is scraped the same number of times.
   const windowS = CYCLES * intervalS;
   log(`warm; measuring ${CYCLES} scrape intervals (${windowS} s)`);
-  const routesBefore = raven.routes().length;
-  const opensBefore = passiveOpens();
   const startOfWindow = SHARD_ADDRESSES.map(selfMetrics);
+  // The window is bounded by the two readings of the proxy's routes (each a request into the
+  // namespace that takes a moment): its ends are their midpoints; the cheap readings sit beside them.
   const usageBefore = usage();
-  const t0 = Date.now();
+  const opensBefore = passiveOpens();
+  const [routesBefore, t0] = timed(() => raven.routes().length);
   await sleep(windowS * 1000);
-  const t1 = Date.now();
-  const usageAfter = usage();
+  const [allRoutes, t1] = timed(() => raven.routes());
   const opensAfter = passiveOpens();
-  const routes = raven.routes().slice(routesBefore);
+  const usageAfter = usage();
+  const routes = allRoutes.slice(routesBefore);
   const at = t1 / 1000;
   const w = `${Math.round((t1 - t0) / 1000)}s`;
   const perShard = SHARD_ADDRESSES.map((address) => {
@@ -547,7 +567,7 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
   const usageOut: ScrapeResult['usage'] = {};
   for (const [group, after] of Object.entries(usageAfter)) {
     const before = usageBefore[group] ?? { cpu: 0 };
-    usageOut[group] = { cpuCores: (after.cpu - before.cpu) / ((t1 - t0) / 1000), rssMiB: after.rss / 2 ** 20, processes: after.processes };
+    usageOut[group] = { cpuCores: (after.cpu - before.cpu) / ((t1 - t0) / 1000), pssMiB: after.rss / 2 ** 20, processes: after.processes };
   }
   return {
     intervalS,
@@ -567,6 +587,13 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
     splitPerJob,
     failures,
   };
+}
+
+/** A reading and the moment it stands for: the midpoint of the time it took. */
+function timed<T>(read: () => T): [T, number] {
+  const before = Date.now();
+  const value = read();
+  return [value, (before + Date.now()) / 2];
 }
 
 /** TCP connections accepted so far by any process of the lab's namespace (its /proc/net/snmp, TcpPassiveOpens). */
@@ -688,7 +715,7 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
     + `Prometheus ${promVersion}, ${new Date().toISOString()}, ${Math.round(runS)} s`);
   out.push('');
   out.push(`Nodes: ${nodes.length} hollow kubelets (${PODS} pods of 1 container each), each with a node-exporter on its own address; `
-    + `started in ${Math.round(kubeletStartupMs / 1000)} s. Per node: kubelet ${mib(kubelets.rss / nodes.length)} MiB RSS (its supervisor included), `
+    + `started in ${Math.round(kubeletStartupMs / 1000)} s. Per node: kubelet ${mib(kubelets.rss / nodes.length)} MiB PSS (its supervisor included), `
     + `node-exporter ${mib(exporters.rss / nodes.length)} MiB; the machine's available memory fell by ${mib(memAvailableDropPerNode)} MiB per node `
     + `as they started (${mib(machine.memAvailableBefore)} MiB available before the run).`);
   out.push(`Stack: the library's default (DNS-free, ${s.jobs.length} jobs, every ${s.intervalS} s), prometheus-operator's configuration for spec.shards: ${SHARDS}.`);
@@ -701,11 +728,11 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   out.push(`Nodes per shard, per job: ${Object.entries(s.splitPerJob).map(([job, split]) => `${job.replace(`scrapeConfig/${NAMESPACE}/`, '')} ${split.join(' + ')}`).join('; ')}`);
   out.push(`Through the proxy: ${s.proxy.requests} requests (${s.proxy.https} HTTPS, each a TLS handshake to the kubelet), ${s.proxy.ok} answered 200, `
     + `${mib(s.proxy.responseBytes)} MiB of bodies (${(s.proxy.responseBytes / s.windowS / 1000).toFixed(1)} KB/s); expected ${totalTargets} targets / ${s.intervalS} s = ${expectedPerSecond.toFixed(2)} scrapes/s.`);
-  out.push('CPU in the window (cores) and memory at its end:');
-  out.push('| program | processes | CPU cores | RSS MiB |');
+  out.push('CPU in the window (cores) and memory at its end (PSS: shared pages counted once):');
+  out.push('| program | processes | CPU cores | PSS MiB |');
   out.push('|---|---:|---:|---:|');
   for (const [group, u] of Object.entries(s.usage).sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`| ${group} | ${u.processes} | ${u.cpuCores.toFixed(3)} | ${u.rssMiB.toFixed(0)} |`);
+    out.push(`| ${group} | ${u.processes} | ${u.cpuCores.toFixed(3)} | ${u.pssMiB.toFixed(0)} |`);
   }
   out.push(`raven-proxy: ${(proxyCpu / scrapesPerSecond * 1000).toFixed(2)} ms of CPU per scrape (with the API reads raven serves from its cache); `
     + `Prometheus: ${(promCpu / samplesPerSecond * 1e6).toFixed(1)} us of CPU per sample ingested (both shards); all programs ${totalCpu.toFixed(2)} cores.`);
@@ -720,13 +747,14 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   out.push('');
   out.push(`CoreDNS (the library's edited kubeadm Corefile, hosts block on the tunnel-nodes file), ${DNS_ROUNDS} rounds of ${DNS_QUERIES} queries per file, `
     + 'alternating, one query at a time, random node names of the file:');
-  out.push('| tunnel-nodes lines | p50 us | p90 us | p99 us | max us | bad answers |');
-  out.push('|---:|---:|---:|---:|---:|---:|');
+  out.push('| tunnel-nodes lines | p50 us | p90 us | p99 us | max us | bad answers | from the cache |');
+  out.push('|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of dns.rounds) {
-    out.push(`| ${r.variant === 'big' ? dns.bigLines : dns.smallLines} | ${r.p50.toFixed(0)} | ${r.p90.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.bad} |`);
+    out.push(`| ${r.variant === 'big' ? dns.bigLines : dns.smallLines} | ${r.p50.toFixed(0)} | ${r.p90.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.bad} `
+      + `| ${(100 * (r.cacheHitShare ?? NaN)).toFixed(0)}% |`);
   }
   for (const [lines, p] of [[dns.smallLines, dns.small], [dns.bigLines, dns.big]] as Array<[number, DnsPooled]>) {
-    out.push(`| ${lines}, all rounds (${p.queries} queries) | ${p.p50.toFixed(0)} | ${p.p90.toFixed(0)} | ${p.p99.toFixed(0)} | | |`);
+    out.push(`| ${lines}, all rounds (${p.queries} queries) | ${p.p50.toFixed(0)} | ${p.p90.toFixed(0)} | ${p.p99.toFixed(0)} | | | |`);
   }
   out.push('');
   const ratio50 = dns.big.p50 / dns.small.p50;
