@@ -275,12 +275,27 @@ interface DnsPooled {
   queries: number;
 }
 
-interface DnsResult {
+/** One Corefile's rounds: every round's figures, and each file's answers pooled. */
+interface DnsConfigResult {
   rounds: Array<Omit<DnsRound, 'latencies'>>;
-  smallLines: number;
-  bigLines: number;
   small: DnsPooled;
   big: DnsPooled;
+}
+
+interface DnsResult {
+  smallLines: number;
+  bigLines: number;
+  /** The Corefile as the library writes it (with the kubeadm default's `cache 30`). */
+  asWritten: DnsConfigResult;
+  /** The same without its `cache` block: every answer from the hosts plugin, which isolates the file's size. */
+  uncached: DnsConfigResult;
+}
+
+/** The Corefile without its `cache` block. */
+function withoutCache(corefile: string): string {
+  const out = corefile.replace(/^[ \t]*cache\b[^\n{]*(\{[^}]*\})?[ \t]*\n/m, '');
+  if (out === corefile || /^\s*cache\b/m.test(out)) throw new Error(`cannot take the cache block out of the Corefile:\n${corefile}`);
+  return out;
 }
 
 async function phaseDns(): Promise<DnsResult> {
@@ -294,48 +309,50 @@ async function phaseDns(): Promise<DnsResult> {
   const bigEntries = Object.fromEntries(bigNames.map((name) => [name, PROXY_IP]));
   const small = tunnelNodesText(smallEntries);
   const big = tunnelNodesText(bigEntries);
-  volume.write(small);
-  const dns = await startCoreDns(lab, { label: 'coredns', corefile, tunnelNodes: volume, cluster: identity, resolvConf: 'nameserver 192.0.2.53\n' });
-  try {
-    const rounds: DnsRound[] = [];
-    const variants: Array<{ variant: 'small' | 'big'; text: string; names: string[] }> = [
-      { variant: 'small', text: small, names: Object.keys(smallEntries) },
-      { variant: 'big', text: big, names: bigNames },
-    ];
-    for (let r = 0; r < DNS_ROUNDS; r++) {
-      // Alternating, in the other order every other round (small, big, big, small, ...), so that drift of the machine falls on both.
-      const order = r % 2 === 0 ? variants : [...variants].reverse();
-      for (const v of order) {
-        volume.write(v.text);
-        const lines = v.text.split('\n').length;
-        await waitFor(`CoreDNS to hold the ${lines} entries`, 20_000, () => (hostsEntries() === lines ? true : undefined), 200);
-        // Warm-up: the first queries after a reload are not what a steady cluster sees.
-        dnsRound(v.variant, v.names.slice(0, 50));
-        const cacheBefore = cacheCounts();
-        const round = dnsRound(v.variant, v.names);
-        const cacheAfter = cacheCounts();
-        const hits = cacheAfter.hits - cacheBefore.hits;
-        round.cacheHitShare = hits / (hits + cacheAfter.misses - cacheBefore.misses);
-        rounds.push(round);
-        log(`DNS ${v.variant} (${lines} lines): p50 ${round.p50.toFixed(0)} us, p99 ${round.p99.toFixed(0)} us, ${round.bad} bad of ${round.queries}, `
-          + `${(100 * round.cacheHitShare).toFixed(0)}% from the cache`);
+  const variants: Array<{ variant: 'small' | 'big'; text: string; names: string[] }> = [
+    { variant: 'small', text: small, names: Object.keys(smallEntries) },
+    { variant: 'big', text: big, names: bigNames },
+  ];
+
+  async function measureCorefile(label: string, text: string): Promise<DnsConfigResult> {
+    volume.write(small);
+    const dns = await startCoreDns(lab, { label, corefile: text, tunnelNodes: volume, cluster: identity, resolvConf: 'nameserver 192.0.2.53\n' });
+    try {
+      const rounds: DnsRound[] = [];
+      for (let r = 0; r < DNS_ROUNDS; r++) {
+        // Alternating, in the other order every other round (small, big, big, small, ...), so that drift of the machine falls on both.
+        const order = r % 2 === 0 ? variants : [...variants].reverse();
+        for (const v of order) {
+          volume.write(v.text);
+          const lines = v.text.split('\n').length;
+          await waitFor(`CoreDNS to hold the ${lines} entries`, 20_000, () => (hostsEntries() === lines ? true : undefined), 200);
+          // Warm-up: the first queries after a reload are not what a steady cluster sees.
+          dnsRound(v.variant, v.names.slice(0, 50));
+          const cacheBefore = cacheCounts();
+          const round = dnsRound(v.variant, v.names);
+          const cacheAfter = cacheCounts();
+          const hits = cacheAfter.hits - cacheBefore.hits;
+          const misses = cacheAfter.misses - cacheBefore.misses;
+          round.cacheHitShare = hits + misses === 0 ? 0 : hits / (hits + misses);
+          rounds.push(round);
+          log(`DNS ${label}, ${v.variant} (${lines} lines): p50 ${round.p50.toFixed(0)} us, p99 ${round.p99.toFixed(0)} us, `
+            + `${round.bad} bad of ${round.queries}, ${(100 * round.cacheHitShare).toFixed(0)}% from the cache`);
+        }
       }
+      // Every answer of a variant's rounds together: a burst of the machine's other work falls on both variants alike.
+      const pooled = (variant: 'small' | 'big') => {
+        const all = rounds.filter((x) => x.variant === variant).flatMap((x) => x.latencies).sort((a, b) => a - b);
+        return { p50: quantile(all, 0.5), p90: quantile(all, 0.9), p99: quantile(all, 0.99), queries: all.length };
+      };
+      return { rounds: rounds.map(({ latencies, ...rest }) => rest), small: pooled('small'), big: pooled('big') };
+    } finally {
+      await dns.stop();
     }
-    // Every answer of a variant's rounds together: a burst of the machine's other work falls on both variants alike.
-    const pooled = (variant: 'small' | 'big') => {
-      const all = rounds.filter((x) => x.variant === variant).flatMap((x) => x.latencies).sort((a, b) => a - b);
-      return { p50: quantile(all, 0.5), p90: quantile(all, 0.9), p99: quantile(all, 0.99), queries: all.length };
-    };
-    return {
-      rounds: rounds.map(({ latencies, ...rest }) => rest),
-      smallLines: small.split('\n').length,
-      bigLines: big.split('\n').length,
-      small: pooled('small'),
-      big: pooled('big'),
-    };
-  } finally {
-    await dns.stop();
   }
+
+  const asWritten = await measureCorefile('coredns', corefile);
+  const uncached = await measureCorefile('coredns-uncached', withoutCache(corefile));
+  return { smallLines: small.split('\n').length, bigLines: big.split('\n').length, asWritten, uncached };
 }
 
 const median = (xs: number[]): number => {
@@ -745,20 +762,24 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
     + `Prometheus): it would hold about ${Math.floor(machine.memAvailableBefore / perNodeMachineBytes)} nodes by memory and ${Math.floor(os.cpus().length / perNodeCores)} by CPU.`);
   for (const f of s.failures.slice(0, 10)) out.push(`  failing: ${f}`);
   out.push('');
-  out.push(`CoreDNS (the library's edited kubeadm Corefile, hosts block on the tunnel-nodes file), ${DNS_ROUNDS} rounds of ${DNS_QUERIES} queries per file, `
-    + 'alternating, one query at a time, random node names of the file:');
-  out.push('| tunnel-nodes lines | p50 us | p90 us | p99 us | max us | bad answers | from the cache |');
-  out.push('|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of dns.rounds) {
-    out.push(`| ${r.variant === 'big' ? dns.bigLines : dns.smallLines} | ${r.p50.toFixed(0)} | ${r.p90.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.bad} `
-      + `| ${(100 * (r.cacheHitShare ?? NaN)).toFixed(0)}% |`);
-  }
-  for (const [lines, p] of [[dns.smallLines, dns.small], [dns.bigLines, dns.big]] as Array<[number, DnsPooled]>) {
-    out.push(`| ${lines}, all rounds (${p.queries} queries) | ${p.p50.toFixed(0)} | ${p.p90.toFixed(0)} | ${p.p99.toFixed(0)} | | | |`);
+  out.push('CoreDNS, the library\'s edited kubeadm Corefile (hosts block on the tunnel-nodes file), then the same without its cache block: '
+    + `${DNS_ROUNDS} rounds of ${DNS_QUERIES} queries per file, alternating, one query at a time, random node names of the file:`);
+  out.push('| Corefile | tunnel-nodes lines | p50 us | p90 us | p99 us | max us | bad answers | from the cache |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [name, c] of [['as written', dns.asWritten], ['no cache', dns.uncached]] as Array<[string, DnsConfigResult]>) {
+    for (const r of c.rounds) {
+      out.push(`| ${name} | ${r.variant === 'big' ? dns.bigLines : dns.smallLines} | ${r.p50.toFixed(0)} | ${r.p90.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} `
+        + `| ${r.bad} | ${(100 * (r.cacheHitShare ?? NaN)).toFixed(0)}% |`);
+    }
+    for (const [lines, p] of [[dns.smallLines, c.small], [dns.bigLines, c.big]] as Array<[number, DnsPooled]>) {
+      out.push(`| ${name} | ${lines}, all rounds (${p.queries} queries) | ${p.p50.toFixed(0)} | ${p.p90.toFixed(0)} | ${p.p99.toFixed(0)} | | | |`);
+    }
   }
   out.push('');
-  const ratio50 = dns.big.p50 / dns.small.p50;
-  const ratio99 = dns.big.p99 / dns.small.p99;
+  const ratio50 = dns.asWritten.big.p50 / dns.asWritten.small.p50;
+  const ratio99 = dns.asWritten.big.p99 / dns.asWritten.small.p99;
+  const uncached50 = dns.uncached.big.p50 / dns.uncached.small.p50;
+  const uncached99 = dns.uncached.big.p99 / dns.uncached.small.p99;
   out.push(`scale-nodes: ${nodes.length}`);
   out.push(`scale-scrapes-per-second: ${scrapesPerSecond.toFixed(2)}`);
   out.push(`scale-scrape-success: ${success.toFixed(3)}`);
@@ -769,6 +790,8 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   out.push(`scale-proxy-cpu-ms-per-scrape: ${(proxyCpu / scrapesPerSecond * 1000).toFixed(2)}`);
   out.push(`coredns-p50-5000-vs-small: ${ratio50.toFixed(2)}`);
   out.push(`coredns-p99-5000-vs-small: ${ratio99.toFixed(2)}`);
+  out.push(`coredns-p50-5000-vs-small-uncached: ${uncached50.toFixed(2)}`);
+  out.push(`coredns-p99-5000-vs-small-uncached: ${uncached99.toFixed(2)}`);
   process.stdout.write(`${out.join('\n')}\n`);
 
   const json = {
@@ -808,6 +831,8 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
       proxyResponseBytesPerSecond: s.proxy.responseBytes / s.windowS,
       corednsP50BigVsSmall: ratio50,
       corednsP99BigVsSmall: ratio99,
+      corednsP50BigVsSmallUncached: uncached50,
+      corednsP99BigVsSmallUncached: uncached99,
     },
   };
   const file = process.env.BENCH_SCALE_JSON ?? path.join(REPO, 'test', 'bench', 'scale', 'results.json');
@@ -822,7 +847,8 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   if (Math.abs(scrapesPerSecond - expectedPerSecond) > 0.1 * expectedPerSecond) {
     problems.push(`${scrapesPerSecond.toFixed(2)} scrapes/s through the proxy, expected ${expectedPerSecond.toFixed(2)}`);
   }
-  if (dns.rounds.some((r) => r.bad > 0)) problems.push('CoreDNS gave wrong or no answers');
+  if ([...dns.asWritten.rounds, ...dns.uncached.rounds].some((r) => r.bad > 0)) problems.push('CoreDNS gave wrong or no answers');
+  if (dns.uncached.rounds.some((r) => (r.cacheHitShare ?? 0) > 0)) problems.push('CoreDNS without its cache block answered from a cache');
   if (problems.length > 0) throw new Error(`the lab did not work as intended: ${problems.join('; ')}`);
 }
 
