@@ -717,7 +717,9 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   const kubelets = machine.nodesUsage['hollow kubelets'];
   const exporters = machine.nodesUsage['node-exporters'];
   // What a node costs the machine: its kubelet (the supervisor's share included) and node-exporter, and its share of the Prometheus shards.
-  const perNodeMachineBytes = (kubelets.rss + exporters.rss) / nodes.length + rssAbove / nodes.length;
+  // At the end of the window, once every node was scraped a few times (their memory grows with the first scrapes).
+  const pssAtEnd = (group: string) => (s.usage[group]?.pssMiB ?? 0) * 2 ** 20;
+  const perNodeMachineBytes = (pssAtEnd('hollow kubelets') + pssAtEnd('node-exporters') + rssAbove) / nodes.length;
   const memAvailableDropPerNode = (machine.memBeforeNodes - machine.memAfterNodes) / nodes.length;
   const proxyCpu = s.usage['raven-proxy']?.cpuCores ?? 0;
   const totalCpu = Object.values(s.usage).reduce((a, u) => a + u.cpuCores, 0);
@@ -732,7 +734,7 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
     + `Prometheus ${promVersion}, ${new Date().toISOString()}, ${Math.round(runS)} s`);
   out.push('');
   out.push(`Nodes: ${nodes.length} hollow kubelets (${PODS} pods of 1 container each), each with a node-exporter on its own address; `
-    + `started in ${Math.round(kubeletStartupMs / 1000)} s. Per node: kubelet ${mib(kubelets.rss / nodes.length)} MiB PSS (its supervisor included), `
+    + `started in ${Math.round(kubeletStartupMs / 1000)} s. Per node once started: kubelet ${mib(kubelets.rss / nodes.length)} MiB PSS (its supervisor included), `
     + `node-exporter ${mib(exporters.rss / nodes.length)} MiB; the machine's available memory fell by ${mib(memAvailableDropPerNode)} MiB per node `
     + `as they started (${mib(machine.memAvailableBefore)} MiB available before the run).`);
   out.push(`Stack: the library's default (DNS-free, ${s.jobs.length} jobs, every ${s.intervalS} s), prometheus-operator's configuration for spec.shards: ${SHARDS}.`);
@@ -758,7 +760,7 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
     + '(a scrape pool\'s targets all have the proxy Service\'s address and share its kept-alive connections; the proxy\'s front end closes one idle for 10 s).');
   out.push(`Prometheus memory: ${mib(rssAbove)} MiB above the baseline for ${headSeries} head series (${(rssAbove / headSeries).toFixed(0)} B per series, `
     + `${mib(bytesPerNode)} MiB per node); in the window (${CYCLES} scrapes of every series) RSS grew ${mib(rssGrowth)} MiB, ${(rssGrowth / headSeries / CYCLES).toFixed(1)} B per series and scrape.`);
-  out.push(`The machine: ${mib(perNodeMachineBytes)} MiB and ${(perNodeCores * 1000).toFixed(1)} millicores per node (kubelet, node-exporter, their share of the proxy and `
+  out.push(`The machine, at the end of the window: ${mib(perNodeMachineBytes)} MiB and ${(perNodeCores * 1000).toFixed(1)} millicores per node (kubelet, node-exporter, their share of the proxy and `
     + `Prometheus): it would hold about ${Math.floor(machine.memAvailableBefore / perNodeMachineBytes)} nodes by memory and ${Math.floor(os.cpus().length / perNodeCores)} by CPU.`);
   for (const f of s.failures.slice(0, 10)) out.push(`  failing: ${f}`);
   out.push('');
