@@ -48,6 +48,8 @@ const PODS = intFromEnv('SCALE_PODS', 30, 2, 110);
 /** Whole scrape intervals measured after the warm-up. */
 const CYCLES = intFromEnv('SCALE_CYCLES', QUICK ? 2 : 5, 1, 100);
 const SHARDS = 2;
+/** Scrape intervals measured with the stack addressed by node name. */
+const BY_NAME_CYCLES = QUICK ? 1 : 2;
 const DNS_BIG_LINES = 5000;
 /** Rounds per variant, alternating (small, big, big, small, ...), and queries per round. */
 const DNS_ROUNDS = QUICK ? 2 : 6;
@@ -424,9 +426,9 @@ async function startNodes(): Promise<void> {
 }
 
 /** The library's default stack as prometheus-operator v0.93.1 renders it for `spec.shards: 2`. */
-function renderedForShards(token: string): any {
+function renderedForShards(token: string, nodeNameDns: boolean = false): any {
   const rootCa = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: NAMESPACE }, data: { 'ca.crt': plane.ca.cert } };
-  const objects = libraryChart({}).filter((o) => o.metadata?.namespace === NAMESPACE);
+  const objects = libraryChart({ nodeNameDns }).filter((o) => o.metadata?.namespace === NAMESPACE);
   const out = operatorRender([...withFilledTokenSecrets(objects, token), rootCa], { prometheusVersion: `v${promVersion}`, shards: SHARDS });
   if (!out.ok || out.scrapeConfigs.length === 0) throw new Error(`the operator refused the stack: ${out.stderr}`);
   return out.config;
@@ -447,7 +449,7 @@ function baselineConfig(rendered: any): string {
   return shardConfig({ ...rendered, scrape_configs: configs }, 0);
 }
 
-async function startPrometheus(label: string, address: string, config: string): Promise<void> {
+async function startPrometheus(label: string, address: string, config: string): Promise<import('child_process').ChildProcess> {
   const dir = path.join(lab.dir, label);
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const certs = path.join(dir, 'certs');
@@ -456,7 +458,7 @@ async function startPrometheus(label: string, address: string, config: string): 
     fs.writeFileSync(path.join(certs, path.basename(file)), plane.ca.cert);
   }
   fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);
-  await lab.start(label, upstreamProgram('prometheus'), [
+  return lab.start(label, upstreamProgram('prometheus'), [
     `--config.file=${path.join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${path.join(dir, 'data')}`,
     `--web.listen-address=${address}:9090`,
@@ -524,6 +526,8 @@ interface ScrapeResult {
   proxy: { requests: number; ok: number; https: number; responseBytes: number };
   usage: { [group: string]: { cpuCores: number; pssMiB: number; processes: number } };
   splitPerJob: { [job: string]: number[] };
+  /** Nodes whose targets are not all on one shard. */
+  nodesOnBothShards: number;
   failures: string[];
 }
 
@@ -534,8 +538,8 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
     if (c.scrape_interval !== undefined && seconds(c.scrape_interval) !== intervalS) throw new Error(`job ${c.job_name} has its own interval ${c.scrape_interval}`);
   }
   const jobs: string[] = rendered.scrape_configs.map((c: any) => c.job_name);
-  await startPrometheus('prometheus-baseline', ADDR.baseline, baselineConfig(rendered));
-  for (let s = 0; s < SHARDS; s++) await startPrometheus(`prometheus-shard-${s}`, SHARD_ADDRESSES[s], shardConfig(rendered, s));
+  const baseline = await startPrometheus('prometheus-baseline', ADDR.baseline, baselineConfig(rendered));
+  for (let s = 0; s < SHARDS; s++) shardProcesses.push(await startPrometheus(`prometheus-shard-${s}`, SHARD_ADDRESSES[s], shardConfig(rendered, s)));
   // Warm-up: every target of both shards scraped once.
   let last: Target[] = [];
   await waitFor('every target scraped once', (intervalS + 60) * 1000, () => {
@@ -581,6 +585,12 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
     splitPerJob[job] = SHARD_ADDRESSES.map((address) => new Set(activeTargets(address).filter((t) => t.scrapePool === job).map(nodeOfTarget)).size);
   }
   const failures = SHARD_ADDRESSES.flatMap(activeTargets).filter((t) => t.health !== 'up').map((t) => `${t.scrapeUrl}: ${t.lastError}`);
+  const shardsOfNode = new Map<string, Set<number>>();
+  SHARD_ADDRESSES.forEach((address, shard) => activeTargets(address).forEach((t) => {
+    shardsOfNode.set(nodeOfTarget(t), (shardsOfNode.get(nodeOfTarget(t)) ?? new Set<number>()).add(shard));
+  }));
+  // The next phase runs its own shards on the same addresses.
+  for (const proc of [baseline, ...shardProcesses.splice(0)]) await lab.stop(proc);
   const usageOut: ScrapeResult['usage'] = {};
   for (const [group, after] of Object.entries(usageAfter)) {
     const before = usageBefore[group] ?? { cpu: 0 };
@@ -602,6 +612,7 @@ async function phaseScrapes(token: string): Promise<ScrapeResult> {
     },
     usage: usageOut,
     splitPerJob,
+    nodesOnBothShards: [...shardsOfNode.values()].filter((set) => set.size > 1).length,
     failures,
   };
 }
@@ -618,6 +629,66 @@ function passiveOpens(): number {
   const lines = lab.run('cat', ['/proc/net/snmp'], 5_000).stdout.split('\n').filter((l) => l.startsWith('Tcp:'));
   const names = lines[0].split(/\s+/);
   return Number(lines[1].split(/\s+/)[names.indexOf('PassiveOpens')]);
+}
+
+const shardProcesses: Array<import('child_process').ChildProcess> = [];
+
+/** Phase 3: the same stack addressed by node name; what it changes at the proxy's front end. */
+interface ByNameResult {
+  windowS: number;
+  nodesPerShard: number[];
+  /** Per job, the nodes each shard scrapes. */
+  splitPerJob: { [job: string]: number[] };
+  /** Nodes whose targets are not all on one shard (the operator hashes `<node>:<port>`, one address per port). */
+  nodesOnBothShards: number;
+  scrapes: number;
+  up: number;
+  proxyRequests: number;
+  connectionsAccepted: number;
+}
+
+async function phaseByName(token: string): Promise<ByNameResult> {
+  const rendered = renderedForShards(token, true);
+  const intervalS = seconds(rendered.global.scrape_interval);
+  const expected = nodes.length * rendered.scrape_configs.length;
+  for (let s = 0; s < SHARDS; s++) shardProcesses.push(await startPrometheus(`prometheus-by-name-${s}`, SHARD_ADDRESSES[s], shardConfig(rendered, s)));
+  try {
+    let last: Target[] = [];
+    await waitFor('every target addressed by node name scraped once', (intervalS + 60) * 1000, () => {
+      last = SHARD_ADDRESSES.flatMap(activeTargets);
+      return last.length === expected && last.every((t) => t.health !== 'unknown') ? true : undefined;
+    }, 2_000).catch((e: Error) => {
+      throw new Error(`${e.message}: ${last.length} of ${expected} targets\n${last.filter((t) => t.health !== 'up').slice(0, 10).map((t) => `${t.health} ${t.scrapeUrl} ${t.lastError}`).join('\n')}`);
+    });
+    const windowS = BY_NAME_CYCLES * intervalS;
+    log(`warm; measuring ${BY_NAME_CYCLES} scrape intervals (${windowS} s) addressed by node name`);
+    const opensBefore = passiveOpens();
+    const [routesBefore, t0] = timed(() => raven.routes().length);
+    await sleep(windowS * 1000);
+    const [routesAfter, t1] = timed(() => raven.routes().length);
+    const opensAfter = passiveOpens();
+    const w = `${Math.round((t1 - t0) / 1000)}s`;
+    const byHost = (t: Target) => new URL(t.scrapeUrl).hostname;
+    const targets = SHARD_ADDRESSES.map(activeTargets);
+    const shardsOf = new Map<string, Set<number>>();
+    targets.forEach((ts, shard) => ts.forEach((t) => shardsOf.set(byHost(t), (shardsOf.get(byHost(t)) ?? new Set<number>()).add(shard))));
+    const splitPerJob: { [job: string]: number[] } = {};
+    for (const c of rendered.scrape_configs) {
+      splitPerJob[c.job_name] = targets.map((ts) => new Set(ts.filter((t) => t.scrapePool === c.job_name).map(byHost)).size);
+    }
+    return {
+      windowS: (t1 - t0) / 1000,
+      nodesPerShard: targets.map((ts) => new Set(ts.map(byHost)).size),
+      splitPerJob,
+      nodesOnBothShards: [...shardsOf.values()].filter((set) => set.size > 1).length,
+      scrapes: SHARD_ADDRESSES.reduce((a, address) => a + scalar(address, `sum(count_over_time(up[${w}]))`, t1 / 1000), 0),
+      up: SHARD_ADDRESSES.reduce((a, address) => a + scalar(address, `sum(sum_over_time(up[${w}]))`, t1 / 1000), 0),
+      proxyRequests: routesAfter - routesBefore,
+      connectionsAccepted: opensAfter - opensBefore,
+    };
+  } finally {
+    for (const proc of shardProcesses.splice(0)) await lab.stop(proc);
+  }
 }
 
 function seconds(d: string): number {
@@ -639,8 +710,10 @@ async function setUp(): Promise<string> {
     }
     spawnSync('ip', ['netns', 'del', lab.name]);
   }
-  // Names resolve as the tunnel-nodes hosts block answers them: the proxy Service's names to its ClusterIP.
-  const hosts = `127.0.0.1\tlocalhost\n${PROXY_IP}\t${RAVEN_PROXY_SERVICE_NAMES.join(' ')}\n`;
+  // Names resolve as the tunnel-nodes hosts block answers them: the proxy Service's names, and the node
+  // names (for the phase that addresses nodes by name), to the proxy's ClusterIP.
+  const hosts = `127.0.0.1\tlocalhost\n${PROXY_IP}\t${RAVEN_PROXY_SERVICE_NAMES.join(' ')}\n`
+    + nodes.map((n) => `${PROXY_IP}\t${n.name}\n`).join('');
   lab.create(Object.values(ADDR), { hosts, resolvConf: 'nameserver 127.0.0.53\n' });
   addLoopbackAddresses(lab, [PROXY_IP, CLUSTER_DNS_IP]);
   plane = await ControlPlane.start(lab, { apiServer: ADDR.api, etcd: ADDR.etcd });
@@ -655,11 +728,11 @@ async function setUp(): Promise<string> {
   return admin.serviceAccountToken(NAMESPACE, SERVICE_ACCOUNT);
 }
 
-let stopping = false;
-async function tearDown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await lab.destroy(process.env.RAVEN_LAB_KEEP_LOGS === '1');
+/** Stops every process of the lab and removes it; one teardown however many callers (a signal, a failure, the end) ask for it. */
+let teardown: Promise<void> | undefined;
+function tearDown(): Promise<void> {
+  teardown ??= lab.destroy(process.env.RAVEN_LAB_KEEP_LOGS === '1');
+  return teardown;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -682,7 +755,9 @@ async function main(): Promise<void> {
     const memAfterNodes = memAvailable();
     log('phase 2: two Prometheus shards through one proxy');
     const scrapes = await phaseScrapes(token);
-    report(dns, scrapes, { memAvailableBefore, memBeforeNodes, memAfterNodes, nodesUsage }, (Date.now() - started) / 1000);
+    log('phase 3: the same stack addressed by node name');
+    const byName = await phaseByName(token);
+    report(dns, scrapes, byName, { memAvailableBefore, memBeforeNodes, memAfterNodes, nodesUsage }, (Date.now() - started) / 1000);
   } finally {
     await tearDown();
   }
@@ -700,7 +775,7 @@ interface Machine {
   nodesUsage: Usage;
 }
 
-function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number): void {
+function report(dns: DnsResult, s: ScrapeResult, byName: ByNameResult, machine: Machine, runS: number): void {
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
   const totalTargets = s.perShard.reduce((a, x) => a + x.targets, 0);
   const scrapes = s.perShard.reduce((a, x) => a + x.scrapes, 0);
@@ -763,6 +838,15 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   out.push(`The machine, at the end of the window: ${mib(perNodeMachineBytes)} MiB and ${(perNodeCores * 1000).toFixed(1)} millicores per node (kubelet, node-exporter, their share of the proxy and `
     + `Prometheus): it would hold about ${Math.floor(machine.memAvailableBefore / perNodeMachineBytes)} nodes by memory and ${Math.floor(os.cpus().length / perNodeCores)} by CPU.`);
   for (const f of s.failures.slice(0, 10)) out.push(`  failing: ${f}`);
+  const byNameFront = byName.connectionsAccepted - byName.proxyRequests;
+  const dnsFreeOnBoth = s.nodesOnBothShards;
+  const byNameSuccess = byName.scrapes === 0 ? 0 : byName.up / byName.scrapes;
+  out.push(`Addressed by node name (NodeAddressing.nodeName(), the names resolving to the proxy), ${byName.windowS.toFixed(0)} s: nodes per shard, per job: `
+    + `${Object.entries(byName.splitPerJob).map(([job, split]) => `${job.replace(`scrapeConfig/${NAMESPACE}/`, '')} ${split.join(' + ')}`).join('; ')}; `
+    + `${byName.nodesOnBothShards} of ${nodes.length} nodes have targets on both shards (DNS-free: ${dnsFreeOnBoth}); `
+    + `${byName.up} of ${byName.scrapes} scrapes up; ${byName.connectionsAccepted} connections accepted, `
+    + `${byName.proxyRequests} by the nodes and ${byNameFront} by the proxy and the API server: ${(byNameFront / byName.proxyRequests).toFixed(2)} per scrape `
+    + '(every target its own address and connection, idle between scrapes longer than the proxy keeps it).');
   out.push('');
   out.push('CoreDNS, the library\'s edited kubeadm Corefile (hosts block on the tunnel-nodes file), then the same without its cache block: '
     + `${DNS_ROUNDS} rounds of ${DNS_QUERIES} queries per file, alternating, one query at a time, random node names of the file:`);
@@ -790,6 +874,10 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   out.push(`scale-prometheus-bytes-per-node: ${bytesPerNode.toFixed(0)}`);
   out.push(`scale-prometheus-bytes-per-series: ${(rssAbove / headSeries).toFixed(0)}`);
   out.push(`scale-proxy-cpu-ms-per-scrape: ${(proxyCpu / scrapesPerSecond * 1000).toFixed(2)}`);
+  out.push(`scale-front-connections-per-scrape-dns-free: ${(frontConnections / s.proxy.requests).toFixed(2)}`);
+  out.push(`scale-front-connections-per-scrape-by-node-name: ${(byNameFront / byName.proxyRequests).toFixed(2)}`);
+  out.push(`scale-nodes-on-both-shards-dns-free: ${dnsFreeOnBoth}`);
+  out.push(`scale-nodes-on-both-shards-by-node-name: ${byName.nodesOnBothShards}`);
   out.push(`coredns-p50-5000-vs-small: ${ratio50.toFixed(2)}`);
   out.push(`coredns-p99-5000-vs-small: ${ratio99.toFixed(2)}`);
   out.push(`coredns-p50-5000-vs-small-uncached: ${uncached50.toFixed(2)}`);
@@ -814,6 +902,7 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
     memAvailableBeforeBytes: machine.memAvailableBefore,
     scrapes: s,
     dns,
+    byNodeName: byName,
     figures: {
       scrapesPerSecond,
       expectedScrapesPerSecond: expectedPerSecond,
@@ -827,6 +916,8 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
       prometheusCpuMicrosecondsPerSample: promCpu / samplesPerSecond * 1e6,
       samplesPerSecond,
       connectionsPerScrapeBesidesTheNodes: frontConnections / s.proxy.requests,
+      connectionsPerScrapeBesidesTheNodesByNodeName: byNameFront / byName.proxyRequests,
+      scrapeSuccessByNodeName: byNameSuccess,
       prometheusRssGrowthBytesPerSeriesAndScrape: rssGrowth / headSeries / CYCLES,
       machineBytesPerNode: perNodeMachineBytes,
       machineCoresPerNode: perNodeCores,
@@ -851,10 +942,14 @@ function report(dns: DnsResult, s: ScrapeResult, machine: Machine, runS: number)
   }
   if ([...dns.asWritten.rounds, ...dns.uncached.rounds].some((r) => r.bad > 0)) problems.push('CoreDNS gave wrong or no answers');
   if (dns.uncached.rounds.some((r) => (r.cacheHitShare ?? 0) > 0)) problems.push('CoreDNS without its cache block answered from a cache');
+  if (byNameSuccess < 0.99) problems.push(`scrape success addressed by node name ${byNameSuccess.toFixed(3)} < 0.99`);
+  if (byName.nodesPerShard.some((n) => n === 0)) problems.push(`addressed by node name, a shard scrapes no node (${byName.nodesPerShard.join(' + ')})`);
+  if (s.nodesOnBothShards > 0) problems.push(`DNS-free, ${s.nodesOnBothShards} nodes have targets on both shards`);
   if (problems.length > 0) throw new Error(`the lab did not work as intended: ${problems.join('; ')}`);
 }
 
-main().catch((e) => {
+main().catch(async (e) => {
   process.stderr.write(`scale bench failed: ${(e as Error).stack ?? e}\n`);
+  await tearDown();
   process.exit(1);
 });
