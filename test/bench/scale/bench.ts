@@ -357,11 +357,6 @@ async function phaseDns(): Promise<DnsResult> {
   return { smallLines: small.split('\n').length, bigLines: big.split('\n').length, asWritten, uncached };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 // ---------------------------------------------------------------------------------------------
 // Phase 2: the nodes, the proxy, two Prometheus shards
 
