@@ -203,6 +203,13 @@ const benchEdge = project.addTask('bench:edge', {
   description: 'Benchmark: link bytes per scrape and per day of each scrape profile through Raven\'s proxy and an emulated edge link (root; not a test)',
   steps: [{ exec: 'node test/bench/edge-link/run.js', receiveArgs: true }],
 });
+// Many edge nodes through one Raven proxy, two Prometheus shards, CoreDNS with 5,000 tunnel-nodes
+// lines (root and Go; about 5 GiB of memory and 8 minutes at 50 nodes). Not a test, and not part of
+// `bench`: it needs far more of the machine than the rest.
+project.addTask('bench:scale', {
+  description: 'Benchmark: hollow kubelets with node-exporters through one Raven proxy, two Prometheus shards, CoreDNS with 5,000 tunnel-nodes lines (root; not a test)',
+  steps: [{ exec: 'node test/bench/scale/run.js', receiveArgs: true }],
+});
 project.addTask('bench', {
   description: 'Benchmark: synth vs bare-cdk8s floor, module load, Corefile engine, and the edge link\'s cost (not a test)',
   steps: [{ spawn: 'compile' }, { exec: 'node test/bench/bench.js' }, { spawn: benchEdge.name }],

@@ -15,7 +15,10 @@ import { ClusterObjects, operatorRender, shardTargets, withFilledTokenSecrets } 
  * every ScrapeConfig a hashmod of `__tmp_hash` (set to `__address__` unless the ScrapeConfig set it
  * already) and a keep of the shard's number (promcfg.go, appendShardingRelabelingWithLabel). DNS-free
  * targets all have the same `__address__` (the Raven proxy Service), so the library sets
- * `__tmp_hash` to the node name: the shards split the nodes between them.
+ * `__tmp_hash` to the node name: the shards split the nodes between them, every target of a node on
+ * one shard. Addressed by node name the library sets no `__tmp_hash` (its ScrapeConfigs are the
+ * recipe's): the operator hashes `<node>:9100` and `<node>:10250`, so a node's node-exporter and its
+ * kubelet may land on different shards (docs/scale.md, and `npm run bench:scale` in real Prometheus).
  *
  * Proof with the operator's own generated configuration (operator-render --shards 2), evaluated per
  * shard by Prometheus's own discovery and relabeling code (shard-targets) over a cluster of 100 edge
@@ -93,6 +96,25 @@ function expectFairSplit(byJob: Map<string, string[][]>): void {
   }
 }
 
+/** Per node, the shards its targets are on: of every job, or of the jobs `only` keeps. */
+function shardsPerNode(manifests: any[], only: (job: string) => boolean = () => true): Map<string, Set<number>> {
+  const rendered = operatorRender(manifests, { shards: 2 });
+  expect(rendered.ok).toBe(true);
+  const out = new Map<string, Set<number>>();
+  for (const [job, result] of Object.entries(shardTargets(rendered.stdout, CLUSTER, 2))) {
+    if (!only(job)) continue;
+    result.shards.forEach((targets, shard) => targets.forEach((t) => out.set(t.node, (out.get(t.node) ?? new Set<number>()).add(shard))));
+  }
+  return out;
+}
+
+const onBothShards = (nodes: Map<string, Set<number>>): string[] => [...nodes].filter(([, shards]) => shards.size > 1).map(([name]) => name);
+
+const NODE_NAME_STACK = {
+  dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString(), deployment: CoreDnsDeployment.kubeadm() }),
+  addressing: NodeAddressing.nodeName(),
+};
+
 describe('two shards split the edge nodes between them', () => {
   test('GIVEN DNS-free addressing (every target addressed to the one Raven Service) WHEN the operator shards in two THEN each shard scrapes a fair share of the 100 nodes', () => {
     const manifests = stackManifests({ addressing: NodeAddressing.proxyQuery() });
@@ -134,6 +156,21 @@ describe('two shards split the edge nodes between them', () => {
     for (const [, shards] of byJob) {
       expect(shards.map((s) => s.length).sort((a, b) => a - b)).toEqual([0, EDGE_NODES]);
     }
+  });
+
+  test('GIVEN DNS-free addressing WHEN sharded in two THEN every target of a node is on the same shard: the hash is the node name for every job', () => {
+    const nodes = shardsPerNode(stackManifests({ addressing: NodeAddressing.proxyQuery() }));
+    expect(nodes.size).toBe(EDGE_NODES);
+    expect(onBothShards(nodes)).toEqual([]);
+  });
+
+  test('GIVEN addressing by node name WHEN sharded in two THEN the kubelet\'s jobs of a node share a shard, but its node-exporter is on the other shard for some nodes (the operator hashes <node>:9100 and <node>:10250)', () => {
+    const manifests = stackManifests(NODE_NAME_STACK);
+    expect(onBothShards(shardsPerNode(manifests, (job) => job.includes('/kubelet-raven-')))).toEqual([]);
+    const split = onBothShards(shardsPerNode(manifests));
+    process.stderr.write(`addressing by node name: ${split.length} of ${EDGE_NODES} nodes have targets on both shards\n`);
+    expect(split.length).toBeGreaterThan(EDGE_NODES / 4);
+    expect(split.length).toBeLessThan((3 * EDGE_NODES) / 4);
   });
 
   test('GIVEN DNS-free addressing WHEN sharded THEN every kept target still goes to the Raven Service with its own node name', () => {
