@@ -343,10 +343,15 @@ function renderScrape(scope: Construct, id: string, owner: string, props: EdgeNo
   }
   if (r.addressing.needsDns) {
     relabelings.push({ action: REPLACE, replacement: intern(`\${1}:${r.port}`), sourceLabels: [nodeNameLabel], targetLabel: '__address__' });
+    // A sharded Prometheus hashes __tmp_hash when it is set (prometheus-operator >= v0.79), else
+    // __address__, which differs per port: node-exporter and the kubelet of one node would land on
+    // different shards, and neither shard could tell an exporter down from a node down. The node
+    // name keeps every job of a node on one shard.
+    relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__tmp_hash' });
   } else {
     relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__param_nodeName' });
-    // Every target has the same __address__ (the proxy Service): a sharded Prometheus hashes
-    // __tmp_hash instead when it is set (prometheus-operator >= v0.79), so give it the node name.
+    // Every target has the same __address__ (the proxy Service): hashed alone, every node would
+    // land on one shard. The node name spreads them, every job of a node on the same shard.
     relabelings.push({ action: REPLACE, replacement: '${1}', sourceLabels: [nodeNameLabel], targetLabel: '__tmp_hash' });
     relabelings.push({ action: REPLACE, replacement: intern(`${r.addressing.proxyHost}:${r.port}`), targetLabel: '__address__' });
   }

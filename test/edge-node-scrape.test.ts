@@ -38,6 +38,7 @@ describe('EdgeNodeScrape', () => {
   test('every target gets a per-node instance, a node label and the marker label by default', () => {
     const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', { port: 8080 }));
     expect(spec.relabelings.slice(2)).toEqual([
+      { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: '__tmp_hash', replacement: '${1}' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:8080' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', regex: '(.+:.+)', replacement: '[${1}]:8080' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: 'node' },
@@ -94,7 +95,7 @@ describe('EdgeNodeScrape', () => {
 
   test('node labels, node label and marker can be left out', () => {
     const spec = specOf((chart) => new EdgeNodeScrape(chart, 's', { port: 8080, keepNodeLabels: false, nodeLabel: false, markerLabel: false }));
-    expect(spec.relabelings.map((r: any) => r.targetLabel)).toEqual(['__address__', 'instance', 'instance']);
+    expect(spec.relabelings.map((r: any) => r.targetLabel)).toEqual(['__address__', '__tmp_hash', 'instance', 'instance']);
   });
 
   test('pod discovery can search given namespaces', () => {

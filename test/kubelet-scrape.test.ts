@@ -120,6 +120,7 @@ describe('KubeletScrape', () => {
     });
     expect(scrape.spec.relabelings.slice(1)).toEqual([
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: '__address__', replacement: '${1}:10250' },
+      { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: '__tmp_hash', replacement: '${1}' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', replacement: '${1}:10250' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_address_InternalIP'], targetLabel: 'instance', regex: '(.+:.+)', replacement: '[${1}]:10250' },
       { action: 'replace', sourceLabels: ['__meta_kubernetes_node_name'], targetLabel: 'node' },

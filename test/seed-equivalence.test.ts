@@ -20,13 +20,21 @@ function normalise(manifest: any): any {
 }
 
 /**
- * The library's one addition to the seed's relabelings: an IPv6 InternalIP written in brackets in
- * `instance` (`[fd00::1]:10250`, as the stock monitors write it), where the seed writes `fd00::1:10250`.
- * For IPv4 nodes, the only ones the seed's clusters have, the two write the same labels.
+ * The library's two additions to the seed's relabelings, neither of which changes a label of a
+ * stored series:
+ *
+ * - an IPv6 InternalIP written in brackets in `instance` (`[fd00::1]:10250`, as the stock monitors
+ *   write it), where the seed writes `fd00::1:10250`; for IPv4 nodes, the only ones the seed's
+ *   clusters have, the two write the same labels;
+ * - the shard key: `__tmp_hash` set to the node name, which a sharded Prometheus (the operator's
+ *   `spec.shards`) hashes instead of the per-port `__address__`, so that every job of a node lands on
+ *   one shard; `__tmp_` labels are dropped after relabeling, so an unsharded Prometheus sees nothing.
  */
-function withoutIpv6Instance(manifest: any): any {
+function withoutAdditions(manifest: any): any {
   const copy = JSON.parse(JSON.stringify(manifest));
-  copy.spec.relabelings = copy.spec.relabelings.filter((r: any) => !(r.targetLabel === 'instance' && r.regex === '(.+:.+)'));
+  const ipv6Instance = (r: any) => r.targetLabel === 'instance' && r.regex === '(.+:.+)';
+  const shardKey = (r: any) => r.targetLabel === '__tmp_hash' && r.replacement === '${1}' && r.sourceLabels?.length === 1;
+  copy.spec.relabelings = copy.spec.relabelings.filter((r: any) => !ipv6Instance(r) && !shardKey(r));
   return copy;
 }
 
@@ -106,21 +114,21 @@ describe('the seed scenario', () => {
 
   test('ScrapeConfig node-exporter-raven matches the seed field for field', () => {
     const expected = Object.values(seed).flat().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === 'node-exporter-raven');
-    expect(normalise(withoutIpv6Instance(findManifest(ours, 'ScrapeConfig', 'node-exporter-raven')))).toEqual(normalise(expected));
+    expect(normalise(withoutAdditions(findManifest(ours, 'ScrapeConfig', 'node-exporter-raven')))).toEqual(normalise(expected));
   });
 
-  test('the IPv6 instance relabeling is the one addition, on the scrapes whose instance is the InternalIP', () => {
+  test('the additions: the shard key on every scrape, the IPv6 instance relabeling on those whose instance is the InternalIP', () => {
     const added = ours.filter((m) => m.kind === 'ScrapeConfig')
-      .map((m) => [m.metadata.name, m.spec.relabelings.length - withoutIpv6Instance(m).spec.relabelings.length]);
+      .map((m) => [m.metadata.name, m.spec.relabelings.length - withoutAdditions(m).spec.relabelings.length]);
     expect(added).toEqual([
-      ['node-exporter-raven', 0], ['kubelet-raven-metrics', 1], ['kubelet-raven-cadvisor', 1], ['kubelet-raven-probes', 1],
+      ['node-exporter-raven', 1], ['kubelet-raven-metrics', 2], ['kubelet-raven-cadvisor', 2], ['kubelet-raven-probes', 2],
     ]);
   });
 
   test.each(['kubelet-raven-metrics', 'kubelet-raven-cadvisor', 'kubelet-raven-probes'])(
     'ScrapeConfig %s matches the seed field for field, except the deliberate differences: no authorization, verified TLS', (name) => {
       const expected = Object.values(seed).flat().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === name);
-      expect(withoutDeliberateDifferences(withoutIpv6Instance(findManifest(ours, 'ScrapeConfig', name)), undefined, LIBRARY_TLS))
+      expect(withoutDeliberateDifferences(withoutAdditions(findManifest(ours, 'ScrapeConfig', name)), undefined, LIBRARY_TLS))
         .toEqual(withoutDeliberateDifferences(expected, RECIPE_AUTHORIZATION, RECIPE_TLS));
     });
 
@@ -137,7 +145,7 @@ describe('the seed scenario', () => {
     test.each(['node-exporter-raven', 'kubelet-raven-metrics', 'kubelet-raven-cadvisor', 'kubelet-raven-probes'])(
       'ScrapeConfig %s matches the seed field for field, with nothing left out', (name) => {
         const expected = Object.values(seed).flat().find((m) => m.kind === 'ScrapeConfig' && m.metadata.name === name);
-        expect(normalise(withoutIpv6Instance(findManifest(withRecipeCredentials, 'ScrapeConfig', name)))).toEqual(normalise(expected));
+        expect(normalise(withoutAdditions(findManifest(withRecipeCredentials, 'ScrapeConfig', name)))).toEqual(normalise(expected));
       });
 
     test('the token Secret matches the seed except that it lives with the ScrapeConfigs', () => {
@@ -180,8 +188,8 @@ describe('the comparison', () => {
       cadvisorInterval: Duration.seconds(0),
       ...props,
     });
-    // The IPv6 instance relabeling set aside, as above: each prop below must fail on its own.
-    return withoutIpv6Instance(synth(chart).find((m) => m.kind === 'ScrapeConfig' && m.spec.metricsPath === '/metrics/cadvisor'));
+    // The additions set aside, as above: each prop below must fail on its own.
+    return withoutAdditions(synth(chart).find((m) => m.kind === 'ScrapeConfig' && m.spec.metricsPath === '/metrics/cadvisor'));
   }
 
   test.each([

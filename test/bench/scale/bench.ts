@@ -181,6 +181,8 @@ function libraryChart(props: { nodeNameDns?: boolean }): any[] {
   new RavenPrometheus(chart, 'raven', {
     release: RELEASE,
     serviceAccountName: SERVICE_ACCOUNT,
+    // The lab's raven-proxy is given its ports directly.
+    addGatewayPorts: false,
     ...(props.nodeNameDns
       ? {
         dns: DnsStrategy.editClusterCoreDns({ corefile: Corefile.kubeadmDefault().toString(), deployment: CoreDnsDeployment.kubeadm() }),
@@ -634,7 +636,7 @@ interface ByNameResult {
   nodesPerShard: number[];
   /** Per job, the nodes each shard scrapes. */
   splitPerJob: { [job: string]: number[] };
-  /** Nodes whose targets are not all on one shard (the operator hashes `<node>:<port>`, one address per port). */
+  /** Nodes whose targets are not all on one shard (none: the library's shard key is the node name, not `<node>:<port>`). */
   nodesOnBothShards: number;
   scrapes: number;
   up: number;
@@ -940,6 +942,7 @@ function report(dns: DnsResult, s: ScrapeResult, byName: ByNameResult, machine: 
   if (byNameSuccess < 0.99) problems.push(`scrape success addressed by node name ${byNameSuccess.toFixed(3)} < 0.99`);
   if (byName.nodesPerShard.some((n) => n === 0)) problems.push(`addressed by node name, a shard scrapes no node (${byName.nodesPerShard.join(' + ')})`);
   if (s.nodesOnBothShards > 0) problems.push(`DNS-free, ${s.nodesOnBothShards} nodes have targets on both shards`);
+  if (byName.nodesOnBothShards > 0) problems.push(`addressed by node name, ${byName.nodesOnBothShards} nodes have targets on both shards`);
   if (problems.length > 0) throw new Error(`the lab did not work as intended: ${problems.join('; ')}`);
 }
 
