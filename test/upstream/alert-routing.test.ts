@@ -4,6 +4,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ExtraEdgeScrape, PrometheusConfig, RavenPrometheus, TargetDiscovery } from '../../src';
 import { upstreamProgram } from '../support/upstream';
+import { createWithStatus, nodeExporterPod, WithStatus } from './support/cluster-objects';
 import { ControlPlane } from './support/control-plane';
 import { EdgeSite } from './support/edge-link';
 import { NetworkNamespace, printed, waitFor } from './support/netns';
@@ -120,7 +121,7 @@ function buildStack(): { manifests: any[]; stack: RavenPrometheus } {
 }
 
 /** An edge Node as the API server holds it once its kubelet has registered (created, then its status set). */
-function nodeObject(n: EdgeNode): { object: any; status: any } {
+function nodeObject(n: EdgeNode): WithStatus {
   return {
     object: {
       apiVersion: 'v1',
@@ -143,32 +144,11 @@ function nodeObject(n: EdgeNode): { object: any; status: any } {
   };
 }
 
-/** kube-prometheus-stack's node-exporter pod on a node (its DaemonSet's labels, host network), Running. */
-function nodeExporterPod(n: EdgeNode): { object: any; status: any } {
+/** kube-prometheus-stack's node-exporter pod on a node, Running, on the node's address (host network). */
+function nodeExporterPodOn(n: EdgeNode): WithStatus {
   return {
-    object: {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: `${RELEASE}-prometheus-node-exporter-${n.name}`,
-        namespace: NAMESPACE,
-        labels: { 'app.kubernetes.io/name': 'prometheus-node-exporter', 'app.kubernetes.io/instance': RELEASE, 'jobLabel': 'node-exporter', 'release': RELEASE },
-      },
-      spec: {
-        nodeName: n.name,
-        hostNetwork: true,
-        enableServiceLinks: false,
-        automountServiceAccountToken: false,
-        containers: [{ name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.12.1', ports: [{ name: 'http-metrics', containerPort: 9100, protocol: 'TCP' }] }],
-      },
-    },
-    status: {
-      phase: 'Running',
-      hostIP: n.ip,
-      podIP: n.ip,
-      podIPs: [{ ip: n.ip }],
-      conditions: [{ type: 'Ready', status: 'True' }],
-    },
+    object: nodeExporterPod(n.name, NAMESPACE, RELEASE),
+    status: { phase: 'Running', hostIP: n.ip, podIP: n.ip, podIPs: [{ ip: n.ip }], conditions: [{ type: 'Ready', status: 'True' }] },
   };
 }
 
@@ -203,15 +183,6 @@ function helmMerge(defaults: any, values: any): any {
   const out: any = { ...defaults };
   for (const [k, v] of Object.entries(values)) out[k] = k in defaults ? helmMerge(defaults[k], v) : v;
   return out;
-}
-
-/** Creates an object, then sets its status through the status subresource (no kubelet writes it here). */
-async function createWithStatus(client: ControlPlane['admin'], item: { object: any; status: any }): Promise<void> {
-  const created = await client.create(item.object);
-  const statusPath = item.object.kind === 'Node'
-    ? `/api/v1/nodes/${created.metadata.name}/status`
-    : `/api/v1/namespaces/${created.metadata.namespace}/pods/${created.metadata.name}/status`;
-  await client.must('PATCH', statusPath, { status: item.status }, 'application/merge-patch+json');
 }
 
 /** What one outage delivered: firing and resolved alerts (`alertname{node or pool}`), and Alertmanager's alerts while it lasted. */
@@ -249,7 +220,7 @@ describe('edge alerts through real Prometheus and Alertmanager, outages made by 
     }
     for (const n of NODES) {
       await createWithStatus(admin, nodeObject(n));
-      await createWithStatus(admin, nodeExporterPod(n));
+      await createWithStatus(admin, nodeExporterPodOn(n));
     }
 
     // The edge sites, their uplinks, and on each node its exporters, on the node's own address.

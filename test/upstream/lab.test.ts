@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
+import { createWithStatus } from './support/cluster-objects';
 import { ControlPlane } from './support/control-plane';
 import { addLoopbackAddresses, CoreDns, CoreDnsCluster, coreDnsServiceAccount, startCoreDns, startStubUpstream, TunnelNodesVolume, tunnelNodesText } from './support/coredns';
-import { KubeClient } from './support/kube-client';
 import { HollowKubelets } from './support/kubelet';
 import { NetworkNamespace, waitFor } from './support/netns';
 import { bindRavenProxyUser, httpsGet, RAVEN_PROXY_SERVICE_NAMES, RavenProxy, TUNNEL_PROXY_CLIENT } from './support/raven';
@@ -351,15 +351,6 @@ function runVerify(...args: string[]): { status: number | null; stdout: string; 
 
 const allSettled = (predicate: (t: Target) => boolean) => (targets: Target[]) =>
   targets.length === EXPECTED_URLS.length && targets.every(predicate);
-
-/** Creates an object, then sets its status through the status subresource (no kubelet writes it here). */
-async function createWithStatus(client: KubeClient, item: { object: any; status: any }): Promise<void> {
-  const created = await client.create(item.object);
-  const statusPath = item.object.kind === 'Node'
-    ? `/api/v1/nodes/${created.metadata.name}/status`
-    : `/api/v1/namespaces/${created.metadata.namespace}/pods/${created.metadata.name}/status`;
-  await client.must('PATCH', statusPath, { status: item.status }, 'application/merge-patch+json');
-}
 
 /** The Prometheus ServiceAccount the library's token Secret and ClusterRoleBinding name. */
 function serviceAccountOf(objects: any[]): string {

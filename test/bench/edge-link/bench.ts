@@ -27,6 +27,7 @@ import { RavenPrometheus, ScrapeProfile } from '../../../src';
 import { operatorRender, withFilledTokenSecrets } from '../../support/operator-render';
 import { toolchainPrometheusVersion } from '../../support/prometheus-tools';
 import { upstreamProgram } from '../../support/upstream';
+import { nodeExporterPod } from '../../upstream/support/cluster-objects';
 import { ControlPlane } from '../../upstream/support/control-plane';
 import { EdgeLinkCounters, EdgeSite } from '../../upstream/support/edge-link';
 import { HollowKubelets } from '../../upstream/support/kubelet';
@@ -120,7 +121,7 @@ async function setUp(): Promise<void> {
   // node-exporter pod (what the library's node-exporter scrape discovers), and fillers past the
   // program's 100.
   for (const n of nodes) {
-    await admin.create(nodeExporterPod(n.name));
+    await admin.create(nodeExporterPod(n.name, NAMESPACE, RELEASE));
     for (let i = 0; i < Math.max(0, n.size - 1 - 100); i++) await admin.create(fillerPod(n.name, i));
   }
   const edgeLabels = { 'openyurt.io/is-edge-worker': 'true', 'apps.openyurt.io/nodepool': 'edge', 'raven.openyurt.io/gateway': 'gw-edge' };
@@ -166,30 +167,6 @@ async function setUp(): Promise<void> {
   }, 2_000).catch((e: Error) => {
     throw new Error(`${e.message}: ${statuses}\nraven-proxy:\n${lab.tail('raven-proxy', 10)}`);
   });
-}
-
-function nodeExporterPod(nodeName: string): any {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${RELEASE}-prometheus-node-exporter-${nodeName}`,
-      namespace: NAMESPACE,
-      labels: { 'app.kubernetes.io/name': 'prometheus-node-exporter', 'app.kubernetes.io/instance': RELEASE, 'jobLabel': 'node-exporter', 'release': RELEASE },
-    },
-    spec: {
-      nodeName,
-      hostNetwork: true,
-      enableServiceLinks: false,
-      automountServiceAccountToken: false,
-      containers: [{
-        name: 'node-exporter',
-        image: 'quay.io/prometheus/node-exporter:v1.12.1',
-        ports: [{ name: 'http-metrics', containerPort: 9100, protocol: 'TCP' }],
-        resources: { requests: { cpu: '10m', memory: '32Mi' } },
-      }],
-    },
-  };
 }
 
 function fillerPod(nodeName: string, i: number): any {

@@ -35,6 +35,7 @@ import { CoreDnsDeployment, Corefile, DnsStrategy, NodeAddressing, RavenPromethe
 import { operatorRender, withFilledTokenSecrets } from '../../support/operator-render';
 import { toolchainPrometheusVersion } from '../../support/prometheus-tools';
 import { upstreamProgram } from '../../support/upstream';
+import { nodeExporterPod } from '../../upstream/support/cluster-objects';
 import { ControlPlane } from '../../upstream/support/control-plane';
 import { addLoopbackAddresses, coreDnsServiceAccount, startCoreDns, TunnelNodesVolume, tunnelNodesText } from '../../upstream/support/coredns';
 import { HollowKubelets } from '../../upstream/support/kubelet';
@@ -362,36 +363,12 @@ async function phaseDns(): Promise<DnsResult> {
 // ---------------------------------------------------------------------------------------------
 // Phase 2: the nodes, the proxy, two Prometheus shards
 
-function nodeExporterPod(nodeName: string): any {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${RELEASE}-prometheus-node-exporter-${nodeName}`,
-      namespace: NAMESPACE,
-      labels: { 'app.kubernetes.io/name': 'prometheus-node-exporter', 'app.kubernetes.io/instance': RELEASE, 'jobLabel': 'node-exporter', 'release': RELEASE },
-    },
-    spec: {
-      nodeName,
-      hostNetwork: true,
-      enableServiceLinks: false,
-      automountServiceAccountToken: false,
-      containers: [{
-        name: 'node-exporter',
-        image: 'quay.io/prometheus/node-exporter:v1.12.1',
-        ports: [{ name: 'http-metrics', containerPort: 9100, protocol: 'TCP' }],
-        resources: { requests: { cpu: '10m', memory: '32Mi' } },
-      }],
-    },
-  };
-}
-
 let raven: RavenProxy;
 let kubeletStartupMs = 0;
 
 async function startNodes(): Promise<void> {
   const admin = plane.admin;
-  for (const n of nodes) await admin.create(nodeExporterPod(n.name));
+  for (const n of nodes) await admin.create(nodeExporterPod(n.name, NAMESPACE, RELEASE));
   const edgeLabels = { 'openyurt.io/is-edge-worker': 'true', 'apps.openyurt.io/nodepool': 'edge', 'raven.openyurt.io/gateway': 'gw-edge' };
   log(`starting ${nodes.length} hollow kubelets (${PODS} pods each, node-exporter's among them)`);
   const kubelets = await HollowKubelets.start(plane, nodes.map((n) => ({
